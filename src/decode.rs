@@ -1,0 +1,383 @@
+//! Decode: turn the bytes `query` printed into lines of text, marking every line that did not
+//! decode cleanly so that it can never reach a decision.
+
+use crate::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
+use std::fmt;
+
+/// How the bytes were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-16 little endian (byte order mark, or the NUL pattern of mostly-ASCII text).
+    Utf16Le,
+    /// UTF-8 (byte order mark, valid multi-byte sequences, or code page 65001 asked for).
+    Utf8,
+    /// An 8-bit or double-byte Windows code page such as 437, 850, 866 or 932.
+    CodePage(u16),
+}
+
+impl fmt::Display for Encoding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Encoding::Utf16Le => f.write_str("UTF-16LE"),
+            Encoding::Utf8 => f.write_str("UTF-8"),
+            Encoding::CodePage(cp) => write!(f, "code page {cp}"),
+        }
+    }
+}
+
+/// Which code page to use for bytes that are neither UTF-16 nor clearly UTF-8.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodePage {
+    /// The system's OEM code page (CP437 off Windows); valid UTF-8 text is still read as UTF-8.
+    Default(u16),
+    /// Asked for with `--codepage`: used for everything but a byte order mark or UTF-16 text.
+    Forced(u16),
+}
+
+/// Code page numbers this build can decode on any operating system.
+pub fn supported_code_pages() -> Vec<u16> {
+    let mut all: Vec<u16> = SINGLE_BYTE.iter().map(|(cp, _)| *cp).collect();
+    all.extend([932, 65001]);
+    all.sort_unstable();
+    all
+}
+
+/// Whether `cp` can be decoded by this build.
+pub fn is_supported(cp: u16) -> bool {
+    cp == 932 || cp == 65001 || SINGLE_BYTE.iter().any(|(n, _)| *n == cp)
+}
+
+/// One decoded line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// 1-based line number.
+    pub number: usize,
+    /// The text, without the line ending; bytes that did not decode appear as U+FFFD.
+    pub text: String,
+    /// Why the line is not clean (undecodable byte, NUL, control character); `None` when clean.
+    pub problem: Option<String>,
+}
+
+/// The whole decoded output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The encoding the bytes were read in.
+    pub encoding: Encoding,
+    /// The lines, in order.
+    pub lines: Vec<Line>,
+}
+
+/// Decoding failed as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// The code page asked for (or the system's) has no table in this build.
+    #[error("code page {0} is not supported; use --codepage with one of: {list}", list = supported_list())]
+    Unsupported(u16),
+}
+
+fn supported_list() -> String {
+    let all: Vec<String> = supported_code_pages().iter().map(u16::to_string).collect();
+    all.join(", ")
+}
+
+/// Decodes `bytes` into lines. Byte order marks and UTF-16 text are recognised first; then a
+/// forced code page, or clean UTF-8, or the default code page.
+pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded, DecodeError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return Ok(utf16le(rest));
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return Ok(eight_bit(rest, Encoding::Utf8));
+    }
+    if looks_like_utf16le(bytes) {
+        return Ok(utf16le(bytes));
+    }
+    let cp = match code_page {
+        CodePage::Forced(cp) => cp,
+        CodePage::Default(cp) => {
+            if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+                return Ok(eight_bit(bytes, Encoding::Utf8));
+            }
+            cp
+        }
+    };
+    if !is_supported(cp) {
+        return Err(DecodeError::Unsupported(cp));
+    }
+    let encoding = if cp == 65001 {
+        Encoding::Utf8
+    } else {
+        Encoding::CodePage(cp)
+    };
+    Ok(eight_bit(bytes, encoding))
+}
+
+/// UTF-16LE without a byte order mark: mostly-ASCII text has a NUL in nearly every odd byte and
+/// almost none in the even ones.
+fn looks_like_utf16le(bytes: &[u8]) -> bool {
+    if bytes.len() < 4 {
+        return false;
+    }
+    let pairs = bytes.len() / 2;
+    let odd_nul = bytes.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let even_nul = bytes.iter().step_by(2).filter(|b| **b == 0).count();
+    odd_nul * 2 >= pairs && even_nul * 10 < pairs
+}
+
+fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
+    let mut pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
+    if pieces.last().is_some_and(|p| p.is_empty()) {
+        pieces.pop();
+    }
+    let lines = pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            let (text, problem) = match encoding {
+                Encoding::Utf8 => match std::str::from_utf8(raw) {
+                    Ok(s) => (s.to_string(), None),
+                    Err(e) => (
+                        String::from_utf8_lossy(raw).into_owned(),
+                        Some(format!(
+                            "byte 0x{:02X} at column {} is not valid UTF-8",
+                            raw[e.valid_up_to()],
+                            e.valid_up_to() + 1
+                        )),
+                    ),
+                },
+                Encoding::CodePage(932) => cp932_line(raw),
+                Encoding::CodePage(cp) => single_byte_line(cp, raw),
+                Encoding::Utf16Le => unreachable!("UTF-16 is decoded by utf16le"),
+            };
+            finish_line(i + 1, text, problem)
+        })
+        .collect();
+    Decoded { encoding, lines }
+}
+
+fn single_byte_line(cp: u16, raw: &[u8]) -> (String, Option<String>) {
+    let table = SINGLE_BYTE
+        .iter()
+        .find(|(n, _)| *n == cp)
+        .map(|(_, t)| *t)
+        .expect("code page checked by decode");
+    let mut text = String::with_capacity(raw.len());
+    let mut problem = None;
+    for (i, &b) in raw.iter().enumerate() {
+        let ch = if b < 0x80 {
+            Some(b as char)
+        } else {
+            char::from_u32(u32::from(table[usize::from(b - 0x80)])).filter(|c| *c != '\0')
+        };
+        text.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
+        if ch.is_none() && problem.is_none() {
+            problem = Some(undecodable(cp, &[b], i));
+        }
+    }
+    (text, problem)
+}
+
+fn cp932_line(raw: &[u8]) -> (String, Option<String>) {
+    let mut text = String::with_capacity(raw.len());
+    let mut problem = None;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        let (ch, used) = if b < 0x80 {
+            (Some(b as char), 1)
+        } else if let Some(lead) = cp932_lead_index(b) {
+            match raw.get(i + 1) {
+                Some(&t) if (0x40..=0xFC).contains(&t) => {
+                    let unit = CP932_DOUBLE[lead * 189 + usize::from(t - 0x40)];
+                    (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 2)
+                }
+                _ => (None, 1),
+            }
+        } else {
+            let unit = CP932_SINGLE[usize::from(b - 0x80)];
+            (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 1)
+        };
+        if ch.is_none() && problem.is_none() {
+            problem = Some(undecodable(932, &raw[i..i + used], i));
+        }
+        text.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
+        i += used;
+    }
+    (text, problem)
+}
+
+fn cp932_lead_index(b: u8) -> Option<usize> {
+    match b {
+        0x81..=0x9F => Some(usize::from(b - 0x81)),
+        0xE0..=0xFC => Some(usize::from(b - 0xE0) + 31),
+        _ => None,
+    }
+}
+
+fn undecodable(cp: u16, bytes: &[u8], offset: usize) -> String {
+    let hex: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
+    format!(
+        "byte {} at byte {} is not a character in code page {cp}",
+        hex.join(" "),
+        offset + 1
+    )
+}
+
+fn utf16le(bytes: &[u8]) -> Decoded {
+    let units: Vec<u16> = bytes
+        .chunks_exact(2)
+        .map(|p| u16::from_le_bytes([p[0], p[1]]))
+        .collect();
+    let odd_tail = bytes.len() % 2 == 1;
+    let mut pieces: Vec<&[u16]> = units.split(|u| *u == 0x000A).collect();
+    if pieces.last().is_some_and(|p| p.is_empty()) && !odd_tail {
+        pieces.pop();
+    }
+    let count = pieces.len();
+    let lines = pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| {
+            let raw = raw.strip_suffix(&[0x000D]).unwrap_or(raw);
+            let mut text = String::with_capacity(raw.len());
+            let mut problem = None;
+            for (pos, ch) in char::decode_utf16(raw.iter().copied()).enumerate() {
+                match ch {
+                    Ok(c) => text.push(c),
+                    Err(e) => {
+                        text.push(char::REPLACEMENT_CHARACTER);
+                        if problem.is_none() {
+                            problem = Some(format!(
+                                "unpaired UTF-16 surrogate 0x{:04X} at column {}",
+                                e.unpaired_surrogate(),
+                                pos + 1
+                            ));
+                        }
+                    }
+                }
+            }
+            if odd_tail && i + 1 == count && problem.is_none() {
+                problem = Some("the output ends in half a UTF-16 character".to_string());
+            }
+            finish_line(i + 1, text, problem)
+        })
+        .collect();
+    Decoded {
+        encoding: Encoding::Utf16Le,
+        lines,
+    }
+}
+
+/// Flags NULs and control characters (other than tab, which the parser judges) in clean text.
+fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
+    let problem = problem.or_else(|| {
+        text.chars()
+            .enumerate()
+            .find(|(_, c)| (c.is_control() && *c != '\t') || *c == '\u{FEFF}')
+            .map(|(pos, c)| {
+                format!(
+                    "control character U+{:04X} at column {}",
+                    u32::from(c),
+                    pos + 1
+                )
+            })
+    });
+    Line {
+        number,
+        text,
+        problem,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(d: &Decoded) -> Vec<&str> {
+        d.lines.iter().map(|l| l.text.as_str()).collect()
+    }
+
+    #[test]
+    fn oem_bytes_decode_with_the_default_code_page() {
+        // "Müller" as CP850 writes it: ü is 0x81, which is not valid UTF-8.
+        let d = decode(b" M\x81ller\r\n x\r\n", CodePage::Default(850)).unwrap();
+        assert_eq!(d.encoding, Encoding::CodePage(850));
+        assert_eq!(lines(&d), [" Müller", " x"]);
+        assert!(d.lines.iter().all(|l| l.problem.is_none()));
+    }
+
+    #[test]
+    fn cp866_cyrillic_decodes() {
+        let d = decode(
+            b"\x88\x8C\x9F_\x91\x85\x80\x8D\x91\x80\n",
+            CodePage::Forced(866),
+        )
+        .unwrap();
+        assert_eq!(lines(&d), ["ИМЯ_СЕАНСА"]);
+    }
+
+    #[test]
+    fn cp932_double_bytes_decode_and_broken_pairs_are_marked() {
+        let d = decode(
+            b"\x83\x86\x81[\x83U\x81[\x96\xbc\n\x83\n",
+            CodePage::Forced(932),
+        )
+        .unwrap();
+        assert_eq!(d.lines[0].text, "ユーザー名");
+        assert!(d.lines[0].problem.is_none());
+        assert!(d.lines[1].problem.as_deref().unwrap().contains("0x83"));
+    }
+
+    #[test]
+    fn undefined_byte_marks_only_its_line() {
+        // 0x81 has no character in Windows-1252.
+        let d = decode(b"ok\nbad \x81 byte\nok\n", CodePage::Forced(1252)).unwrap();
+        assert!(d.lines[0].problem.is_none());
+        assert!(d.lines[1].text.contains('\u{FFFD}'));
+        assert!(d.lines[1].problem.as_deref().unwrap().contains("0x81"));
+        assert!(d.lines[2].problem.is_none());
+    }
+
+    #[test]
+    fn utf16le_with_and_without_bom() {
+        let text = " ID  STATE\r\n 1  Disc\r\n";
+        let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        for bytes in [units.clone(), [vec![0xFF, 0xFE], units].concat()] {
+            let d = decode(&bytes, CodePage::Default(437)).unwrap();
+            assert_eq!(d.encoding, Encoding::Utf16Le);
+            assert_eq!(lines(&d), [" ID  STATE", " 1  Disc"]);
+        }
+    }
+
+    #[test]
+    fn clean_utf8_is_recognised_unless_a_code_page_is_forced() {
+        let bytes = "Jürgen\n".as_bytes();
+        let d = decode(bytes, CodePage::Default(850)).unwrap();
+        assert_eq!(
+            (d.encoding, d.lines[0].text.as_str()),
+            (Encoding::Utf8, "Jürgen")
+        );
+        let d = decode(bytes, CodePage::Forced(850)).unwrap();
+        assert_eq!(d.encoding, Encoding::CodePage(850));
+        assert_ne!(d.lines[0].text, "Jürgen");
+    }
+
+    #[test]
+    fn nul_and_control_bytes_mark_the_line() {
+        let d = decode(b"a\x00b\nc\x1bd\ne\tf\n", CodePage::Default(437)).unwrap();
+        assert!(d.lines[0].problem.is_some());
+        assert!(d.lines[1].problem.is_some());
+        assert!(
+            d.lines[2].problem.is_none(),
+            "tabs are the parser's to judge"
+        );
+    }
+
+    #[test]
+    fn unsupported_code_page_is_an_error_naming_the_supported_ones() {
+        let err = decode(b"\x80", CodePage::Forced(936)).unwrap_err();
+        assert!(err.to_string().contains("936"));
+        assert!(err.to_string().contains("850"));
+    }
+}

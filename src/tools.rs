@@ -1,0 +1,105 @@
+//! Tools: find the stock programs (`query`, `logoff`, `msg`) by absolute path, never from the
+//! current directory or the executable's own folder.
+
+use crate::system;
+use std::path::{Path, PathBuf};
+
+/// A stock Windows program this tool runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tool {
+    /// `query.exe` (`query session`).
+    Query,
+    /// `logoff.exe`.
+    Logoff,
+    /// `msg.exe`.
+    Msg,
+}
+
+impl Tool {
+    /// The file name: `query.exe` on Windows, `query` elsewhere (test stand-ins on PATH).
+    pub fn file_name(self) -> &'static str {
+        match (self, cfg!(windows)) {
+            (Tool::Query, true) => "query.exe",
+            (Tool::Logoff, true) => "logoff.exe",
+            (Tool::Msg, true) => "msg.exe",
+            (Tool::Query, false) => "query",
+            (Tool::Logoff, false) => "logoff",
+            (Tool::Msg, false) => "msg",
+        }
+    }
+}
+
+/// Environment variable naming the folder to take the tools from instead of the system's.
+pub const TOOLS_DIR_ENV: &str = "LOGOFF_ALL_TOOLS_DIR";
+
+/// A tool could not be found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToolError {
+    /// The file is not where it must be.
+    #[error(
+        "{file} not found at {}; the stock Remote Desktop tools are missing (Home editions \
+         have none) or --tools-dir / {TOOLS_DIR_ENV} points to the wrong folder",
+        path.display()
+    )]
+    Missing {
+        /// The tool's file name.
+        file: &'static str,
+        /// Where it was looked for.
+        path: PathBuf,
+    },
+    /// No folder to look in (not Windows, no override, not on PATH).
+    #[error(
+        "{file} not found: off Windows the tools are taken from PATH, --tools-dir or {TOOLS_DIR_ENV}"
+    )]
+    NotOnPath {
+        /// The tool's file name.
+        file: &'static str,
+    },
+}
+
+/// Finds `tool`: in `override_dir` when given; on Windows in the system folder; elsewhere on PATH
+/// (where only test stand-ins live).
+pub fn locate(tool: Tool, override_dir: Option<&Path>) -> Result<PathBuf, ToolError> {
+    let file = tool.file_name();
+    let dir = override_dir
+        .map(Path::to_path_buf)
+        .or_else(system::system_tools_dir);
+    if let Some(dir) = dir {
+        let path = absolute(&dir).join(file);
+        return if path.is_file() {
+            Ok(path)
+        } else {
+            Err(ToolError::Missing { file, path })
+        };
+    }
+    std::env::var_os("PATH")
+        .iter()
+        .flat_map(std::env::split_paths)
+        .filter(|d| d.is_absolute())
+        .map(|d| d.join(file))
+        .find(|p| p.is_file())
+        .ok_or(ToolError::NotOnPath { file })
+}
+
+fn absolute(dir: &Path) -> PathBuf {
+    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn override_dir_is_used_and_a_missing_file_names_the_path() {
+        let dir = std::env::temp_dir().join(format!("logoff-all-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(Tool::Query.file_name()), b"").unwrap();
+        assert_eq!(
+            locate(Tool::Query, Some(&dir)).unwrap(),
+            dir.join(Tool::Query.file_name())
+        );
+        let err = locate(Tool::Logoff, Some(&dir)).unwrap_err();
+        assert!(err.to_string().contains(&dir.display().to_string()));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
