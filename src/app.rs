@@ -253,3 +253,109 @@ fn execute_plan(
     );
     done.outcomes = Some(outcomes);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Format;
+    use crate::runner::{Output, RunError};
+    use std::path::Path;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+ rdp-tcp#1         alice                     1  Active
+ rdp-tcp#2         bob                       2  Active
+";
+
+    /// Prints TABLE for `query`, succeeds for `logoff`, records every call.
+    struct Fake(Mutex<Vec<Vec<String>>>);
+
+    impl Runner for Fake {
+        fn run(&self, _: &Path, args: &[String], _: Duration) -> Result<Output, RunError> {
+            self.0.lock().unwrap().push(args.to_vec());
+            let stdout = if args[0] == "session" {
+                TABLE.as_bytes().to_vec()
+            } else {
+                Vec::new()
+            };
+            Ok(Output {
+                code: Some(0),
+                stdout,
+                stderr: Vec::new(),
+            })
+        }
+    }
+
+    fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
+        let dir = std::env::temp_dir().join(format!(
+            "logoff-all-app-{}-{answer}-{yes}",
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        for tool in [Tool::Query, Tool::Logoff] {
+            std::fs::write(dir.join(tool.file_name()), b"").unwrap();
+        }
+        let config = Config {
+            source: Source::Query(None),
+            code_page: None,
+            include_console: false,
+            include_self: false,
+            dry_run: false,
+            yes,
+            timeout: Duration::from_secs(5),
+            format: Format::Table,
+            tools_dir: Some(dir.clone()),
+        };
+        let env = Environment {
+            oem_code_page: 437,
+            own_session: own.map(SessionId::new),
+            computer_name: None,
+            interactive: true,
+        };
+        let fake = Fake(Mutex::new(Vec::new()));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut input = answer.as_bytes();
+        let code = run(
+            &config,
+            &fake,
+            &env,
+            &mut Io {
+                out: &mut out,
+                err: &mut err,
+                input: &mut input,
+            },
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+        let calls = fake.0.into_inner().unwrap();
+        (code, calls, String::from_utf8(err).unwrap())
+    }
+
+    #[test]
+    fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
+        let (code, calls, err) = run_with("n\n", false, None);
+        assert_eq!(code, ExitCode::Cancelled);
+        assert_eq!(calls, [vec!["session".to_string()]]);
+        assert!(
+            err.contains("Log off 2 session(s) on localhost? [y/N]"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
+        for (answer, yes) in [("y\n", false), ("", true)] {
+            let (code, calls, _) = run_with(answer, yes, None);
+            assert_eq!(code, ExitCode::Success);
+            assert_eq!(calls.len(), 3, "{calls:?}");
+        }
+    }
+
+    #[test]
+    fn the_system_s_own_session_is_skipped_without_a_marker() {
+        let (code, calls, _) = run_with("", true, Some(2));
+        assert_eq!(code, ExitCode::Success);
+        assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
+    }
+}

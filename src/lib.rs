@@ -1,39 +1,26 @@
 //! logoff-all: log every user off a Windows Remote Desktop Session Host, safely.
 //!
-//! The modules in the order data flows through a run:
+//! See the module list below for the flow of one run.
 #![warn(missing_docs)]
 
-/// App: one run from config to exit code.
-pub mod app;
-/// Command line: flags and Windows habits (`/?`, `/server:NAME`) into a [`config::Config`].
-pub mod cli;
-/// Config: the plain settings of one run.
-pub mod config;
-/// Decode: bytes in an OEM code page, UTF-8 or UTF-16 into clean or marked lines.
-pub mod decode;
-/// Execute: `logoff <id>` per planned session, under a timeout.
-pub mod execute;
-/// Parse: the header's column positions slice rows into typed sessions.
-pub mod parse;
-/// Plan: log off or skip, with a reason, for every row.
-pub mod plan;
-/// Query: run `query session` and tell a failure from a table.
-pub mod query;
-/// Report: a table for people, JSON for programs.
-pub mod report;
-/// Tools: where `query`, `logoff` and `msg` are found (never the current directory).
-pub mod tools;
+// The steps, in the order data flows through a run:
+pub mod cli; //       command line → config (the only module that knows clap)
+pub mod config; //    the plain settings of one run
+pub mod query; //     run `query session`, tell a failure from a table
+pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
+pub mod parse; //     header column positions slice rows into typed sessions
+pub mod plan; //      log off or skip, with a reason, for every row
+pub mod execute; //   `logoff <id>` per planned session, under a timeout
+pub mod report; //    a table for people, JSON for programs
+pub mod app; //       one run from config to exit code, step by step
 
-/// Errors that stop a run before anyone is logged off.
-pub mod error;
-/// Exit codes and how outcomes fold into one.
-pub mod exit_code;
-/// Runner: the one seam through which other programs are run.
-pub mod runner;
-/// Session records: IDs, states, sessions.
-pub mod session;
-/// System: OEM code page, own session, system folder.
-pub mod system;
+// Beside them:
+pub mod session; //   typed records: SessionId, State, Session
+pub mod runner; //    the one seam through which other programs run, with a timeout
+pub mod tools; //     where query/logoff/msg are found (never the current directory)
+pub mod system; //    OEM code page, own session, system folder (Windows API)
+pub mod error; //     errors that stop a run before anyone is logged off
+pub mod exit_code; // exit codes and how outcomes fold into one
 
 mod codepage_tables;
 

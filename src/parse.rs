@@ -491,7 +491,7 @@ fn parse_row(header: &Header, line: &Line) -> Result<Session, String> {
     }
     let chars: Vec<char> = line.text.chars().collect();
     let by_chars = slice_row(header, line, &chars, Unit::Chars);
-    if chars.iter().all(|c| char_width(*c) == 1) {
+    if header.chars == header.width && chars.iter().all(|c| char_width(*c) == 1) {
         return by_chars;
     }
     let by_width = slice_row(header, line, &chars, Unit::Width);
@@ -565,9 +565,8 @@ fn slice_row(header: &Header, line: &Line, chars: &[char], unit: Unit) -> Result
             "the STATE column holds {state_word:?}, not one word where the header puts it"
         ));
     }
-    if after_state != usize::MAX && grid.char_at(after_state.saturating_sub(1)) != ' ' {
-        return Err("the state word runs into the next column".to_string());
-    }
+    // A state word may fill its column up to the next one ("Разъедин" is cut to 8 characters);
+    // a longer one is cut by the slice and then no longer matches a known word: Unknown.
 
     let mut trailing: Vec<String> = Vec::new();
     for (i, span) in spans.iter().enumerate().skip(state_index + 1) {

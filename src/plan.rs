@@ -64,8 +64,10 @@ impl Reason {
                 "your own session (--include-self), logged off last".into()
             }
             Reason::Console => "console session; add --include-console to log it off".into(),
-            Reason::Services => "session 0 (services, or the console on NT4-2003); never".into(),
-            Reason::Listener => "listener; never".into(),
+            Reason::Services => {
+                "services session (session 0; the console on NT4-2003); never logged off".into()
+            }
+            Reason::Listener => "listener; never logged off".into(),
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
             Reason::UnknownState(word) => {

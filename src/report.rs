@@ -145,7 +145,11 @@ pub fn table(results: &[ServerResult], dry_run: bool) -> String {
     for r in results {
         let done = match &r.result {
             Err(e) => {
-                summaries.push(format!("{}: error: {e}", r.server));
+                summaries.push(format!(
+                    "{}: nothing was logged off ({})",
+                    r.server,
+                    e.kind()
+                ));
                 continue;
             }
             Ok(done) => done,

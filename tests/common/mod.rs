@@ -1,0 +1,146 @@
+//! One helper for CLI tests: runs the built binary with a pinned environment, optionally with
+//! fake `query` / `logoff` programs (shell scripts) in a private folder first on PATH.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository's fixtures folder.
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// A private folder with fake tools, removed on drop.
+pub struct TestEnv {
+    pub dir: PathBuf,
+    pub bin: PathBuf,
+}
+
+impl TestEnv {
+    pub fn new(name: &str) -> TestEnv {
+        let dir = std::env::temp_dir().join(format!(
+            "logoff-all-test-{}-{}-{name}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        let bin = dir.join("bin");
+        std::fs::create_dir_all(&bin).unwrap();
+        TestEnv { dir, bin }
+    }
+
+    /// Writes an executable shell script into the fake bin folder.
+    #[cfg(unix)]
+    pub fn script(&self, name: &str, body: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.bin.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+
+    /// A fake `query` that prints a fixture's bytes (and records its arguments).
+    #[cfg(unix)]
+    pub fn fake_query(&self, fixture: &str, exit: i32) {
+        let log = self.dir.join("calls.log");
+        self.script(
+            "query",
+            &format!(
+                "echo \"query $*\" >> '{}'\ncat '{}'\nexit {exit}",
+                log.display(),
+                fixtures().join(fixture).display()
+            ),
+        );
+    }
+
+    /// A fake `logoff` that records its arguments, then runs `per_id` (a `case "$1" in ...`
+    /// body) to answer.
+    #[cfg(unix)]
+    pub fn fake_logoff(&self, per_id: &str) {
+        let log = self.dir.join("calls.log");
+        self.script(
+            "logoff",
+            &format!(
+                "echo \"logoff $*\" >> '{}'\ncase \"$1\" in\n{per_id}\nesac\nexit 0",
+                log.display()
+            ),
+        );
+    }
+
+    /// Every recorded call, in order.
+    pub fn calls(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// Runs the binary with the fake bin folder first on PATH.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let path = std::env::join_paths(std::iter::once(self.bin.clone()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        let mut cmd = command(args);
+        cmd.env("PATH", path);
+        cmd.output().unwrap()
+    }
+}
+
+impl Drop for TestEnv {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The binary with a pinned environment (locale and override variables removed by name).
+pub fn command(args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_logoff-all"));
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    for var in [
+        "LANG",
+        "LC_ALL",
+        "LC_CTYPE",
+        "LOGOFF_ALL_TOOLS_DIR",
+        "COMPUTERNAME",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs the binary without fakes.
+pub fn run(args: &[&str]) -> Output {
+    command(args).output().unwrap()
+}
+
+/// Parses the JSON report from standard output, with the whole output in the panic message.
+pub fn json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// Asserts two line lists are equal, printing a line diff when they are not.
+pub fn assert_lines(expected: &[&str], actual: &[String]) {
+    if expected
+        .iter()
+        .copied()
+        .ne(actual.iter().map(String::as_str))
+    {
+        let mut diff = String::new();
+        for i in 0..expected.len().max(actual.len()) {
+            let e = expected.get(i).copied().unwrap_or("<none>");
+            let a = actual.get(i).map(String::as_str).unwrap_or("<none>");
+            let mark = if e == a { " " } else { "!" };
+            diff.push_str(&format!("{mark} expected: {e}\n{mark} actual:   {a}\n"));
+        }
+        panic!("lines differ:\n{diff}");
+    }
+}

@@ -1,0 +1,103 @@
+//! Table-driven: for every fixture expectation, the JSON plan from `--input` matches the plan
+//! written by hand in fixtures/construct.py.
+
+mod common;
+
+use serde_json::Value;
+
+const FIELDS: &[&str] = &[
+    "id",
+    "user",
+    "session_name",
+    "state",
+    "current",
+    "action",
+    "reason_code",
+];
+
+#[test]
+fn every_fixture_plans_as_expected() {
+    let mut cases: Vec<_> = std::fs::read_dir(common::fixtures())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 20, "only {} fixture cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(case).unwrap()).unwrap();
+        let input = common::fixtures().join(expected["input"].as_str().unwrap());
+        let mut args = vec![
+            "--input".to_string(),
+            input.display().to_string(),
+            "--format".into(),
+            "json".into(),
+        ];
+        args.extend(
+            expected["args"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|a| a.as_str().unwrap().to_string()),
+        );
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = common::run(&args);
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let report = common::json(&out);
+        if let Err(why) = compare(&expected, &report, out.status.code()) {
+            failures.push(format!("{name}: {why}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+fn compare(expected: &Value, report: &Value, code: Option<i32>) -> Result<(), String> {
+    let want_code = expected["exit_code"].as_i64().unwrap() as i32;
+    if code != Some(want_code) {
+        return Err(format!("exit code {code:?}, expected {want_code}"));
+    }
+    if report["exit_code"].as_i64() != Some(i64::from(want_code)) {
+        return Err(format!("JSON exit_code {}", report["exit_code"]));
+    }
+    if report["dry_run"] != Value::Bool(true) {
+        return Err("--input must be a dry run".into());
+    }
+    let errors = report["errors"].as_array().unwrap();
+    match expected["error_kind"].as_str() {
+        Some(kind) if errors.len() != 1 || errors[0]["kind"] != kind => {
+            return Err(format!("errors {errors:?}, expected one of kind {kind}"));
+        }
+        Some(_) => {}
+        None if !errors.is_empty() => return Err(format!("unexpected errors {errors:?}")),
+        None => {}
+    }
+    let want = expected["sessions"].as_array().unwrap();
+    let got = report["sessions"].as_array().unwrap();
+    if want.len() != got.len() {
+        return Err(format!(
+            "{} rows, expected {}: {}",
+            got.len(),
+            want.len(),
+            serde_json::to_string_pretty(got).unwrap()
+        ));
+    }
+    for (i, (w, g)) in want.iter().zip(got).enumerate() {
+        for field in FIELDS.iter().chain(w.get("raw").map(|_| &"raw")) {
+            if w[*field] != g[*field] {
+                return Err(format!(
+                    "row {i} field {field}: got {}, expected {}\n  row: {g}",
+                    g[*field], w[*field]
+                ));
+            }
+        }
+        if g["server"] != "localhost" {
+            return Err(format!("row {i} server {}", g["server"]));
+        }
+        if g.get("outcome").is_some() {
+            return Err(format!("row {i} has an outcome in a dry run"));
+        }
+    }
+    Ok(())
+}
