@@ -1,0 +1,82 @@
+//! Test-only stand-in for the stock tools, installed into a Wine prefix's system32 as
+//! `query.exe`, `logoff.exe`, `msg.exe` and `eventcreate.exe`. It acts by its own file name and
+//! is told what to answer through environment variables:
+//!
+//! - every call appends `<full path of this exe>|<arguments joined by spaces>` to `STANDIN_LOG`;
+//! - query: prints the bytes of `STANDIN_QUERY_FILE` (a second call prints
+//!   `STANDIN_QUERY_FILE2` when set), `STANDIN_QUERY_STDERR` on stderr, sleeps
+//!   `STANDIN_QUERY_SLEEP` seconds, exits with `STANDIN_QUERY_EXIT` (default 0);
+//! - logoff, msg, eventcreate: `STANDIN_<TOOL>_<FIRST ARGUMENT>` (else `STANDIN_<TOOL>`) says
+//!   `ok` (default), `hang` (sleep 120 s), `gone` ("Session ID n not found", exit 1),
+//!   `fail:TEXT` (TEXT on stderr, exit 1) or `exit0:TEXT` (TEXT on stdout, exit 0).
+
+use std::io::Write;
+use std::time::Duration;
+
+fn main() {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let tool = exe
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_ascii_uppercase())
+        .unwrap_or_default();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut calls = 0;
+    if let Ok(log) = std::env::var("STANDIN_LOG") {
+        calls = std::fs::read_to_string(&log)
+            .map(|t| {
+                t.lines()
+                    .filter(|l| l.to_ascii_uppercase().contains(&format!("\\{tool}.EXE|")))
+                    .count()
+            })
+            .unwrap_or(0);
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .expect("STANDIN_LOG can be opened");
+        writeln!(f, "{}|{}", exe.display(), args.join(" ")).expect("STANDIN_LOG can be written");
+    }
+    let var = |name: &str| std::env::var(name).ok();
+    if tool == "QUERY" {
+        let file = if calls > 0 {
+            var("STANDIN_QUERY_FILE2").or_else(|| var("STANDIN_QUERY_FILE"))
+        } else {
+            var("STANDIN_QUERY_FILE")
+        };
+        if let Some(secs) = var("STANDIN_QUERY_SLEEP").and_then(|s| s.parse().ok()) {
+            std::thread::sleep(Duration::from_secs(secs));
+        }
+        if let Some(file) = file {
+            let bytes = std::fs::read(&file).expect("STANDIN_QUERY_FILE can be read");
+            std::io::stdout().write_all(&bytes).expect("stdout");
+        }
+        if let Some(text) = var("STANDIN_QUERY_STDERR") {
+            eprintln!("{text}");
+        }
+        std::process::exit(
+            var("STANDIN_QUERY_EXIT")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0),
+        );
+    }
+    let first = args.first().cloned().unwrap_or_default();
+    let answer = var(&format!("STANDIN_{tool}_{first}"))
+        .or_else(|| var(&format!("STANDIN_{tool}")))
+        .unwrap_or_else(|| "ok".to_string());
+    match answer
+        .split_once(':')
+        .map_or((answer.as_str(), ""), |(a, b)| (a, b))
+    {
+        ("hang", _) => std::thread::sleep(Duration::from_secs(120)),
+        ("gone", _) => {
+            println!("Session ID {first} not found");
+            std::process::exit(1);
+        }
+        ("fail", text) => {
+            eprintln!("{text}");
+            std::process::exit(1);
+        }
+        ("exit0", text) => println!("{text}"),
+        _ => {}
+    }
+}

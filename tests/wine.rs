@@ -1,0 +1,415 @@
+//! End to end under Wine: the real Windows executables (the Windows 7+ build and the Windows
+//! 10+ build) with the project's stand-ins for query.exe / logoff.exe / msg.exe installed in a
+//! fresh prefix's system32, and no path overrides.
+//!
+//! Ignored by plain `cargo test`; `scripts/test-all` builds the exes (scripts/build-windows)
+//! and runs `cargo test --test wine -- --ignored`. Paths can be overridden with
+//! LOGOFF_ALL_E2E_EXES (colon-separated), LOGOFF_ALL_E2E_STANDIN, LOGOFF_ALL_E2E_PRNG_DLL.
+#![cfg(unix)]
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+const WINE: &str = "/usr/lib/wine/wine64";
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn env_path(var: &str, default: &str) -> PathBuf {
+    std::env::var_os(var).map_or_else(|| repo().join(default), PathBuf::from)
+}
+
+/// The executables under test.
+fn exes() -> Vec<PathBuf> {
+    let list = std::env::var("LOGOFF_ALL_E2E_EXES").unwrap_or_else(|_| {
+        let d = repo().join("dist");
+        format!(
+            "{}:{}",
+            d.join("logoff-all-win7-x64.exe").display(),
+            d.join("logoff-all-x64.exe").display()
+        )
+    });
+    let exes: Vec<PathBuf> = list.split(':').map(PathBuf::from).collect();
+    for exe in &exes {
+        assert!(
+            exe.is_file(),
+            "{} missing: run scripts/build-windows",
+            exe.display()
+        );
+    }
+    exes
+}
+
+fn standin() -> PathBuf {
+    env_path("LOGOFF_ALL_E2E_STANDIN", "target/e2e/standin.exe")
+}
+
+/// A Windows path for a Unix one (Wine maps Z: to /).
+fn win(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+/// A fresh prefix for this run, made once: wineboot, then the stand-ins into system32.
+fn prefix() -> &'static Path {
+    static PREFIX: OnceLock<PathBuf> = OnceLock::new();
+    PREFIX.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("logoff-all-wine-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let status = Command::new(WINE)
+            .args(["wineboot", "-i"])
+            .env("WINEPREFIX", &dir)
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("wine64 runs (apt-get install wine64)");
+        assert!(status.success(), "wineboot failed");
+        let system32 = dir.join("drive_c/windows/system32");
+        assert!(system32.is_dir(), "prefix has no system32");
+        for tool in ["query", "logoff", "msg", "eventcreate"] {
+            std::fs::copy(standin(), system32.join(format!("{tool}.exe"))).unwrap();
+        }
+        // The Windows 10+ build imports ProcessPrng from bcryptprimitives.dll, which Wine 8
+        // lacks: a test-only stand-in forwards it to BCryptGenRandom.
+        std::fs::copy(
+            env_path("LOGOFF_ALL_E2E_PRNG_DLL", "target/e2e/bcryptprimitives.dll"),
+            system32.join("bcryptprimitives.dll"),
+        )
+        .unwrap();
+        dir
+    })
+}
+
+/// One scenario: its own call log and answers.
+struct Case {
+    dir: PathBuf,
+    vars: Vec<(String, String)>,
+}
+
+impl Case {
+    fn new(name: &str, fixture: &str) -> Case {
+        let dir = std::env::temp_dir().join(format!(
+            "logoff-all-e2e-{}-{name}-{}",
+            std::process::id(),
+            Instant::now().elapsed().as_nanos() ^ rand_ish()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut case = Case {
+            dir,
+            vars: Vec::new(),
+        };
+        let log = case.dir.join("calls.log");
+        case.set("STANDIN_LOG", &win(&log));
+        case.set(
+            "STANDIN_QUERY_FILE",
+            &win(&common::fixtures().join(fixture)),
+        );
+        case
+    }
+
+    fn set(&mut self, k: &str, v: &str) -> &mut Case {
+        self.vars.push((k.to_string(), v.to_string()));
+        self
+    }
+
+    /// Runs `exe` under Wine from `cwd` (default: the case's folder).
+    fn run_in(&self, exe: &Path, cwd: Option<&Path>, args: &[&str]) -> Output {
+        let _ = std::fs::remove_file(self.dir.join("calls.log"));
+        let mut cmd = Command::new(WINE);
+        cmd.arg(exe)
+            .args(args)
+            .current_dir(cwd.unwrap_or(&self.dir))
+            .env("WINEPREFIX", prefix())
+            .env("WINEDEBUG", "-all")
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+            .env("LANG", "en_US.UTF-8")
+            .env("LC_ALL", "en_US.UTF-8")
+            .env_remove("LOGOFF_ALL_TOOLS_DIR");
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("wine64 runs")
+    }
+
+    fn run(&self, exe: &Path, args: &[&str]) -> Output {
+        self.run_in(exe, None, args)
+    }
+
+    /// Recorded calls as (exe path, arguments).
+    fn calls(&self) -> Vec<(String, String)> {
+        std::fs::read_to_string(self.dir.join("calls.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let (exe, args) = l.split_once('|').unwrap();
+                (exe.to_ascii_lowercase(), args.trim_end().to_string())
+            })
+            .collect()
+    }
+
+    /// Recorded calls as "tool args", checking each ran from system32.
+    fn system32_calls(&self) -> Vec<String> {
+        self.calls()
+            .into_iter()
+            .map(|(exe, args)| {
+                let tool = exe
+                    .strip_prefix("c:\\windows\\system32\\")
+                    .unwrap_or_else(|| panic!("{exe} is not in system32"))
+                    .trim_end_matches(".exe")
+                    .to_string();
+                format!("{tool} {args}").trim_end().to_string()
+            })
+            .collect()
+    }
+}
+
+impl Drop for Case {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn rand_ish() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos()
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn json(out: &Output) -> Value {
+    common::json(out)
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn mixed_fixture_logs_off_in_order_from_system32_with_failure_reported() {
+    for exe in exes() {
+        let mut case = Case::new("mixed", "en-2019-mixed.txt");
+        case.set("STANDIN_LOGOFF_5", "fail:Error [5]:Access is denied.");
+        let out = case.run(&exe, &["--include-self", "--format", "json"]);
+        common::assert_lines(
+            &[
+                "query session",
+                "logoff 3",
+                "logoff 4",
+                "logoff 5",
+                "logoff 6",
+                "logoff 2",
+            ],
+            &case.system32_calls(),
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}: {}",
+            exe.display(),
+            text(&out)
+        );
+        let report = json(&out);
+        let failed: Vec<&Value> = report["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["outcome"] == "failed")
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0]["id"], 5);
+        assert!(failed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Access is denied"));
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn own_session_comes_from_the_system_and_goes_last() {
+    // Wine runs programs in session 1: "John Smith" (1) is ours though no `>` marks it.
+    for exe in exes() {
+        let case = Case::new("own", "en-names-with-spaces.txt");
+        let out = case.run(&exe, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        common::assert_lines(
+            &["query session", "logoff 2", "logoff 3"],
+            &case.system32_calls(),
+        );
+        let out = case.run(&exe, &["--include-self", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        common::assert_lines(
+            &[
+                "query session",
+                "logoff 2",
+                "logoff 3",
+                "logoff 1",
+                "logoff 4",
+            ],
+            &case.system32_calls(),
+        );
+        assert_eq!(json(&out)["sessions"][0]["current"], true);
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn hung_logoff_is_killed_at_the_timeout_and_the_rest_proceed() {
+    for exe in exes() {
+        let mut case = Case::new("hang", "en-2019-mixed.txt");
+        case.set("STANDIN_LOGOFF_4", "hang");
+        let started = Instant::now();
+        let out = case.run(&exe, &["--timeout", "3", "--format", "json"]);
+        assert!(started.elapsed() < Duration::from_secs(60));
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        common::assert_lines(
+            &[
+                "query session",
+                "logoff 3",
+                "logoff 4",
+                "logoff 5",
+                "logoff 6",
+            ],
+            &case.system32_calls(),
+        );
+        let report = json(&out);
+        let outcome = |id: u64| {
+            report["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["id"] == id)
+                .unwrap()["outcome"]
+                .clone()
+        };
+        assert_eq!(outcome(4), "timed_out");
+        assert_eq!(outcome(5), "logged_off");
+        assert_eq!(outcome(6), "logged_off");
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn exit_codes_for_query_failure_garbage_usage_and_success() {
+    for exe in exes() {
+        let mut case = Case::new("codes", "en-2019-console-user.txt");
+        assert_eq!(case.run(&exe, &[]).status.code(), Some(0));
+        assert_eq!(
+            case.run(&exe, &["--codepage", "12345"]).status.code(),
+            Some(2)
+        );
+        assert!(case.calls().is_empty(), "a usage error runs nothing");
+        case.set(
+            "STANDIN_QUERY_FILE",
+            &win(&common::fixtures().join("garbage-binary.txt")),
+        );
+        assert_eq!(case.run(&exe, &[]).status.code(), Some(4));
+        common::assert_lines(&["query session"], &case.system32_calls());
+        case.set("STANDIN_QUERY_EXIT", "1");
+        case.set(
+            "STANDIN_QUERY_FILE",
+            &win(&common::fixtures().join("en-no-session-exists.txt")),
+        );
+        let out = case.run(&exe, &[]);
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("No session exists"));
+        common::assert_lines(&["query session"], &case.system32_calls());
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn dry_run_json_and_windows_style_server_and_help() {
+    for exe in exes() {
+        let case = Case::new("dry", "citrix-ica.txt");
+        let out = case.run(&exe, &["/server:ts01", "-n", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        common::assert_lines(&["query session /server:ts01"], &case.system32_calls());
+        let report = json(&out);
+        assert_eq!(report["dry_run"], true);
+        let planned: Vec<u64> = report["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["action"] == "logoff")
+            .map(|s| s["id"].as_u64().unwrap())
+            .collect();
+        assert_eq!(planned, [2, 3, 4]);
+        assert!(report["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["server"] == "ts01"));
+
+        let out = case.run(&exe, &["/SERVER:ts01", "--yes"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        common::assert_lines(
+            &[
+                "query session /server:ts01",
+                "logoff 2 /server:ts01",
+                "logoff 3 /server:ts01",
+                "logoff 4 /server:ts01",
+            ],
+            &case.system32_calls(),
+        );
+
+        let out = case.run(&exe, &["/?"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("--include-console"));
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
+    for exe in exes() {
+        let case = Case::new("planted", "en-2019-console-user.txt");
+        let beside = case.dir.join("app");
+        std::fs::create_dir_all(&beside).unwrap();
+        let copy = beside.join("logoff-all.exe");
+        std::fs::copy(&exe, &copy).unwrap();
+        for dir in [&case.dir, &beside] {
+            for tool in ["query.exe", "logoff.exe", "QUERY.EXE"] {
+                std::fs::copy(standin(), dir.join(tool)).unwrap();
+            }
+        }
+        let out = case.run_in(&copy, Some(&case.dir), &["--yes"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        // system32_calls panics on any call from elsewhere.
+        common::assert_lines(&["query session", "logoff 2"], &case.system32_calls());
+    }
+}
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn oem_code_page_comes_from_the_system_locale() {
+    for exe in exes() {
+        let mut case = Case::new("oem", "en-oem-cp850-user.txt");
+        // Wine takes the OEM code page from the locale: de_DE → 850, en_US → 437.
+        case.set("LANG", "de_DE.UTF-8").set("LC_ALL", "de_DE.UTF-8");
+        let out = case.run(&exe, &["-n", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        let report = json(&out);
+        assert_eq!(report["sessions"][1]["user"], "Jørgen");
+        assert_eq!(report["sessions"][2]["user"], "Ångström");
+        let case = Case::new("oem-us", "en-oem-cp850-user.txt");
+        let report = json(&case.run(&exe, &["-n", "--format", "json"]));
+        assert_eq!(
+            report["sessions"][1]["user"], "J¢rgen",
+            "CP437 reads 0x9B as ¢"
+        );
+    }
+}
