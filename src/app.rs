@@ -289,10 +289,9 @@ mod tests {
     }
 
     fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
-        let dir = std::env::temp_dir().join(format!(
-            "logoff-all-app-{}-{answer}-{yes}",
-            std::process::id()
-        ));
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let dir = std::env::temp_dir().join(format!("logoff-all-app-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         for tool in [Tool::Query, Tool::Logoff] {
             std::fs::write(dir.join(tool.file_name()), b"").unwrap();
@@ -327,7 +326,7 @@ mod tests {
                 input: &mut input,
             },
         );
-        std::fs::remove_dir_all(&dir).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
         let calls = fake.0.into_inner().unwrap();
         (code, calls, String::from_utf8(err).unwrap())
     }

@@ -155,13 +155,9 @@ impl Cli {
             .map_err(UsageError)?;
         if let Some(cp) = self.codepage {
             if !decode::is_supported(cp) {
-                let list: Vec<String> = decode::supported_code_pages()
-                    .iter()
-                    .map(u16::to_string)
-                    .collect();
                 return Err(UsageError(format!(
                     "--codepage {cp} is not supported; use one of: {}",
-                    list.join(", ")
+                    decode::supported_list()
                 )));
             }
         }

@@ -42,9 +42,61 @@ pub fn supported_code_pages() -> Vec<u16> {
     all
 }
 
-/// Whether `cp` can be decoded by this build.
+/// Whether `cp` can be decoded by this build: with its own tables on any system, and on
+/// Windows also any other code page the system has installed (936, 949, 950, ...).
 pub fn is_supported(cp: u16) -> bool {
+    has_table(cp) || system::is_valid(cp)
+}
+
+fn has_table(cp: u16) -> bool {
     cp == 932 || cp == 65001 || SINGLE_BYTE.iter().any(|(n, _)| *n == cp)
+}
+
+/// Code pages without a table here, decoded by Windows itself (MultiByteToWideChar with
+/// MB_ERR_INVALID_CHARS, so an invalid byte marks the line instead of becoming '?').
+mod system {
+    #[cfg(windows)]
+    pub fn is_valid(cp: u16) -> bool {
+        // SAFETY: IsValidCodePage only reads its argument.
+        unsafe { windows_sys::Win32::Globalization::IsValidCodePage(u32::from(cp)) != 0 }
+    }
+
+    #[cfg(not(windows))]
+    pub fn is_valid(_cp: u16) -> bool {
+        false
+    }
+
+    /// Decodes one line; `None` when the bytes are not valid in `cp`.
+    #[cfg(windows)]
+    pub fn decode(cp: u16, raw: &[u8]) -> Option<String> {
+        use windows_sys::Win32::Globalization::{MultiByteToWideChar, MB_ERR_INVALID_CHARS};
+        if raw.is_empty() {
+            return Some(String::new());
+        }
+        let len = i32::try_from(raw.len()).ok()?;
+        let mut wide = vec![0u16; raw.len()];
+        // SAFETY: input and output buffers are passed with their lengths; one byte never makes
+        // more than one UTF-16 unit, so `wide` is large enough.
+        let n = unsafe {
+            MultiByteToWideChar(
+                u32::from(cp),
+                MB_ERR_INVALID_CHARS,
+                raw.as_ptr(),
+                len,
+                wide.as_mut_ptr(),
+                len,
+            )
+        };
+        if n <= 0 {
+            return None;
+        }
+        String::from_utf16(&wide[..n as usize]).ok()
+    }
+
+    #[cfg(not(windows))]
+    pub fn decode(_cp: u16, _raw: &[u8]) -> Option<String> {
+        None
+    }
 }
 
 /// One decoded line.
@@ -75,7 +127,8 @@ pub enum DecodeError {
     Unsupported(u16),
 }
 
-fn supported_list() -> String {
+/// The code pages with a table here, as a comma-separated list for messages.
+pub fn supported_list() -> String {
     let all: Vec<String> = supported_code_pages().iter().map(u16::to_string).collect();
     all.join(", ")
 }
@@ -147,7 +200,14 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
                     ),
                 },
                 Encoding::CodePage(932) => cp932_line(raw),
-                Encoding::CodePage(cp) => single_byte_line(cp, raw),
+                Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
+                Encoding::CodePage(cp) => match system::decode(cp, raw) {
+                    Some(text) => (text, None),
+                    None => (
+                        String::from_utf8_lossy(raw).into_owned(),
+                        Some(format!("bytes that are not valid in code page {cp}")),
+                    ),
+                },
                 Encoding::Utf16Le => unreachable!("UTF-16 is decoded by utf16le"),
             };
             finish_line(i + 1, text, problem)

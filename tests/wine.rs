@@ -413,3 +413,19 @@ fn oem_code_page_comes_from_the_system_locale() {
         );
     }
 }
+
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn code_pages_without_a_table_are_decoded_by_windows() {
+    for exe in exes() {
+        let mut case = Case::new("gbk", "zh-user-cp936.txt");
+        // zh_CN → OEM code page 936, which only Windows itself can decode here.
+        case.set("LANG", "zh_CN.UTF-8").set("LC_ALL", "zh_CN.UTF-8");
+        let out = case.run(&exe, &["-n", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(json(&out)["sessions"][1]["user"], "张伟");
+        let out = case.run(&exe, &["-n", "--codepage", "936", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        assert_eq!(json(&out)["sessions"][1]["user"], "张伟");
+    }
+}
