@@ -8,7 +8,8 @@ pub mod cli; //       command line → config (the only module that knows clap)
 pub mod config; //    the plain settings of one run
 pub mod query; //     run `query session`, tell a failure from a table
 pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
-pub mod parse; //     header column positions slice rows into typed sessions
+pub mod columns; //   header labels give column positions; rows are sliced by them
+pub mod parse; //     `query session` rows into typed sessions
 pub mod plan; //      log off or skip, with a reason, for every row
 pub mod execute; //   `logoff <id>` per planned session, under a timeout
 pub mod report; //    a table for people, JSON for programs
