@@ -1,12 +1,13 @@
 //! Command line: the flags (with the Windows habits `/?` and `/server:NAME`), turned once into a
 //! plain [`Config`].
 
-use crate::config::{Config, Format, ServerName, Source};
+use crate::config::{Config, Format, ServerName, Source, Warning};
 use crate::decode;
+use crate::filter::{self, Filters, Pattern};
 use crate::tools::TOOLS_DIR_ENV;
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Log every user off a Remote Desktop Session Host, safely.
@@ -18,9 +19,14 @@ use std::time::Duration;
 #[derive(Debug, Parser)]
 #[command(name = "logoff-all", version, max_term_width = 100)]
 pub struct Cli {
-    /// Query and log off on this server instead of this computer (also /server:NAME).
-    #[arg(short = 's', long, value_name = "NAME")]
-    pub server: Option<String>,
+    /// Work on this server instead of this computer; repeat or separate with commas for several
+    /// (also /server:NAME).
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub server: Vec<String>,
+
+    /// Read server names from a file: one per line, # comments, blank lines ignored.
+    #[arg(long, value_name = "FILE")]
+    pub servers_file: Option<PathBuf>,
 
     /// Read a captured `query session` output from a file (- for stdin) instead of running
     /// query; always a dry run.
@@ -40,6 +46,34 @@ pub struct Cli {
     #[arg(long)]
     pub include_self: bool,
 
+    /// Only sessions in these states (active, disc, conn, ... or the localized words).
+    #[arg(long, value_name = "STATE", value_delimiter = ',')]
+    pub state: Vec<String>,
+
+    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub user: Vec<String>,
+
+    /// Never users matching this pattern (repeatable; wins over --user).
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude_user: Vec<String>,
+
+    /// Never users matching a pattern in this file: one per line, # comments.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Option<PathBuf>,
+
+    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_over: Option<Duration>,
+
+    /// Send this message (stock `msg`) to the sessions first, wait --grace, re-check, then log off.
+    #[arg(long, value_name = "MESSAGE")]
+    pub warn: Option<String>,
+
+    /// Wait between --warn and the logoff (default 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "warn")]
+    pub grace: Option<Duration>,
+
     /// Print the plan and log off nobody.
     #[arg(short = 'n', long)]
     pub dry_run: bool,
@@ -52,12 +86,26 @@ pub struct Cli {
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
     pub timeout: Duration,
 
+    /// Servers processed at once (within a server, logoffs stay one at a time).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table, value_name = "FORMAT")]
     pub format: FormatArg,
 
-    /// Take query and logoff from this folder instead of the system folder (also the
-    /// LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
+    /// Append one JSON line per decision and outcome to this file (never truncated); if it
+    /// cannot be opened, nobody is logged off.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+
+    /// Write one summary event per server to the Application event log (stock eventcreate).
+    #[arg(long)]
+    pub event_log: bool,
+
+    /// Take query, logoff, msg and eventcreate from this folder instead of the system folder
+    /// (also the LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
     #[arg(long, value_name = "DIR")]
     pub tools_dir: Option<PathBuf>,
 }
@@ -69,6 +117,8 @@ pub enum FormatArg {
     Table,
     /// One JSON object.
     Json,
+    /// Comma-separated values, the table's columns.
+    Csv,
 }
 
 /// Parses a duration: a number with an optional unit `s`, `m`, `h` or `d`, or several of them
@@ -143,16 +193,70 @@ pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
 #[error("{0}")]
 pub struct UsageError(pub String);
 
+/// Reads a list file: one entry per line, `#` comments and blank lines ignored; returns each
+/// entry with its line number.
+fn read_list(flag: &str, path: &Path) -> Result<Vec<(usize, String)>, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read {flag} {}: {e}", path.display())))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim().to_string()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect())
+}
+
+/// The longest `--warn` message `msg` is asked to show.
+const MAX_WARNING: usize = 255;
+
+fn check_warning(text: &str) -> Result<String, UsageError> {
+    let t = text.trim();
+    let bad = |why: &str| Err(UsageError(format!("--warn message {text:?} {why}")));
+    if t.is_empty() {
+        return bad("is empty");
+    }
+    if t.chars().count() > MAX_WARNING {
+        return bad(&format!("is longer than {MAX_WARNING} characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return bad("contains a line break or control character; use one line");
+    }
+    if t.starts_with(['/', '-', '@']) {
+        return bad("starts with '/', '-' or '@', which msg would read as an option or a file");
+    }
+    Ok(t.to_string())
+}
+
 impl Cli {
     /// Checks the flags together and makes the run's config. `tools_dir_env` is the value of
     /// LOGOFF_ALL_TOOLS_DIR.
     pub fn into_config(self, tools_dir_env: Option<OsString>) -> Result<Config, UsageError> {
-        let server = self
-            .server
-            .as_deref()
-            .map(ServerName::parse)
-            .transpose()
-            .map_err(UsageError)?;
+        let mut servers: Vec<ServerName> = Vec::new();
+        let mut add = |name: &str, at: String| -> Result<(), UsageError> {
+            let server =
+                ServerName::parse(name.trim()).map_err(|e| UsageError(format!("{at}{e}")))?;
+            if !servers
+                .iter()
+                .any(|s| s.as_str().eq_ignore_ascii_case(server.as_str()))
+            {
+                servers.push(server);
+            }
+            Ok(())
+        };
+        for name in &self.server {
+            add(name, String::new())?;
+        }
+        if let Some(path) = &self.servers_file {
+            for (line, name) in read_list("--servers-file", path)? {
+                add(&name, format!("{}:{line}: ", path.display()))?;
+            }
+            if servers.is_empty() {
+                return Err(UsageError(format!(
+                    "--servers-file {} names no server",
+                    path.display()
+                )));
+            }
+        }
         if let Some(cp) = self.codepage {
             if !decode::is_supported(cp) {
                 return Err(UsageError(format!(
@@ -162,8 +266,48 @@ impl Cli {
             }
         }
         let source = match self.input {
-            Some(path) => Source::Input { path, server },
-            None => Source::Query(server),
+            Some(path) if servers.len() > 1 => {
+                return Err(UsageError(format!(
+                    "--input {} is one capture; give at most one --server with it",
+                    path.display()
+                )))
+            }
+            Some(path) => Source::Input {
+                path,
+                server: servers.pop(),
+            },
+            None => Source::Query(servers),
+        };
+        let mut filters = Filters {
+            idle_over: self.idle_over,
+            ..Filters::default()
+        };
+        for word in &self.state {
+            filters
+                .states
+                .push(filter::parse_state(word).map_err(UsageError)?);
+        }
+        for p in &self.user {
+            filters.users.push(Pattern::new(p).map_err(UsageError)?);
+        }
+        for p in &self.exclude_user {
+            filters
+                .exclude_users
+                .push(Pattern::new(p).map_err(UsageError)?);
+        }
+        if let Some(path) = &self.exclude_file {
+            for (line, p) in read_list("--exclude-file", path)? {
+                let pattern = Pattern::new(&p)
+                    .map_err(|e| UsageError(format!("{}:{line}: {e}", path.display())))?;
+                filters.exclude_users.push(pattern);
+            }
+        }
+        let warning = match &self.warn {
+            Some(text) => Some(Warning {
+                message: check_warning(text)?,
+                grace: self.grace.unwrap_or(DEFAULT_GRACE),
+            }),
+            None => None,
         };
         let dry_run = self.dry_run || matches!(source, Source::Input { .. });
         let tools_dir = self
@@ -174,17 +318,26 @@ impl Cli {
             code_page: self.codepage,
             include_console: self.include_console,
             include_self: self.include_self,
+            filters,
+            warning,
             dry_run,
             yes: self.yes,
             timeout: self.timeout,
+            jobs: usize::from(self.jobs),
             format: match self.format {
                 FormatArg::Table => Format::Table,
                 FormatArg::Json => Format::Json,
+                FormatArg::Csv => Format::Csv,
             },
+            log: self.log,
+            event_log: self.event_log,
             tools_dir,
         })
     }
 }
+
+/// The wait after `--warn` when `--grace` is not given.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
 
 /// Parses the command line (program name first) into a config, or a clap error (help and
 /// version included) to print.
@@ -220,7 +373,7 @@ mod tests {
         let c = config(&["/SERVER:ts01"]).unwrap();
         assert_eq!(
             c.source,
-            Source::Query(Some(ServerName::parse("ts01").unwrap()))
+            Source::Query(vec![ServerName::parse("ts01").unwrap()])
         );
         assert!(config(&["/?"]).unwrap_err().contains("Usage"));
     }
@@ -252,5 +405,52 @@ mod tests {
         for bad in ["", "m", "1.5h", "-1", "1w", "2h3"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn servers_repeat_split_on_commas_and_dedupe() {
+        let c = config(&["-s", "TS01,ts02", "/server:TS01", "--server", "ts03"]).unwrap();
+        let names: Vec<Option<String>> = c
+            .targets()
+            .into_iter()
+            .map(|s| s.map(|s| s.to_string()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                Some("TS01".into()),
+                Some("ts02".into()),
+                Some("ts03".into())
+            ]
+        );
+        assert_eq!(config(&[]).unwrap().targets(), [None]);
+    }
+
+    #[test]
+    fn warn_gets_a_default_grace_and_bad_messages_are_refused() {
+        let c = config(&["--warn", "Logging off in 5 minutes"]).unwrap();
+        assert_eq!(c.warning.unwrap().grace, DEFAULT_GRACE);
+        assert!(config(&["--grace", "1m"]).is_err(), "--grace needs --warn");
+        assert!(config(&["--warn", "/time:0"])
+            .unwrap_err()
+            .contains("option"));
+        assert!(config(&["--warn", "a\nb"])
+            .unwrap_err()
+            .contains("line break"));
+        assert!(config(&["--warn", &"x".repeat(300)])
+            .unwrap_err()
+            .contains("255"));
+    }
+
+    #[test]
+    fn filters_are_checked_at_parse_time() {
+        assert!(config(&["--state", "disc,active"]).is_ok());
+        assert!(config(&["--state", "sleepy"])
+            .unwrap_err()
+            .contains("sleepy"));
+        assert!(config(&["--user", "CONTOSO\\"]).is_err());
+        assert!(config(&["--idle-over", "2h"]).is_ok());
+        assert!(config(&["--jobs", "0"]).is_err());
+        assert!(config(&["--input", "x", "-s", "a,b"]).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! Config: the plain settings one run works from, made once from the command line. Nothing
 //! after this module knows about clap.
 
+use crate::filter::Filters;
 use regex::Regex;
 use std::fmt;
 use std::path::PathBuf;
@@ -54,11 +55,11 @@ impl fmt::Display for ServerName {
     }
 }
 
-/// Where the session table comes from.
+/// Where the session tables come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// Run `query session` on this computer (`None`) or on a server.
-    Query(Option<ServerName>),
+    /// Run `query session` on each of these servers; an empty list means this computer.
+    Query(Vec<ServerName>),
     /// Read a captured output from a file, or from standard input for `-`; always a dry run.
     Input {
         /// The file, or `-`.
@@ -75,6 +76,17 @@ pub enum Format {
     Table,
     /// One JSON object, for other programs.
     Json,
+    /// Comma-separated values with the table's columns, for spreadsheets.
+    Csv,
+}
+
+/// `--warn`: the message sent before logging off, and how long to wait after it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    /// The text, checked to be one line without control characters.
+    pub message: String,
+    /// `--grace`: the wait between the message and the logoff (default 5 minutes).
+    pub grace: Duration,
 }
 
 /// Everything one run needs to know.
@@ -88,16 +100,37 @@ pub struct Config {
     pub include_console: bool,
     /// `--include-self`: log off the caller's own session too, always last.
     pub include_self: bool,
+    /// `--state`, `--user`, `--exclude-user`, `--exclude-file`, `--idle-over`.
+    pub filters: Filters,
+    /// `--warn` and `--grace`; `None` means no message and no wait.
+    pub warning: Option<Warning>,
     /// Print the plan and log off nobody (`--dry-run`, or implied by `--input`).
     pub dry_run: bool,
     /// `--yes`: do not ask on a terminal before logging anyone off.
     pub yes: bool,
-    /// Time each child program (query, logoff) may take before it is killed.
+    /// Time each child program (query, logoff, msg) may take before it is killed.
     pub timeout: Duration,
+    /// `--jobs`: servers processed at once (at least 1).
+    pub jobs: usize,
     /// Report format.
     pub format: Format,
-    /// Folder to take query/logoff from instead of the system folder; `None` means the system's.
+    /// `--log`: append one JSON line per decision and outcome to this file; `None`: no log.
+    pub log: Option<PathBuf>,
+    /// `--event-log`: write one summary event per server to the Application event log.
+    pub event_log: bool,
+    /// Folder to take the tools from instead of the system folder; `None` means the system's.
     pub tools_dir: Option<PathBuf>,
+}
+
+impl Config {
+    /// The servers to work on: `None` stands for this computer.
+    pub fn targets(&self) -> Vec<Option<ServerName>> {
+        match &self.source {
+            Source::Query(list) if list.is_empty() => vec![None],
+            Source::Query(list) => list.iter().cloned().map(Some).collect(),
+            Source::Input { server, .. } => vec![server.clone()],
+        }
+    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use crate::decode::DecodeError;
 use crate::exit_code::ExitCode;
+use crate::idle::NoUserHeader;
 use crate::parse::ParseError;
 use crate::query::QueryError;
 use std::path::PathBuf;
@@ -27,6 +28,12 @@ pub enum Error {
     /// The output is not a session table.
     #[error("output not understood, nobody was logged off: {0}")]
     Parse(#[from] ParseError),
+    /// `query user` output (for `--idle-over`) is not a user table.
+    #[error("query user output not understood, nobody was logged off: {0}")]
+    Users(#[from] NoUserHeader),
+    /// The re-check before logoff failed; nobody on that server is logged off.
+    #[error("re-check before logoff failed, nobody on this server was logged off: {0}")]
+    Recheck(Box<Error>),
     /// The confirmation prompt was declined.
     #[error("cancelled; nobody was logged off")]
     Cancelled,
@@ -38,8 +45,9 @@ impl Error {
         match self {
             Error::Input { .. } => ExitCode::Usage,
             Error::Query(_) => ExitCode::QueryFailed,
-            Error::Decode(_) | Error::Parse(_) => ExitCode::NotUnderstood,
+            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => ExitCode::NotUnderstood,
             Error::Cancelled => ExitCode::Cancelled,
+            Error::Recheck(inner) => inner.exit_code(),
         }
     }
 
@@ -48,8 +56,9 @@ impl Error {
         match self {
             Error::Input { .. } => "input_unreadable",
             Error::Query(_) => "query_failed",
-            Error::Decode(_) | Error::Parse(_) => "not_understood",
+            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => "not_understood",
             Error::Cancelled => "cancelled",
+            Error::Recheck(inner) => inner.kind(),
         }
     }
 }

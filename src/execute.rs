@@ -77,15 +77,19 @@ pub struct Logoff<'a> {
     pub text: &'a dyn Fn(&[u8]) -> String,
 }
 
-/// Runs every planned logoff in order and returns one outcome per plan entry (`None` for
-/// skipped entries). `progress` sees each outcome as it happens.
+/// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
+/// entry; a re-check may already have settled some) and fills in what happened. `progress` sees
+/// each outcome as it happens.
 pub fn execute(
     plan: &Plan,
+    outcomes: &mut [Option<Outcome>],
     logoff: &Logoff<'_>,
     progress: &mut dyn FnMut(usize, &Outcome),
-) -> Vec<Option<Outcome>> {
-    let mut outcomes = vec![None; plan.entries.len()];
+) {
     for index in plan.logoff_order() {
+        if outcomes[index].is_some() {
+            continue;
+        }
         let session = plan.entries[index]
             .session()
             .expect("only understood sessions are planned for logoff");
@@ -102,7 +106,6 @@ pub fn execute(
         progress(index, &outcome);
         outcomes[index] = Some(outcome);
     }
-    outcomes
 }
 
 /// Reads what `logoff` did: success is exit 0 with no output; "not found" answers mean the
@@ -215,8 +218,10 @@ mod tests {
         let server = ServerName::parse("TS01").unwrap();
         let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
         let seen = RefCell::new(vec![]);
-        let outcomes = execute(
+        let mut outcomes = vec![None; plan.entries.len()];
+        execute(
             &plan,
+            &mut outcomes,
             &Logoff {
                 runner: &fake,
                 program: Ok(Path::new("/fake/logoff")),

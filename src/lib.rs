@@ -10,9 +10,13 @@ pub mod query; //     run `query session`, tell a failure from a table
 pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
 pub mod columns; //   header labels give column positions; rows are sliced by them
 pub mod parse; //     `query session` rows into typed sessions
+pub mod idle; //      `query user` rows into idle times per session
+pub mod filter; //    --state, --user, --exclude-user, --idle-over
 pub mod plan; //      log off or skip, with a reason, for every row
 pub mod execute; //   `logoff <id>` per planned session, under a timeout
-pub mod report; //    a table for people, JSON for programs
+pub mod warn; //      --warn: stock msg to the sessions, then the grace period
+pub mod report; //    a table for people, JSON and CSV for programs
+pub mod audit; //     --log JSON lines and the --event-log summary
 pub mod app; //       one run from config to exit code, step by step
 
 // Beside them:
@@ -52,13 +56,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         own_session: system::own_session(),
         computer_name: system::computer_name(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        stderr_terminal: std::io::stderr().is_terminal(),
+        ..app::Environment::default()
     };
     let stdout = std::io::stdout();
-    let stderr = std::io::stderr();
     let stdin = std::io::stdin();
     let mut io = app::Io {
         out: &mut stdout.lock(),
-        err: &mut stderr.lock(),
+        err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
     app::run(&config, &runner::SystemRunner, &env, &mut io).code()

@@ -1,6 +1,8 @@
 //! Plan: decide, for every row, log off or skip, always with a reason. The plan is a value; the
 //! executor only walks its logoffs.
 
+use crate::filter::Filters;
+use crate::idle::IdleTable;
 use crate::parse::{NotUnderstood, Row, Table};
 use crate::session::{Session, SessionId, State};
 
@@ -36,6 +38,17 @@ pub enum Reason {
     UnknownState(String),
     /// The row was not understood; it fails closed.
     NotUnderstood(String),
+    /// A filter (--state, --user, --exclude-user, --idle-over) left it out.
+    FilteredOut(String),
+    /// At the re-check before logoff its ID belonged to another user.
+    IdReused {
+        /// The user planned for.
+        was: String,
+        /// The user found now (`None`: nobody).
+        now: Option<String>,
+    },
+    /// At the re-check before logoff it no longer passed the checks.
+    NoLongerMatches(String),
 }
 
 impl Reason {
@@ -52,6 +65,9 @@ impl Reason {
             Reason::OwnSession => "own_session",
             Reason::UnknownState(_) => "unknown_state",
             Reason::NotUnderstood(_) => "not_understood",
+            Reason::FilteredOut(_) => "filtered_out",
+            Reason::IdReused { .. } => "id_reused",
+            Reason::NoLongerMatches(_) => "no_longer_matches",
         }
     }
 
@@ -74,6 +90,13 @@ impl Reason {
                 format!("unknown state word {word:?}; not logged off to be safe")
             }
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
+            Reason::FilteredOut(why) => format!("filtered out: {why}"),
+            Reason::IdReused { was, now } => format!(
+                "at the re-check the ID belonged to {} instead of {was:?}; ID reused, skipped",
+                now.as_ref()
+                    .map_or("nobody".to_string(), |n| format!("{n:?}"))
+            ),
+            Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
         }
     }
 }
@@ -112,7 +135,7 @@ impl Entry {
 
 /// What the planner needs besides the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Options {
+pub struct Options<'a> {
     /// Log off the console too.
     pub include_console: bool,
     /// Log off the caller's own session too, last.
@@ -120,6 +143,10 @@ pub struct Options {
     /// The caller's own session as the system reports it; `None` when unknown (off Windows, or
     /// the table is from another server), and then only the `>` marker tells.
     pub own_session: Option<SessionId>,
+    /// Filters; a session that fails one is skipped.
+    pub filters: Option<&'a Filters>,
+    /// The `query user` table, when `--idle-over` needs it.
+    pub idle: Option<&'a IdleTable>,
 }
 
 /// All decisions for one table, in table order.
@@ -142,7 +169,7 @@ impl Plan {
 }
 
 /// Decides every row of `table`.
-pub fn plan(table: &Table, options: Options) -> Plan {
+pub fn plan(table: &Table, options: Options<'_>) -> Plan {
     let entries = table
         .rows
         .iter()
@@ -168,7 +195,7 @@ pub fn plan(table: &Table, options: Options) -> Plan {
     Plan { entries }
 }
 
-fn decide(s: &Session, current: bool, options: Options) -> (Action, Reason) {
+fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) {
     use Action::{Logoff, Skip};
     if s.is_listener() {
         return (Skip, Reason::Listener);
@@ -185,6 +212,12 @@ fn decide(s: &Session, current: bool, options: Options) -> (Action, Reason) {
     if s.is_console() && !options.include_console {
         return (Skip, Reason::Console);
     }
+    if current && !options.include_self {
+        return (Skip, Reason::OwnSession);
+    }
+    if let Some(Err(why)) = options.filters.map(|f| f.check(s, options.idle)) {
+        return (Skip, Reason::FilteredOut(why));
+    }
     if current {
         return if options.include_self {
             (Logoff, Reason::OwnSessionIncluded)
@@ -196,6 +229,54 @@ fn decide(s: &Session, current: bool, options: Options) -> (Action, Reason) {
         return (Logoff, Reason::ConsoleIncluded);
     }
     (Logoff, Reason::UserSession)
+}
+
+/// What the re-check before logoff found for one planned session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recheck {
+    /// Still there, same user, still passing every check: log it off.
+    Still,
+    /// No longer listed: nothing to log off.
+    Gone,
+    /// Skip it now, for this reason.
+    Skip(Reason),
+}
+
+/// Compares each planned logoff of `old` with a fresh plan `new` made from a new query with the
+/// same options: a session is still logged off only when the same ID still has the same user
+/// and is still planned for logoff. Returns one answer per entry of `old` (`None` where `old`
+/// skips).
+pub fn recheck(old: &Plan, new: &Plan) -> Vec<Option<Recheck>> {
+    old.entries
+        .iter()
+        .map(|entry| {
+            let before = entry.session().filter(|_| entry.action == Action::Logoff)?;
+            let now = new
+                .entries
+                .iter()
+                .find(|e| e.session().is_some_and(|s| s.id == before.id));
+            Some(match now {
+                None => Recheck::Gone,
+                Some(e) => {
+                    let s = e.session().expect("found by session");
+                    let same_user = match (&s.user, &before.user) {
+                        (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
+                        _ => false,
+                    };
+                    if !same_user {
+                        Recheck::Skip(Reason::IdReused {
+                            was: before.user.clone().unwrap_or_default(),
+                            now: s.user.clone(),
+                        })
+                    } else if e.action != Action::Logoff {
+                        Recheck::Skip(Reason::NoLongerMatches(e.reason.text()))
+                    } else {
+                        Recheck::Still
+                    }
+                }
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -213,7 +294,7 @@ mod tests {
  rdp-tcp                                 65536  Listen
 ";
 
-    fn plan_of(options: Options) -> Plan {
+    fn plan_of(options: Options<'_>) -> Plan {
         let table = parse(&decode(TABLE.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
         plan(&table, options)
     }
@@ -248,7 +329,7 @@ mod tests {
         let p = plan_of(Options {
             include_console: true,
             include_self: true,
-            own_session: None,
+            ..Options::default()
         });
         assert_eq!(ids(&p), [1, 4, 5, 3]);
     }
@@ -261,5 +342,37 @@ mod tests {
         });
         // Both the `>` row (3) and the system's session (5) are kept: either may be ours.
         assert_eq!(ids(&p), [4]);
+    }
+
+    #[test]
+    fn recheck_keeps_only_same_id_same_user_still_planned() {
+        let old = plan_of(Options::default());
+        // 4 bob gone; 5 now belongs to mallory; 3 carol... (the TABLE has no 3 logoff).
+        let text = " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#5         mallory                   5  Active
+ services                                    0  Disc
+";
+        let table = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
+        let new = plan(&table, Options::default());
+        let r = recheck(&old, &new);
+        let planned: Vec<&Recheck> = r.iter().flatten().collect();
+        assert_eq!(planned[0], &Recheck::Gone);
+        assert!(matches!(planned[1], Recheck::Skip(Reason::IdReused { .. })));
+    }
+
+    #[test]
+    fn filters_skip_with_their_reason_but_never_add() {
+        let filters = crate::filter::Filters {
+            states: vec![State::Disconnected],
+            ..Default::default()
+        };
+        let p = plan_of(Options {
+            filters: Some(&filters),
+            ..Options::default()
+        });
+        assert_eq!(ids(&p), [4]);
+        assert_eq!(p.entries[4].reason.code(), "filtered_out");
+        // Services (Disc) stay skipped as services, not picked up by --state disc.
+        assert_eq!(p.entries[0].reason.code(), "services");
     }
 }

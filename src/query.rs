@@ -2,7 +2,7 @@
 //! telling a failed query apart from a table.
 
 use crate::config::ServerName;
-use crate::runner::{RunError, Runner};
+use crate::runner::{Output, RunError, Runner};
 use regex::Regex;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -17,7 +17,7 @@ pub struct Captured {
     pub stderr: Vec<u8>,
 }
 
-/// The query failed as a whole; nobody is logged off.
+/// The query failed as a whole; nobody is logged off on that server.
 #[derive(Debug, thiserror::Error)]
 pub enum QueryError {
     /// The program could not be found.
@@ -27,69 +27,137 @@ pub enum QueryError {
     #[error("{0}")]
     Start(RunError),
     /// It ran past the timeout and was killed (a sick or unreachable host).
-    #[error("query session did not answer within {} s and was stopped; the server may be \
-             unreachable or hung: check it, or raise --timeout", .0.as_secs_f64())]
-    TimedOut(Duration),
+    #[error("{what} did not answer within {} s and was stopped; the server may be \
+             unreachable or hung: check it, or raise --timeout", .timeout.as_secs_f64())]
+    TimedOut {
+        /// "query session" or "query user".
+        what: &'static str,
+        /// The time it had.
+        timeout: Duration,
+    },
     /// It exited with a non-zero code.
-    #[error("query session failed with exit code {code}: {message}")]
+    #[error("{what} failed with exit code {code}: {message}")]
     Failed {
+        /// "query session" or "query user".
+        what: &'static str,
         /// The exit code (-1 when ended by a signal).
         code: i32,
         /// What it printed, decoded.
         message: String,
     },
     /// It printed an error message instead of a table.
-    #[error("query session printed an error instead of a session table: {0}")]
-    ErrorText(String),
+    #[error("{what} printed an error instead of a table: {message}")]
+    ErrorText {
+        /// "query session" or "query user".
+        what: &'static str,
+        /// What it printed.
+        message: String,
+    },
     /// It printed nothing at all.
-    #[error("query session printed nothing; nobody was logged off")]
-    Empty,
+    #[error("{what} printed nothing")]
+    Empty {
+        /// "query session" or "query user".
+        what: &'static str,
+    },
 }
 
 /// The arguments for `query session`: only `session` and a validated `/server:NAME`.
-pub fn args(server: Option<&ServerName>) -> Vec<String> {
-    let mut args = vec!["session".to_string()];
+pub fn session_args(server: Option<&ServerName>) -> Vec<String> {
+    with_server("session", server)
+}
+
+/// The arguments for `query user`.
+pub fn user_args(server: Option<&ServerName>) -> Vec<String> {
+    with_server("user", server)
+}
+
+fn with_server(first: &str, server: Option<&ServerName>) -> Vec<String> {
+    let mut args = vec![first.to_string()];
     if let Some(server) = server {
         args.push(format!("/server:{server}"));
     }
     args
 }
 
-/// Runs `query session` and returns its output, or why there is no table to read.
-/// `text` decodes a message for display.
+/// Runs `query` with `args` and returns its output, or why there is no table to read. `what`
+/// names the query in messages; `text` decodes a message for display.
 pub fn run(
     runner: &dyn Runner,
     program: &Path,
-    server: Option<&ServerName>,
+    args: &[String],
+    what: &'static str,
     timeout: Duration,
-    text: impl Fn(&[u8]) -> String,
+    text: &dyn Fn(&[u8]) -> String,
 ) -> Result<Captured, QueryError> {
-    let output = match runner.run(program, &args(server), timeout) {
-        Ok(output) => output,
-        Err(RunError::TimedOut { .. }) => return Err(QueryError::TimedOut(timeout)),
-        Err(e) => return Err(QueryError::Start(e)),
-    };
+    classify(start(runner, program, args, what, timeout)?, what, text)
+}
+
+fn start(
+    runner: &dyn Runner,
+    program: &Path,
+    args: &[String],
+    what: &'static str,
+    timeout: Duration,
+) -> Result<Output, QueryError> {
+    match runner.run(program, args, timeout) {
+        Ok(output) => Ok(output),
+        Err(RunError::TimedOut { .. }) => Err(QueryError::TimedOut { what, timeout }),
+        Err(e) => Err(QueryError::Start(e)),
+    }
+}
+
+fn classify(
+    output: Output,
+    what: &'static str,
+    text: &dyn Fn(&[u8]) -> String,
+) -> Result<Captured, QueryError> {
     let message = || {
         let joined = [text(&output.stderr), text(&output.stdout)].join(" ");
         one_line(&joined)
     };
     if !output.success() {
         return Err(QueryError::Failed {
+            what,
             code: output.code.unwrap_or(-1),
             message: message(),
         });
     }
     if output.stdout.iter().all(u8::is_ascii_whitespace) {
         return Err(if output.stderr.iter().all(u8::is_ascii_whitespace) {
-            QueryError::Empty
+            QueryError::Empty { what }
         } else {
-            QueryError::ErrorText(message())
+            QueryError::ErrorText {
+                what,
+                message: message(),
+            }
         });
     }
     Ok(Captured {
         stdout: output.stdout,
         stderr: output.stderr,
     })
+}
+
+/// Runs `query user`; `Ok(None)` when it says nobody is logged on ("No User exists for *" on
+/// stderr with a non-zero exit code, and nothing on stdout), which is not an error.
+pub fn users(
+    runner: &dyn Runner,
+    program: &Path,
+    server: Option<&ServerName>,
+    timeout: Duration,
+    text: &dyn Fn(&[u8]) -> String,
+) -> Result<Option<Captured>, QueryError> {
+    let what = "query user";
+    let output = start(runner, program, &user_args(server), what, timeout)?;
+    let nobody = !output.success()
+        && output.stdout.iter().all(u8::is_ascii_whitespace)
+        && one_line(&text(&output.stderr))
+            .to_ascii_lowercase()
+            .starts_with("no user exists");
+    if nobody {
+        return Ok(None);
+    }
+    classify(output, what, text).map(Some)
 }
 
 /// Whether text that holds no table reads like one of the stock tools' error messages
@@ -117,9 +185,10 @@ mod tests {
 
     #[test]
     fn args_hold_only_session_and_a_validated_server() {
-        assert_eq!(args(None), ["session"]);
+        assert_eq!(session_args(None), ["session"]);
         let server = ServerName::parse("TS01").unwrap();
-        assert_eq!(args(Some(&server)), ["session", "/server:TS01"]);
+        assert_eq!(session_args(Some(&server)), ["session", "/server:TS01"]);
+        assert_eq!(user_args(Some(&server)), ["user", "/server:TS01"]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 
 use crate::error::Error;
 use crate::execute::Outcome;
-use crate::exit_code::ExitCode;
+use crate::exit_code::{self, ExitCode};
 use crate::plan::{Action, Entry, Plan, Subject};
+use crate::warn::Warned;
 use serde_json::{json, Value};
 
 /// What happened on one server.
@@ -11,8 +12,25 @@ use serde_json::{json, Value};
 pub struct ServerResult {
     /// The server's name as shown ("localhost" for this computer).
     pub server: String,
-    /// The plan and outcomes, or why there is none.
-    pub result: Result<Done, Error>,
+    /// The plan and what came of it, once the table was read.
+    pub done: Option<Done>,
+    /// Why the server (or the rest of its run) was left alone, if it was.
+    pub error: Option<Error>,
+    /// Things worth knowing that did not stop the run (stderr text, counter lines, a failed
+    /// event-log write).
+    pub warnings: Vec<String>,
+}
+
+impl ServerResult {
+    /// A server not yet surveyed.
+    pub fn new(server: String) -> ServerResult {
+        ServerResult {
+            server,
+            done: None,
+            error: None,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// A server whose table was read.
@@ -23,36 +41,42 @@ pub struct Done {
     /// One outcome per entry once executed (`None` for skipped rows); `None` for a dry run or a
     /// plan that was not executed.
     pub outcomes: Option<Vec<Option<Outcome>>>,
+    /// What became of the `--warn` message, one slot per entry; `None` without `--warn`.
+    pub warned: Option<Vec<Option<Warned>>>,
     /// How the output was decoded, e.g. "code page 850".
     pub encoding: String,
-    /// Things worth knowing that did not stop the run (stderr text, counter lines).
-    pub warnings: Vec<String>,
+    /// When the table was read, to tell whether it must be read again before logging off.
+    pub read_at: std::time::Instant,
 }
 
 impl Done {
     fn outcome(&self, index: usize) -> Option<&Outcome> {
         self.outcomes.as_ref().and_then(|o| o[index].as_ref())
     }
+
+    fn warned(&self, index: usize) -> Option<&Warned> {
+        self.warned.as_ref().and_then(|w| w[index].as_ref())
+    }
 }
 
-/// The exit code for one server's result.
+/// The exit code for one server's result: its error, else a failed logoff, else success.
 pub fn exit_code(result: &ServerResult) -> ExitCode {
-    match &result.result {
-        Err(e) => e.exit_code(),
-        Ok(done) => {
-            let failed = done
-                .outcomes
-                .iter()
-                .flatten()
-                .flatten()
-                .any(|o| !o.is_success() && *o != Outcome::NotRun);
-            if failed {
-                ExitCode::LogoffFailed
-            } else {
-                ExitCode::Success
-            }
-        }
-    }
+    let failed = result
+        .done
+        .iter()
+        .flat_map(|d| d.outcomes.iter().flatten().flatten())
+        .any(|o| !o.is_success() && *o != Outcome::NotRun);
+    exit_code::fold([
+        result
+            .error
+            .as_ref()
+            .map_or(ExitCode::Success, Error::exit_code),
+        if failed {
+            ExitCode::LogoffFailed
+        } else {
+            ExitCode::Success
+        },
+    ])
 }
 
 /// The JSON report: `{"sessions": [...], "errors": [...], ...}`.
@@ -61,20 +85,28 @@ pub fn json(results: &[ServerResult], dry_run: bool, code: ExitCode) -> String {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     for r in results {
-        match &r.result {
-            Err(e) => errors.push(json!({
+        if let Some(e) = &r.error {
+            errors.push(json!({
                 "server": r.server,
                 "kind": e.kind(),
                 "message": e.to_string(),
-            })),
-            Ok(done) => {
-                for (i, entry) in done.plan.entries.iter().enumerate() {
-                    sessions.push(session_json(&r.server, entry, done.outcome(i)));
+            }));
+        }
+        if let Some(done) = &r.done {
+            for (i, entry) in done.plan.entries.iter().enumerate() {
+                let mut v = session_json(&r.server, entry, done.outcome(i));
+                if let Some(w) = done.warned(i) {
+                    let obj = v.as_object_mut().expect("built as an object");
+                    obj.insert("warning".into(), w.code().into());
+                    if let Some(m) = w.message() {
+                        obj.insert("warning_message".into(), m.into());
+                    }
                 }
-                for w in &done.warnings {
-                    warnings.push(json!({ "server": r.server, "message": w }));
-                }
+                sessions.push(v);
             }
+        }
+        for w in &r.warnings {
+            warnings.push(json!({ "server": r.server, "message": w }));
         }
     }
     let report = json!({
@@ -143,22 +175,16 @@ pub fn table(results: &[ServerResult], dry_run: bool) -> String {
     ]];
     let mut summaries = Vec::new();
     for r in results {
-        let done = match &r.result {
-            Err(e) => {
-                summaries.push(format!(
-                    "{}: nothing was logged off ({})",
-                    r.server,
-                    e.kind()
-                ));
-                continue;
+        if let Some(done) = &r.done {
+            for (i, entry) in done.plan.entries.iter().enumerate() {
+                rows.push(table_row(&r.server, entry, done.outcome(i), dry_run));
             }
-            Ok(done) => done,
-        };
-        for (i, entry) in done.plan.entries.iter().enumerate() {
-            rows.push(table_row(&r.server, entry, done.outcome(i), dry_run));
+            summaries.push(summary(&r.server, done, dry_run));
         }
-        summaries.push(summary(&r.server, done, dry_run));
-        for w in &done.warnings {
+        if let Some(e) = &r.error {
+            summaries.push(format!("{}: error: {e}", r.server));
+        }
+        for w in &r.warnings {
             summaries.push(format!("{}: note: {w}", r.server));
         }
     }
@@ -187,6 +213,54 @@ pub fn table(results: &[ServerResult], dry_run: bool) -> String {
         out.push('\n');
     }
     out
+}
+
+/// The report as CSV (RFC 4180), the table's columns; a server error is a row with ACTION
+/// `error`.
+pub fn csv(results: &[ServerResult], dry_run: bool) -> String {
+    let mut out = String::from("SERVER,ID,USER,SESSION,STATE,ACTION,REASON\r\n");
+    let mut push = |cells: &[String]| {
+        let quoted: Vec<String> = cells
+            .iter()
+            .map(|c| if c == "-" { String::new() } else { csv_cell(c) })
+            .collect();
+        out.push_str(&quoted.join(","));
+        out.push_str("\r\n");
+    };
+    for r in results {
+        if let Some(done) = &r.done {
+            for (i, entry) in done.plan.entries.iter().enumerate() {
+                push(&table_row(&r.server, entry, done.outcome(i), dry_run));
+            }
+        }
+        if let Some(e) = &r.error {
+            let empty = String::new();
+            push(&[
+                r.server.clone(),
+                empty.clone(),
+                empty.clone(),
+                empty.clone(),
+                empty,
+                "error".into(),
+                e.to_string(),
+            ]);
+        }
+    }
+    out
+}
+
+fn csv_cell(cell: &str) -> String {
+    // A leading = + - @ would make a spreadsheet run the cell as a formula.
+    let cell = if cell.starts_with(['=', '+', '-', '@']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    };
+    if cell.contains([',', '"', '\r', '\n']) || cell != cell.trim() {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell
+    }
 }
 
 fn table_row(server: &str, entry: &Entry, outcome: Option<&Outcome>, dry_run: bool) -> [String; 7] {
@@ -221,6 +295,18 @@ fn table_row(server: &str, entry: &Entry, outcome: Option<&Outcome>, dry_run: bo
             format!("line {}: {reason}: {:?}", line.line, line.raw.trim_end()),
         ],
     }
+}
+
+/// One line saying what happened on a server, as in the table report.
+pub fn summary_line(result: &ServerResult, dry_run: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(done) = &result.done {
+        parts.push(summary(&result.server, done, dry_run));
+    }
+    if let Some(e) = &result.error {
+        parts.push(format!("{}: error: {e}", result.server));
+    }
+    parts.join("; ")
 }
 
 fn summary(server: &str, done: &Done, dry_run: bool) -> String {

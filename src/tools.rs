@@ -1,4 +1,4 @@
-//! Tools: find the stock programs (`query`, `logoff`, `msg`) by absolute path, never from the
+//! Tools: find the stock programs (`query`, `logoff`, `msg`, `eventcreate`) by absolute path, never from the
 //! current directory or the executable's own folder.
 
 use crate::system;
@@ -13,6 +13,8 @@ pub enum Tool {
     Logoff,
     /// `msg.exe`.
     Msg,
+    /// `eventcreate.exe`.
+    EventCreate,
 }
 
 impl Tool {
@@ -22,9 +24,11 @@ impl Tool {
             (Tool::Query, true) => "query.exe",
             (Tool::Logoff, true) => "logoff.exe",
             (Tool::Msg, true) => "msg.exe",
+            (Tool::EventCreate, true) => "eventcreate.exe",
             (Tool::Query, false) => "query",
             (Tool::Logoff, false) => "logoff",
             (Tool::Msg, false) => "msg",
+            (Tool::EventCreate, false) => "eventcreate",
         }
     }
 }

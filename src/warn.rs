@@ -1,0 +1,181 @@
+//! Warn: send the stock `msg` to the sessions about to be logged off, then wait the grace
+//! period with a countdown (on a terminal) or plain progress lines (in a log).
+
+use crate::config::ServerName;
+use crate::plan::Plan;
+use crate::query::one_line;
+use crate::runner::{RunError, Runner};
+use crate::session::{SessionId, State};
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// What became of the message to one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warned {
+    /// `msg` exited 0 and printed nothing.
+    Sent,
+    /// `msg` failed; the logoff still goes ahead after the grace period.
+    Failed(String),
+    /// Not sent: only active sessions can show a message (it is not queued).
+    NotActive,
+}
+
+impl Warned {
+    /// A stable short code for the JSON report.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warned::Sent => "sent",
+            Warned::Failed(_) => "failed",
+            Warned::NotActive => "not_active",
+        }
+    }
+
+    /// The failure message, if any.
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Warned::Failed(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+/// The arguments for `msg`: validated ID and server, the display time, and the message as one
+/// argument (never through a shell).
+pub fn args(
+    id: SessionId,
+    server: Option<&ServerName>,
+    seconds: u64,
+    message: &str,
+) -> Vec<String> {
+    let mut args = vec![id.to_string()];
+    if let Some(server) = server {
+        args.push(format!("/server:{server}"));
+    }
+    args.push(format!("/time:{seconds}"));
+    args.push(message.to_string());
+    args
+}
+
+/// Where and how to run `msg`.
+pub struct Msg<'a> {
+    /// Runs the program.
+    pub runner: &'a dyn Runner,
+    /// The `msg` program, or why it could not be found.
+    pub program: Result<&'a Path, String>,
+    /// The server, `None` for this computer.
+    pub server: Option<&'a ServerName>,
+    /// The message.
+    pub message: &'a str,
+    /// How long the message box stays (the grace period).
+    pub seconds: u64,
+    /// Time `msg` may take.
+    pub timeout: Duration,
+    /// Decodes the child's messages for display.
+    pub text: &'a dyn Fn(&[u8]) -> String,
+}
+
+/// Sends the message to every planned active session, in plan order; one answer per entry of
+/// the plan (`None` for entries not planned for logoff).
+pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
+    let mut out = vec![None; plan.entries.len()];
+    for index in plan.logoff_order() {
+        let session = plan.entries[index]
+            .session()
+            .expect("planned rows are sessions");
+        let warned = if session.state != State::Active {
+            Warned::NotActive
+        } else {
+            match msg.program {
+                Err(ref why) => Warned::Failed(why.clone()),
+                Ok(program) => {
+                    let args = args(session.id, msg.server, msg.seconds, msg.message);
+                    match msg.runner.run(program, &args, msg.timeout) {
+                        Ok(o) => {
+                            let said =
+                                one_line(&[(msg.text)(&o.stderr), (msg.text)(&o.stdout)].join(" "));
+                            if o.success() && said.is_empty() {
+                                Warned::Sent
+                            } else {
+                                Warned::Failed(format!(
+                                    "msg exit code {}{}{said}",
+                                    o.code.unwrap_or(-1),
+                                    if said.is_empty() { "" } else { ": " }
+                                ))
+                            }
+                        }
+                        Err(e @ RunError::TimedOut { .. }) | Err(e @ RunError::Start { .. }) => {
+                            Warned::Failed(e.to_string())
+                        }
+                    }
+                }
+            }
+        };
+        out[index] = Some(warned);
+    }
+    out
+}
+
+/// Waits `grace`, telling `out` how long is left: a countdown rewritten in place on a terminal,
+/// otherwise a line at the start, one a minute, and one at the end.
+pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write) {
+    let start = Instant::now();
+    let left = || grace.saturating_sub(start.elapsed());
+    let clock = |d: Duration| {
+        let s = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+        format!("{}:{:02}", s / 60, s % 60)
+    };
+    let _ = writeln!(
+        out,
+        "logoff-all: waiting {} before logging off (Ctrl-C stops here; nobody is logged off yet)",
+        clock(grace)
+    );
+    let mut last_line = Instant::now();
+    while !left().is_zero() {
+        if terminal {
+            let _ = write!(out, "\rlogoff-all: logging off in {}  ", clock(left()));
+            let _ = out.flush();
+        } else if last_line.elapsed() >= Duration::from_secs(60) {
+            let _ = writeln!(out, "logoff-all: {} left", clock(left()));
+            last_line = Instant::now();
+        }
+        std::thread::sleep(left().min(Duration::from_secs(1)));
+    }
+    if terminal {
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "logoff-all: grace period over");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn msg_arguments_keep_the_message_whole() {
+        let server = ServerName::parse("TS01").unwrap();
+        assert_eq!(
+            args(
+                SessionId::new(4),
+                Some(&server),
+                300,
+                "Save your work & log off"
+            ),
+            ["4", "/server:TS01", "/time:300", "Save your work & log off"]
+        );
+    }
+
+    #[test]
+    fn plain_wait_prints_start_and_end() {
+        let mut out = Vec::new();
+        let started = Instant::now();
+        wait(Duration::from_millis(300), false, &mut out);
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("logoff-all: waiting 0:01 before logging off"),
+            "{text}"
+        );
+        assert!(text.ends_with("grace period over\n"), "{text}");
+    }
+}
