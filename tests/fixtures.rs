@@ -101,3 +101,64 @@ fn compare(expected: &Value, report: &Value, code: Option<i32>) -> Result<(), St
     }
     Ok(())
 }
+
+/// Every `query user` fixture, with its idle times written by hand (minutes, or None where the
+/// value must be refused).
+#[test]
+fn every_query_user_fixture_reads_as_expected() {
+    use logoff_all::decode::{decode, CodePage};
+    use logoff_all::session::SessionId;
+    type Row = (u32, &'static str, Option<u64>);
+    let cases: &[(&str, u16, &[Row])] = &[
+        (
+            "quser-en-mixed.txt",
+            437,
+            &[
+                (2, "admin", Some(0)),
+                (3, "alice", Some(5)),
+                (4, "bob", Some(1573)),
+                (5, "j.doe-smith", Some(150)),
+                (6, "svc_backup", None),
+            ],
+        ),
+        (
+            "quser-de-cp850.txt",
+            850,
+            &[
+                (1, "administrator", Some(0)),
+                (2, "jürgen müller", Some(17)),
+                (3, "schröder", Some(3 * 1440 + 4 * 60 + 5)),
+            ],
+        ),
+        (
+            "quser-fr-cp850.txt",
+            850,
+            &[(3, "françois", Some(0)), (4, "hélène", Some(65))],
+        ),
+        (
+            "quser-es-cp850.txt",
+            850,
+            &[
+                (2, "josé.garcía", Some(0)),
+                (3, "núria", Some(2 * 1440 + 1)),
+            ],
+        ),
+    ];
+    for (file, cp, rows) in cases {
+        let bytes = std::fs::read(common::fixtures().join(file)).unwrap();
+        let table = logoff_all::idle::parse(&decode(&bytes, CodePage::Forced(*cp)).unwrap())
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        assert!(
+            table.not_understood.is_empty(),
+            "{file}: {:?}",
+            table.not_understood
+        );
+        assert_eq!(table.by_id.len(), rows.len(), "{file}");
+        for (id, user, minutes) in rows.iter() {
+            let entry = &table.by_id[&SessionId::new(*id)];
+            assert_eq!(entry.user, *user, "{file} {id}");
+            let got = entry.idle.as_ref().ok().map(|d| d.as_secs() / 60);
+            assert_eq!(got, *minutes, "{file} {id}: {:?}", entry.idle);
+        }
+    }
+}

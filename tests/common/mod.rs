@@ -68,6 +68,56 @@ impl TestEnv {
         );
     }
 
+    /// A fake `query` whose k-th `query session` prints `sessions[k]` (the last one from then
+    /// on) and whose `query user` prints `users`, or says "No User exists for *" on stderr with
+    /// exit code 1 when `users` is `None`.
+    #[cfg(unix)]
+    pub fn fake_query_sequence(&self, sessions: &[&str], users: Option<&str>) {
+        let log = self.dir.join("calls.log");
+        let count = self.dir.join("session-calls");
+        let mut cases = String::new();
+        for (i, f) in sessions.iter().enumerate() {
+            let pattern = if i + 1 == sessions.len() {
+                "*".to_string()
+            } else {
+                (i + 1).to_string()
+            };
+            cases.push_str(&format!(
+                "    {pattern}) cat '{}' ;;\n",
+                fixtures().join(f).display()
+            ));
+        }
+        let user = match users {
+            Some(f) => format!("cat '{}'", fixtures().join(f).display()),
+            None => "echo 'No User exists for *' >&2; exit 1".to_string(),
+        };
+        self.script(
+            "query",
+            &format!(
+                "echo \"query $*\" >> '{log}'\n\
+                 if [ \"$1\" = user ]; then {user}; exit 0; fi\n\
+                 n=$(( $(cat '{count}' 2>/dev/null || echo 0) + 1 )); echo $n > '{count}'\n\
+                 case $n in\n{cases}esac",
+                log = log.display(),
+                count = count.display(),
+            ),
+        );
+    }
+
+    /// A fake tool (`msg`, `eventcreate`, ...) that records its arguments and answers per
+    /// first argument with `per_arg` (a `case "$1" in ...` body); exit 0 by default.
+    #[cfg(unix)]
+    pub fn fake_tool(&self, name: &str, per_arg: &str) {
+        let log = self.dir.join("calls.log");
+        self.script(
+            name,
+            &format!(
+                "echo \"{name} $*\" >> '{}'\ncase \"$1\" in\n{per_arg}\nesac\nexit 0",
+                log.display()
+            ),
+        );
+    }
+
     /// Every recorded call, in order.
     pub fn calls(&self) -> Vec<String> {
         std::fs::read_to_string(self.dir.join("calls.log"))
