@@ -139,8 +139,27 @@ impl Layout {
     }
 }
 
-fn chars_eq_ignore_case(a: char, b: char) -> bool {
-    a == b || a.to_lowercase().eq(b.to_lowercase())
+/// One character in lower case, kept as is where lower case is more than one character.
+fn lower(c: char) -> char {
+    if c.is_ascii() {
+        return c.to_ascii_lowercase();
+    }
+    let mut l = c.to_lowercase();
+    match (l.next(), l.next()) {
+        (Some(a), None) => a,
+        _ => c,
+    }
+}
+
+/// The labels in lower case, made once.
+fn lower_labels() -> &'static [(Vec<char>, Column)] {
+    static LOWER: std::sync::OnceLock<Vec<(Vec<char>, Column)>> = std::sync::OnceLock::new();
+    LOWER.get_or_init(|| {
+        LABELS
+            .iter()
+            .map(|(label, column)| (label.chars().map(lower).collect(), *column))
+            .collect()
+    })
 }
 
 /// A label found in a header line, in character positions.
@@ -151,25 +170,23 @@ struct Found {
     end: usize,
 }
 
+/// Every label that stands as whole words in the line; where labels overlap, the longest.
 fn labels_in(chars: &[char]) -> Vec<Found> {
-    let boundary = |i: usize| i == chars.len() || chars[i].is_whitespace();
+    let text: Vec<char> = chars.iter().copied().map(lower).collect();
+    let boundary = |i: usize| i == text.len() || text[i].is_whitespace();
     let mut found = Vec::new();
-    for &(label, column) in LABELS {
-        let label: Vec<char> = label.chars().collect();
-        if label.len() > chars.len() {
+    for start in 0..text.len() {
+        if text[start].is_whitespace() || (start > 0 && !text[start - 1].is_whitespace()) {
             continue;
         }
-        for start in 0..=chars.len() - label.len() {
+        for (label, column) in lower_labels() {
             let end = start + label.len();
-            let before_ok = start == 0 || chars[start - 1].is_whitespace();
-            if before_ok
-                && boundary(end)
-                && chars[start..end]
-                    .iter()
-                    .zip(&label)
-                    .all(|(a, b)| chars_eq_ignore_case(*a, *b))
-            {
-                found.push(Found { column, start, end });
+            if end <= text.len() && text[start..end] == label[..] && boundary(end) {
+                found.push(Found {
+                    column: *column,
+                    start,
+                    end,
+                });
             }
         }
     }
@@ -184,14 +201,42 @@ fn labels_in(chars: &[char]) -> Vec<Found> {
     kept
 }
 
-/// The order of the name, user and ID labels in a line, to tell the two tables apart.
-pub fn name_user_id_order(line: &Line) -> Vec<Column> {
+/// A line that holds at least one header label: a candidate for the header.
+pub struct Candidate<'a> {
+    line: &'a Line,
+    chars: Vec<char>,
+    labels: Vec<Found>,
+}
+
+/// Reads the labels of a cleanly decoded line; `None` when it has none (most lines).
+pub fn candidate(line: &Line) -> Option<Candidate<'_>> {
+    if line.problem.is_some() {
+        return None;
+    }
     let chars: Vec<char> = line.text.chars().collect();
-    labels_in(&chars)
-        .iter()
-        .map(|f| f.column)
-        .filter(|c| matches!(c, Column::SessionName | Column::UserName | Column::Id))
-        .collect()
+    let labels = labels_in(&chars);
+    (!labels.is_empty()).then_some(Candidate {
+        line,
+        chars,
+        labels,
+    })
+}
+
+impl Candidate<'_> {
+    /// The order of the name, user and ID labels, to tell the two tables apart.
+    pub fn name_user_id_order(&self) -> Vec<Column> {
+        self.labels
+            .iter()
+            .map(|f| f.column)
+            .filter(|c| matches!(c, Column::SessionName | Column::UserName | Column::Id))
+            .collect()
+    }
+
+    /// The layout, if the line's first labels are `key`, in this order, with nothing else up
+    /// to the end of the last one; later words become TYPE, DEVICE or extra columns.
+    pub fn layout(&self, key: &[Column]) -> Option<Layout> {
+        layout_of(self.line, &self.chars, &self.labels, key)
+    }
 }
 
 /// Words (runs of non-space) of a line, as character spans.
@@ -212,14 +257,12 @@ fn words(chars: &[char]) -> Vec<Span> {
     out
 }
 
-/// Recognises a header line whose first labels are `key`, in this order, with nothing else up
-/// to the end of the last one; later words become TYPE, DEVICE or extra columns.
+/// Recognises a header line whose first labels are `key`; see [`Candidate::layout`].
 pub fn find_layout(line: &Line, key: &[Column]) -> Option<Layout> {
-    if line.problem.is_some() {
-        return None;
-    }
-    let chars: Vec<char> = line.text.chars().collect();
-    let labels = labels_in(&chars);
+    candidate(line)?.layout(key)
+}
+
+fn layout_of(line: &Line, chars: &[char], labels: &[Found], key: &[Column]) -> Option<Layout> {
     if labels.len() < key.len()
         || labels[..key.len()]
             .iter()
@@ -245,7 +288,7 @@ pub fn find_layout(line: &Line, key: &[Column]) -> Option<Layout> {
         list.iter()
             .any(|(_, s)| w.start >= s.start && w.end <= s.end)
     };
-    for w in words(&chars) {
+    for w in words(chars) {
         if w.end <= key_end {
             if !covered(&w, &spans) {
                 return None;
@@ -265,7 +308,7 @@ pub fn find_layout(line: &Line, key: &[Column]) -> Option<Layout> {
             spans.push((Column::Other, w));
         }
     }
-    let widths = column_starts(&chars, Unit::Width);
+    let widths = column_starts(chars, Unit::Width);
     let to_width = |s: &Span| Span {
         start: widths[s.start],
         end: widths[s.end],

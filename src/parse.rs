@@ -77,14 +77,15 @@ pub enum ParseError {
 pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
     let mut header = None;
     for line in &decoded.lines {
-        if columns::find_layout(line, USER_KEY).is_some()
-            || (line.problem.is_none()
-                && columns::name_user_id_order(line)
-                    == [Column::UserName, Column::SessionName, Column::Id])
+        let Some(candidate) = columns::candidate(line) else {
+            continue;
+        };
+        if candidate.layout(USER_KEY).is_some()
+            || candidate.name_user_id_order() == [Column::UserName, Column::SessionName, Column::Id]
         {
             return Err(ParseError::QueryUserTable { line: line.number });
         }
-        if let Some(layout) = columns::find_layout(line, SESSION_KEY) {
+        if let Some(layout) = candidate.layout(SESSION_KEY) {
             header = Some(layout);
             break;
         }
