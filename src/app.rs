@@ -19,6 +19,7 @@ use crate::session::SessionId;
 use crate::tools::{self, Tool};
 use crate::warn::{self, Msg};
 use std::io::{BufRead, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -50,6 +51,19 @@ impl Default for Environment {
             recheck_after: Duration::from_secs(10),
         }
     }
+}
+
+/// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Asks the run to stop at the next safe point (called by the Ctrl-C handler). Returns whether
+/// it had been asked before.
+pub fn request_stop() -> bool {
+    STOP.swap(true, Ordering::SeqCst)
+}
+
+fn stopping() -> bool {
+    STOP.load(Ordering::SeqCst)
 }
 
 /// The streams a run talks to.
@@ -142,6 +156,16 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         }
     }
 
+    if let (Some(log), Some(path)) = (&ctx.audit, &config.log) {
+        if log.has_failed() && !config.dry_run {
+            ctx.say(&format!(
+                "error: the decisions could not be written to --log {}; nobody was logged off",
+                path.display()
+            ));
+            return ExitCode::Usage;
+        }
+    }
+
     let planned: usize = results
         .iter()
         .filter_map(|r| r.done.as_ref())
@@ -156,7 +180,11 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         act(&ctx, &mut results);
     }
 
-    let code = exit_code::fold(results.iter().map(report::exit_code));
+    let mut code = exit_code::fold(results.iter().map(report::exit_code));
+    if stopping() {
+        ctx.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
+        code = exit_code::fold([code, ExitCode::Interrupted]);
+    }
     for r in &results {
         if let Some(e) = &r.error {
             ctx.say(&format!("error: {}: {e}", r.server));
@@ -377,7 +405,12 @@ fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
     if let Some(warning) = &config.warning {
         for_each(results, config.jobs, |r| send_warning(ctx, r));
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(warning.grace, ctx.env.stderr_terminal, &mut **err);
+        warn::wait(
+            warning.grace,
+            ctx.env.stderr_terminal,
+            &mut **err,
+            &stopping,
+        );
     }
     for_each(results, config.jobs, |r| {
         recheck_and_execute(ctx, r);
@@ -405,6 +438,7 @@ fn send_warning(ctx: &Ctx<'_>, result: &mut ServerResult) {
             seconds: warning.grace.as_secs().max(1),
             timeout: ctx.config.timeout,
             text: &text,
+            stop: &stopping,
         },
     );
     for (entry, w) in done.plan.entries.iter().zip(&warned) {
@@ -431,6 +465,13 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
         return;
     }
     let mut outcomes = vec![None; done.plan.entries.len()];
+    if stopping() {
+        for i in done.plan.logoff_order() {
+            outcomes[i] = Some(Outcome::NotRun);
+        }
+        done.outcomes = Some(outcomes);
+        return;
+    }
     let stale = ctx.config.warning.is_some() || done.read_at.elapsed() > ctx.env.recheck_after;
     if stale {
         match read_plan(ctx, server.as_ref(), None, &mut result.warnings) {
@@ -493,6 +534,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
             server: server.as_ref(),
             timeout: ctx.config.timeout,
             text: &text,
+            stop: &stopping,
         },
         &mut |index, outcome| {
             let entry = &plan.entries[index];
@@ -538,6 +580,7 @@ mod tests {
     use super::*;
     use crate::runner::{Output, RunError};
     use std::path::Path;
+    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
     use std::time::Duration;
 

@@ -34,6 +34,11 @@ impl AuditLog {
         })
     }
 
+    /// Whether any write has failed.
+    pub fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::SeqCst)
+    }
+
     /// Appends one record with the time in front and flushes it. Returns an error message the
     /// first time a write fails (later failures are silent; the run goes on).
     pub fn record(&self, mut fields: Map<String, Value>) -> Option<String> {

@@ -75,6 +75,8 @@ pub struct Logoff<'a> {
     pub timeout: Duration,
     /// Decodes the child's messages for display.
     pub text: &'a dyn Fn(&[u8]) -> String,
+    /// Whether to stop (Ctrl-C): the logoffs not started yet are then `NotRun`.
+    pub stop: &'a dyn Fn() -> bool,
 }
 
 /// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
@@ -88,6 +90,10 @@ pub fn execute(
 ) {
     for index in plan.logoff_order() {
         if outcomes[index].is_some() {
+            continue;
+        }
+        if (logoff.stop)() {
+            outcomes[index] = Some(Outcome::NotRun);
             continue;
         }
         let session = plan.entries[index]
@@ -228,6 +234,7 @@ mod tests {
                 server: Some(&server),
                 timeout: Duration::from_secs(1),
                 text: &text,
+                stop: &|| false,
             },
             &mut |i, _| seen.borrow_mut().push(i),
         );

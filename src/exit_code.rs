@@ -19,6 +19,8 @@ pub enum ExitCode {
     NotUnderstood = 4,
     /// 5: the confirmation prompt was declined; nobody was logged off.
     Cancelled = 5,
+    /// 6: stopped by Ctrl-C; what finished is reported, the rest was not run.
+    Interrupted = 6,
 }
 
 impl ExitCode {
@@ -36,7 +38,8 @@ impl ExitCode {
             ExitCode::LogoffFailed => 2,
             ExitCode::NotUnderstood => 3,
             ExitCode::QueryFailed => 4,
-            ExitCode::Usage => 5,
+            ExitCode::Interrupted => 5,
+            ExitCode::Usage => 6,
         }
     }
 }
@@ -62,8 +65,9 @@ mod tests {
             ExitCode::QueryFailed,
             ExitCode::NotUnderstood,
             ExitCode::Cancelled,
+            ExitCode::Interrupted,
         ];
-        assert_eq!(all.map(ExitCode::code), [0, 1, 2, 3, 4, 5]);
+        assert_eq!(all.map(ExitCode::code), [0, 1, 2, 3, 4, 5, 6]);
     }
 
     #[test]

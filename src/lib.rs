@@ -51,6 +51,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
+    let _ = ctrlc::set_handler(|| {
+        if app::request_stop() {
+            std::process::exit(exit_code::ExitCode::Interrupted.code());
+        }
+    });
     let env = app::Environment {
         oem_code_page: system::oem_code_page(),
         own_session: system::own_session(),

@@ -73,6 +73,8 @@ pub struct Msg<'a> {
     pub timeout: Duration,
     /// Decodes the child's messages for display.
     pub text: &'a dyn Fn(&[u8]) -> String,
+    /// Whether to stop (Ctrl-C): no further message is sent.
+    pub stop: &'a dyn Fn() -> bool,
 }
 
 /// Sends the message to every planned active session, in plan order; one answer per entry of
@@ -117,8 +119,9 @@ pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
 }
 
 /// Waits `grace`, telling `out` how long is left: a countdown rewritten in place on a terminal,
-/// otherwise a line at the start, one a minute, and one at the end.
-pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write) {
+/// otherwise a line at the start, one a minute, and one at the end. Returns early, with
+/// `false`, when `stop` says so (Ctrl-C).
+pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn() -> bool) -> bool {
     let start = Instant::now();
     let left = || grace.saturating_sub(start.elapsed());
     let clock = |d: Duration| {
@@ -132,6 +135,10 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write) {
     );
     let mut last_line = Instant::now();
     while !left().is_zero() {
+        if stop() {
+            let _ = writeln!(out, "\nlogoff-all: stopped during the grace period");
+            return false;
+        }
         if terminal {
             let _ = write!(out, "\rlogoff-all: logging off in {}  ", clock(left()));
             let _ = out.flush();
@@ -139,12 +146,13 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write) {
             let _ = writeln!(out, "logoff-all: {} left", clock(left()));
             last_line = Instant::now();
         }
-        std::thread::sleep(left().min(Duration::from_secs(1)));
+        std::thread::sleep(left().min(Duration::from_millis(100)));
     }
     if terminal {
         let _ = writeln!(out);
     }
     let _ = writeln!(out, "logoff-all: grace period over");
+    true
 }
 
 #[cfg(test)]
@@ -169,7 +177,7 @@ mod tests {
     fn plain_wait_prints_start_and_end() {
         let mut out = Vec::new();
         let started = Instant::now();
-        wait(Duration::from_millis(300), false, &mut out);
+        assert!(wait(Duration::from_millis(300), false, &mut out, &|| false));
         assert!(started.elapsed() >= Duration::from_millis(300));
         let text = String::from_utf8(out).unwrap();
         assert!(
@@ -177,5 +185,15 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("grace period over\n"), "{text}");
+    }
+
+    #[test]
+    fn a_stop_ends_the_wait_early() {
+        let mut out = Vec::new();
+        let started = Instant::now();
+        assert!(!wait(Duration::from_secs(30), true, &mut out, &|| started
+            .elapsed()
+            > Duration::from_millis(200)));
+        assert!(started.elapsed() < Duration::from_secs(5));
     }
 }

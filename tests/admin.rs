@@ -384,3 +384,20 @@ fn csv_has_the_table_columns_and_quotes_what_needs_it() {
         "{text}"
     );
 }
+
+/// A log that opens but cannot be written (a full disk): the decisions cannot be recorded, so
+/// nobody is logged off.
+#[test]
+fn a_log_that_cannot_be_written_refuses_to_log_anyone_off() {
+    let env = TestEnv::new("fulllog");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("");
+    let out = env.run(&["--log", "/dev/full"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write --log /dev/full"),
+        "{}",
+        stderr(&out)
+    );
+    assert_lines(&["query session"], &env.calls());
+}

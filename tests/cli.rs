@@ -247,3 +247,60 @@ fn help_is_printed_for_slash_question_mark() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--include-console"));
 }
+
+/// Ctrl-C (SIGINT here) in the middle: the logoff in progress finishes, no other starts, the
+/// report is complete and valid, the exit code says it was interrupted.
+#[test]
+fn ctrl_c_mid_run_reports_what_finished_and_runs_nothing_more() {
+    use std::process::Stdio;
+    let env = TestEnv::new("ctrlc");
+    env.fake_query("en-2019-mixed.txt", 0);
+    let started = env.dir.join("started");
+    env.fake_logoff(&format!("*) touch '{}'; sleep 1 ;;", started.display()));
+    let path = std::env::join_paths(
+        std::iter::once(env.bin.clone())
+            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+    )
+    .unwrap();
+    let child = common::command(&["--format", "json"])
+        .env("PATH", path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !started.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(started.exists(), "the first logoff never started");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert_lines(&["query session", "logoff 3"], &env.calls());
+    let report = json(&out);
+    let outcomes: Vec<&str> = report["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["outcome"].as_str())
+        .collect();
+    assert_eq!(outcomes, ["logged_off", "not_run", "not_run", "not_run"]);
+    assert!(stderr(&out).contains("stopped by Ctrl-C"));
+}
+
+#[test]
+fn a_header_only_table_means_nothing_to_do() {
+    let env = TestEnv::new("headeronly");
+    env.fake_query("header-only.txt", 0);
+    env.fake_logoff("");
+    let out = env.run(&["--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(&["query session"], &env.calls());
+    let report = json(&out);
+    assert_eq!(report["sessions"].as_array().unwrap().len(), 0);
+    assert_eq!(report["errors"].as_array().unwrap().len(), 0);
+}
