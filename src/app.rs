@@ -580,7 +580,6 @@ mod tests {
     use super::*;
     use crate::runner::{Output, RunError};
     use std::path::Path;
-    use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::Mutex;
     use std::time::Duration;
 
