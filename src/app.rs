@@ -324,7 +324,7 @@ fn read_plan(
         _ => None,
     };
     let plan = plan::plan(
-        &table,
+        table,
         Options {
             include_console: config.include_console,
             include_self: config.include_self,

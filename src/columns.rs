@@ -351,15 +351,25 @@ fn column_starts(chars: &[char], unit: Unit) -> Vec<usize> {
     out
 }
 
+/// The characters of a row with their column positions.
+enum Cells<'a> {
+    /// An ASCII line: column = byte index.
+    Ascii(&'a str),
+    /// Any other line: each character and the column it starts at (plus one past the end).
+    Positioned {
+        chars: &'a [char],
+        starts: Vec<usize>,
+    },
+}
+
 /// One row laid over the header's columns in one unit.
 pub struct RowView<'a> {
-    chars: &'a [char],
-    starts: Vec<usize>,
+    cells: Cells<'a>,
     spans: &'a [Span],
     layout: &'a Layout,
 }
 
-impl RowView<'_> {
+impl<'a> RowView<'a> {
     /// The span of `column`; panics if the layout lacks it (the key columns are always there).
     pub fn span(&self, column: Column) -> Span {
         self.spans[self.layout.index(column).expect("key column in layout")]
@@ -376,36 +386,43 @@ impl RowView<'_> {
         self.spans
     }
 
-    /// Index of the character that starts at or covers `col`, if any.
-    fn index_at(&self, col: usize) -> Option<usize> {
-        let i = self.starts.partition_point(|s| *s <= col);
-        (i > 0 && i <= self.chars.len()).then(|| i - 1).filter(|i| {
-            let (s, e) = (self.starts[*i], self.starts[*i + 1]);
-            s <= col && col < e
-        })
-    }
-
     /// The character at column `col` (a space past the end).
     pub fn char_at(&self, col: usize) -> char {
-        self.index_at(col).map_or(' ', |i| self.chars[i])
+        match &self.cells {
+            Cells::Ascii(text) => text.as_bytes().get(col).map_or(' ', |b| char::from(*b)),
+            Cells::Positioned { chars, starts } => {
+                let i = starts.partition_point(|s| *s <= col);
+                if i > 0 && i <= chars.len() && col < starts[i] {
+                    chars[i - 1]
+                } else {
+                    ' '
+                }
+            }
+        }
     }
 
     /// The characters starting in `[start, end)`, untrimmed.
-    pub fn slice(&self, start: usize, end: usize) -> String {
-        self.chars
-            .iter()
-            .zip(&self.starts)
-            .filter(|(_, s)| **s >= start && **s < end)
-            .map(|(c, _)| *c)
-            .collect()
+    pub fn slice(&self, start: usize, end: usize) -> std::borrow::Cow<'a, str> {
+        match &self.cells {
+            Cells::Ascii(text) => {
+                let from = start.min(text.len());
+                std::borrow::Cow::Borrowed(&text[from..end.min(text.len()).max(from)])
+            }
+            Cells::Positioned { chars, starts } => {
+                let starts = &starts[..chars.len()];
+                let from = starts.partition_point(|s| *s < start);
+                let to = starts.partition_point(|s| *s < end).max(from);
+                std::borrow::Cow::Owned(chars[from..to].iter().collect())
+            }
+        }
     }
 
     /// The column one past the last character.
     pub fn end(&self) -> usize {
-        *self
-            .starts
-            .last()
-            .expect("starts has one more entry than chars")
+        match &self.cells {
+            Cells::Ascii(text) => text.len(),
+            Cells::Positioned { starts, .. } => *starts.last().expect("one past the end"),
+        }
     }
 
     /// Checks column 0 and returns whether it holds the `>` marker.
@@ -429,7 +446,7 @@ impl RowView<'_> {
         while end < self.end() && self.char_at(end) != ' ' {
             end += 1;
         }
-        Some((self.slice(col, end), end))
+        Some((self.slice(col, end).into_owned(), end))
     }
 
     /// Finds the right-aligned ID: its last digit under the last character of the ID header
@@ -474,10 +491,19 @@ pub fn slice_row<T: PartialEq>(
     if line.text.contains('\t') {
         return Err("contains a tab, which breaks the fixed-width columns".to_string());
     }
+    if line.text.is_ascii() && layout.chars == layout.width {
+        return slice(&RowView {
+            cells: Cells::Ascii(&line.text),
+            spans: &layout.chars,
+            layout,
+        });
+    }
     let chars: Vec<char> = line.text.chars().collect();
     let view = |unit| RowView {
-        chars: &chars,
-        starts: column_starts(&chars, unit),
+        cells: Cells::Positioned {
+            chars: &chars,
+            starts: column_starts(&chars, unit),
+        },
         spans: layout.spans(unit),
         layout,
     };

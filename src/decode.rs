@@ -187,6 +187,16 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         .enumerate()
         .map(|(i, raw)| {
             let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
+                // The common case: printable ASCII, the same in every supported code page.
+                return Line {
+                    number: i + 1,
+                    text: std::str::from_utf8(raw)
+                        .expect("ASCII is UTF-8")
+                        .to_string(),
+                    problem: None,
+                };
+            }
             let (text, problem) = match encoding {
                 Encoding::Utf8 => match std::str::from_utf8(raw) {
                     Ok(s) => (s.to_string(), None),
@@ -331,6 +341,17 @@ fn utf16le(bytes: &[u8]) -> Decoded {
 
 /// Flags NULs and control characters (other than tab, which the parser judges) in clean text.
 fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
+    let clean_ascii = || {
+        text.bytes()
+            .all(|b| (b' '..0x7F).contains(&b) || b == b'\t')
+    };
+    if problem.is_none() && text.is_ascii() && clean_ascii() {
+        return Line {
+            number,
+            text,
+            problem: None,
+        };
+    }
     let problem = problem.or_else(|| {
         text.chars()
             .enumerate()

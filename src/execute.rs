@@ -215,7 +215,7 @@ mod tests {
         };
         let table = parse(&decode(TABLE.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
         let plan = plan(
-            &table,
+            table,
             Options {
                 include_self: true,
                 ..Options::default()

@@ -196,23 +196,31 @@ fn parse_row(layout: &Layout, line: &Line) -> Result<Session, String> {
         }
         let spans = row.spans();
         let state_index = spans.iter().position(|s| *s == state).expect("state span");
-        let mut trailing = Vec::new();
+        // TYPE is the first column after STATE; anything later is DEVICE (extra columns too).
+        let mut kind = None;
+        let mut rest: Vec<String> = Vec::new();
         for (i, span) in spans.iter().enumerate().skip(state_index + 1) {
             let end = spans.get(i + 1).map_or(row.end(), |s| s.start);
-            trailing.push(row.slice(span.start, end).trim().to_string());
+            let cell = row.slice(span.start, end);
+            let cell = cell.trim();
+            if cell.is_empty() {
+                continue;
+            }
+            if i == state_index + 1 {
+                kind = Some(cell.to_string());
+            } else {
+                rest.push(cell.to_string());
+            }
         }
-        let nonempty = |s: String| (!s.is_empty()).then_some(s);
-        let mut trailing = trailing.into_iter();
-        let kind = trailing.next().and_then(nonempty);
-        let rest: Vec<String> = trailing.filter(|s| !s.is_empty()).collect();
+        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
         Ok(Session {
             id,
-            name: nonempty(row.slice(1, user.start).trim().to_string()),
-            user: nonempty(row.slice(user.start, digits_start).trim().to_string()),
+            name: nonempty(row.slice(1, user.start).trim()),
+            user: nonempty(row.slice(user.start, digits_start).trim()),
             state: State::from_word(state_word),
             state_word: state_word.to_string(),
             kind,
-            device: nonempty(rest.join(" ")),
+            device: nonempty(&rest.join(" ")),
             marked_current,
             line: line.number,
         })

@@ -168,23 +168,23 @@ impl Plan {
     }
 }
 
-/// Decides every row of `table`.
-pub fn plan(table: &Table, options: Options<'_>) -> Plan {
+/// Decides every row of `table`, in table order.
+pub fn plan(table: Table, options: Options<'_>) -> Plan {
     let entries = table
         .rows
-        .iter()
+        .into_iter()
         .map(|row| match row {
             Row::NotUnderstood(line) => Entry {
-                subject: Subject::Line(line.clone()),
                 current: line.raw.starts_with('>'),
                 action: Action::Skip,
                 reason: Reason::NotUnderstood(line.why.clone()),
+                subject: Subject::Line(line),
             },
             Row::Session(s) => {
                 let current = s.marked_current || options.own_session == Some(s.id);
-                let (action, reason) = decide(s, current, options);
+                let (action, reason) = decide(&s, current, options);
                 Entry {
-                    subject: Subject::Session(s.clone()),
+                    subject: Subject::Session(s),
                     current,
                     action,
                     reason,
@@ -296,7 +296,7 @@ mod tests {
 
     fn plan_of(options: Options<'_>) -> Plan {
         let table = parse(&decode(TABLE.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
-        plan(&table, options)
+        plan(table, options)
     }
 
     fn ids(plan: &Plan) -> Vec<u32> {
@@ -353,7 +353,7 @@ mod tests {
  services                                    0  Disc
 ";
         let table = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
-        let new = plan(&table, Options::default());
+        let new = plan(table, Options::default());
         let r = recheck(&old, &new);
         let planned: Vec<&Recheck> = r.iter().flatten().collect();
         assert_eq!(planned[0], &Recheck::Gone);

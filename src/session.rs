@@ -95,12 +95,18 @@ impl State {
     /// Maps a printed state word (any known language, any case) to a state; unknown words
     /// become `Unknown` and keep their text.
     pub fn from_word(word: &str) -> State {
-        let lower = word.trim().to_lowercase();
-        STATE_WORDS
-            .iter()
-            .find(|(w, _)| *w == lower)
+        let word = word.trim();
+        let lower = || word.chars().flat_map(char::to_lowercase);
+        let found = if word.is_ascii() {
+            STATE_WORDS
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        } else {
+            STATE_WORDS.iter().find(|(w, _)| w.chars().eq(lower()))
+        };
+        found
             .map(|(_, s)| s.clone())
-            .unwrap_or_else(|| State::Unknown(word.trim().to_string()))
+            .unwrap_or_else(|| State::Unknown(word.to_string()))
     }
 
     /// The canonical English name, as used in filters and documentation.

@@ -59,7 +59,7 @@ pub fn check(session_bytes: &[u8], user_bytes: &[u8], opts: Opts) -> Result<Opti
         },
     };
     let plan = plan::plan(
-        &table,
+        table,
         Options {
             include_console: opts.include_console,
             include_self: opts.include_self,
