@@ -190,13 +190,15 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
             ctx.say(&format!("error: {}: {e}", r.server));
         }
     }
-    let text = match config.format {
-        Format::Table => report::table(&results, config.dry_run),
-        Format::Json => report::json(&results, config.dry_run, code),
-        Format::Csv => report::csv(&results, config.dry_run),
+    let mut out = std::io::BufWriter::new(&mut *io.out);
+    let written = match config.format {
+        Format::Table => report::table(&mut out, &results, config.dry_run),
+        Format::Json => report::json(&mut out, &results, config.dry_run, code),
+        Format::Csv => report::csv(&mut out, &results, config.dry_run),
     };
-    let _ = io.out.write_all(text.as_bytes());
-    let _ = io.out.flush();
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        ctx.say(&format!("warning: the report could not be written: {e}"));
+    }
     code
 }
 
@@ -378,7 +380,7 @@ fn confirm(
     if ctx.config.yes || !ctx.env.interactive {
         return true;
     }
-    let _ = out.write_all(report::table(results, false).as_bytes());
+    let _ = report::table(out, results, false);
     let _ = out.flush();
     {
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());

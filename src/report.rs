@@ -6,6 +6,7 @@ use crate::exit_code::{self, ExitCode};
 use crate::plan::{Action, Entry, Plan, Subject};
 use crate::warn::Warned;
 use serde_json::{json, Value};
+use std::io::{self, Write};
 
 /// What happened on one server.
 #[derive(Debug)]
@@ -79,21 +80,34 @@ pub fn exit_code(result: &ServerResult) -> ExitCode {
     ])
 }
 
-/// The JSON report: `{"sessions": [...], "errors": [...], ...}`.
-pub fn json(results: &[ServerResult], dry_run: bool, code: ExitCode) -> String {
-    let mut sessions = Vec::new();
-    let mut errors = Vec::new();
-    let mut warnings = Vec::new();
-    for r in results {
-        if let Some(e) = &r.error {
-            errors.push(json!({
-                "server": r.server,
-                "kind": e.kind(),
-                "message": e.to_string(),
-            }));
+/// Writes the JSON report: one object `{"sessions": [...], "errors": [...], "warnings": [...],
+/// "dry_run": ..., "exit_code": ...}`, one session per line, written as it goes so that memory
+/// stays flat however many sessions there are.
+pub fn json(
+    out: &mut dyn Write,
+    results: &[ServerResult],
+    dry_run: bool,
+    code: ExitCode,
+) -> io::Result<()> {
+    let list = |out: &mut dyn Write,
+                name: &str,
+                items: &mut dyn Iterator<Item = Value>,
+                last: bool|
+     -> io::Result<()> {
+        write!(out, "  \"{name}\": [")?;
+        let mut first = true;
+        for item in items {
+            out.write_all(if first { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut *out, &item)?;
+            first = false;
         }
-        if let Some(done) = &r.done {
-            for (i, entry) in done.plan.entries.iter().enumerate() {
+        let close = if first { "]" } else { "\n  ]" };
+        writeln!(out, "{close}{}", if last { "" } else { "," })
+    };
+    writeln!(out, "{{")?;
+    let mut sessions = results.iter().flat_map(|r| {
+        r.done.iter().flat_map(move |done| {
+            done.plan.entries.iter().enumerate().map(move |(i, entry)| {
                 let mut v = session_json(&r.server, entry, done.outcome(i));
                 if let Some(w) = done.warned(i) {
                     let obj = v.as_object_mut().expect("built as an object");
@@ -102,23 +116,30 @@ pub fn json(results: &[ServerResult], dry_run: bool, code: ExitCode) -> String {
                         obj.insert("warning_message".into(), m.into());
                     }
                 }
-                sessions.push(v);
-            }
-        }
-        for w in &r.warnings {
-            warnings.push(json!({ "server": r.server, "message": w }));
-        }
-    }
-    let report = json!({
-        "sessions": sessions,
-        "errors": errors,
-        "warnings": warnings,
-        "dry_run": dry_run,
-        "exit_code": code.code(),
+                v
+            })
+        })
     });
-    let mut text = serde_json::to_string_pretty(&report).expect("JSON values always serialize");
-    text.push('\n');
-    text
+    list(out, "sessions", &mut sessions, false)?;
+    let mut errors = results.iter().filter_map(|r| {
+        r.error.as_ref().map(|e| {
+            json!({
+                "server": r.server,
+                "kind": e.kind(),
+                "message": e.to_string(),
+            })
+        })
+    });
+    list(out, "errors", &mut errors, false)?;
+    let mut warnings = results.iter().flat_map(|r| {
+        r.warnings
+            .iter()
+            .map(move |w| json!({ "server": r.server, "message": w }))
+    });
+    list(out, "warnings", &mut warnings, false)?;
+    writeln!(out, "  \"dry_run\": {dry_run},")?;
+    writeln!(out, "  \"exit_code\": {}", code.code())?;
+    writeln!(out, "}}")
 }
 
 fn session_json(server: &str, entry: &Entry, outcome: Option<&Outcome>) -> Value {
@@ -162,91 +183,83 @@ fn session_json(server: &str, entry: &Entry, outcome: Option<&Outcome>) -> Value
     v
 }
 
-/// The table report and a summary line per server.
-pub fn table(results: &[ServerResult], dry_run: bool) -> String {
-    let mut rows: Vec<[String; 7]> = vec![[
-        "SERVER".into(),
-        "ID".into(),
-        "USER".into(),
-        "SESSION".into(),
-        "STATE".into(),
-        "ACTION".into(),
-        "REASON".into(),
-    ]];
-    let mut summaries = Vec::new();
-    for r in results {
-        if let Some(done) = &r.done {
-            for (i, entry) in done.plan.entries.iter().enumerate() {
-                rows.push(table_row(&r.server, entry, done.outcome(i), dry_run));
-            }
-            summaries.push(summary(&r.server, done, dry_run));
-        }
-        if let Some(e) = &r.error {
-            summaries.push(format!("{}: error: {e}", r.server));
-        }
-        for w in &r.warnings {
-            summaries.push(format!("{}: note: {w}", r.server));
-        }
-    }
+/// Writes the table report and a summary line per server. Column widths come from a first
+/// pass; rows are made again and written in the second, so nothing is held for the whole table.
+pub fn table(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io::Result<()> {
+    let header: [String; 7] = [
+        "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
+    ]
+    .map(String::from);
+    let rows =
+        || {
+            results.iter().flat_map(move |r| {
+                r.done.iter().flat_map(move |done| {
+                    done.plan.entries.iter().enumerate().map(move |(i, entry)| {
+                        table_row(&r.server, entry, done.outcome(i), dry_run)
+                    })
+                })
+            })
+        };
     let mut widths = [0usize; 6];
-    for row in &rows {
+    let mut count = 0;
+    for row in std::iter::once(header.clone()).chain(rows()) {
+        count += 1;
         for (w, cell) in widths.iter_mut().zip(row.iter()) {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let mut out = String::new();
-    if rows.len() > 1 {
-        for row in &rows {
+    if count > 1 {
+        for row in std::iter::once(header).chain(rows()) {
             let mut line = String::new();
             for (cell, w) in row.iter().zip(widths) {
                 line.push_str(cell);
                 line.push_str(&" ".repeat(w - cell.chars().count() + 2));
             }
             line.push_str(&row[6]);
-            out.push_str(line.trim_end());
-            out.push('\n');
+            writeln!(out, "{}", line.trim_end())?;
         }
-        out.push('\n');
+        writeln!(out)?;
     }
-    for s in summaries {
-        out.push_str(&s);
-        out.push('\n');
+    for r in results {
+        if let Some(done) = &r.done {
+            writeln!(out, "{}", summary(&r.server, done, dry_run))?;
+        }
+        if let Some(e) = &r.error {
+            writeln!(out, "{}: error: {e}", r.server)?;
+        }
+        for w in &r.warnings {
+            writeln!(out, "{}: note: {w}", r.server)?;
+        }
     }
-    out
+    Ok(())
 }
 
-/// The report as CSV (RFC 4180), the table's columns; a server error is a row with ACTION
-/// `error`.
-pub fn csv(results: &[ServerResult], dry_run: bool) -> String {
-    let mut out = String::from("SERVER,ID,USER,SESSION,STATE,ACTION,REASON\r\n");
-    let mut push = |cells: &[String]| {
+/// Writes the report as CSV (RFC 4180), the table's columns; a server error is a row with
+/// ACTION `error`.
+pub fn csv(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io::Result<()> {
+    out.write_all(b"SERVER,ID,USER,SESSION,STATE,ACTION,REASON\r\n")?;
+    let mut push = |cells: &[String]| -> io::Result<()> {
         let quoted: Vec<String> = cells
             .iter()
             .map(|c| if c == "-" { String::new() } else { csv_cell(c) })
             .collect();
-        out.push_str(&quoted.join(","));
-        out.push_str("\r\n");
+        write!(out, "{}\r\n", quoted.join(","))
     };
     for r in results {
         if let Some(done) = &r.done {
             for (i, entry) in done.plan.entries.iter().enumerate() {
-                push(&table_row(&r.server, entry, done.outcome(i), dry_run));
+                push(&table_row(&r.server, entry, done.outcome(i), dry_run))?;
             }
         }
         if let Some(e) = &r.error {
-            let empty = String::new();
-            push(&[
-                r.server.clone(),
-                empty.clone(),
-                empty.clone(),
-                empty.clone(),
-                empty,
-                "error".into(),
-                e.to_string(),
-            ]);
+            let mut cells = vec![String::new(); 7];
+            cells[0] = r.server.clone();
+            cells[5] = "error".into();
+            cells[6] = e.to_string();
+            push(&cells)?;
         }
     }
-    out
+    Ok(())
 }
 
 fn csv_cell(cell: &str) -> String {

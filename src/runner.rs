@@ -83,6 +83,8 @@ impl Runner for SystemRunner {
 
         let deadline = Instant::now() + timeout;
         let mut timed_out = false;
+        // Poll often at first (most tools finish in about a millisecond), then back off.
+        let mut pause = Duration::from_micros(50);
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
@@ -92,7 +94,10 @@ impl Runner for SystemRunner {
                     // Always reap the child, also after a kill.
                     break child.wait().ok();
                 }
-                Ok(None) => thread::sleep(Duration::from_millis(5)),
+                Ok(None) => {
+                    thread::sleep(pause);
+                    pause = (pause * 2).min(Duration::from_millis(5));
+                }
                 Err(_) => {
                     let _ = child.kill();
                     break child.wait().ok();
