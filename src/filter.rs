@@ -31,8 +31,10 @@ impl Pattern {
                 "empty user pattern {text:?}: give a user name, with * and ? as wildcards"
             ));
         }
-        let mut re = String::from("(?i)^");
-        for c in user.chars() {
+        // Case-insensitive by lower-casing both sides, which keeps Unicode case tables out of
+        // the regex engine (and the exe).
+        let mut re = String::from("^");
+        for c in user.to_lowercase().chars() {
             match c {
                 '*' => re.push_str(".*"),
                 '?' => re.push('.'),
@@ -49,7 +51,7 @@ impl Pattern {
 
     /// Whether `user` matches.
     pub fn matches(&self, user: &str) -> bool {
-        self.regex.is_match(user)
+        self.regex.is_match(&user.to_lowercase())
     }
 
     /// The pattern as given.
