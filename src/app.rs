@@ -610,7 +610,13 @@ mod tests {
         }
     }
 
-    fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
+    /// Runs the app on the fake with `args` (after the tools folder), `env` and `answer` on
+    /// standard input; returns the exit code, the calls and what went to standard error.
+    fn run_app(
+        args: &[&str],
+        env: &Environment,
+        answer: &str,
+    ) -> (ExitCode, Vec<Vec<String>>, String) {
         static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         let dir = std::env::temp_dir().join(format!("logoff-all-app-{}-{n}", std::process::id()));
@@ -618,27 +624,19 @@ mod tests {
         for tool in [Tool::Query, Tool::Logoff] {
             std::fs::write(dir.join(tool.file_name()), b"").unwrap();
         }
-        let mut args = vec!["logoff-all".to_string(), "--tools-dir".into()];
-        args.push(dir.display().to_string());
-        if yes {
-            args.push("--yes".into());
-        }
-        let config = crate::cli::parse(args.into_iter().map(std::ffi::OsString::from))
+        let mut all = vec!["logoff-all".to_string(), "--tools-dir".into()];
+        all.push(dir.display().to_string());
+        all.extend(args.iter().map(|a| a.to_string()));
+        let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from))
             .unwrap()
             .unwrap();
-        let env = Environment {
-            own_session: own.map(SessionId::new),
-            interactive: true,
-            recheck_after: Duration::from_secs(3600),
-            ..Environment::default()
-        };
         let fake = Fake(Mutex::new(Vec::new()));
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut input = answer.as_bytes();
         let code = run(
             &config,
             &fake,
-            &env,
+            env,
             &mut Io {
                 out: &mut out,
                 err: &mut err,
@@ -648,6 +646,16 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         let calls = fake.0.into_inner().unwrap();
         (code, calls, String::from_utf8(err).unwrap())
+    }
+
+    fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
+        let env = Environment {
+            own_session: own.map(SessionId::new),
+            interactive: true,
+            recheck_after: Duration::from_secs(3600),
+            ..Environment::default()
+        };
+        run_app(if yes { &["--yes"] } else { &[] }, &env, answer)
     }
 
     #[test]
@@ -679,40 +687,13 @@ mod tests {
 
     #[test]
     fn a_stale_table_is_read_again_before_logging_off() {
-        let dir = std::env::temp_dir().join(format!("logoff-all-app-stale-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for tool in [Tool::Query, Tool::Logoff] {
-            std::fs::write(dir.join(tool.file_name()), b"").unwrap();
-        }
-        let args = ["logoff-all", "--tools-dir", dir.to_str().unwrap()];
-        let config = crate::cli::parse(args.iter().map(std::ffi::OsString::from))
-            .unwrap()
-            .unwrap();
         let env = Environment {
             recheck_after: Duration::ZERO,
             ..Environment::default()
         };
-        let fake = Fake(Mutex::new(Vec::new()));
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let code = run(
-            &config,
-            &fake,
-            &env,
-            &mut Io {
-                out: &mut out,
-                err: &mut err,
-                input: &mut &b""[..],
-            },
-        );
-        let _ = std::fs::remove_dir_all(&dir);
+        let (code, calls, _) = run_app(&[], &env, "");
         assert_eq!(code, ExitCode::Success);
-        let first: Vec<String> = fake
-            .0
-            .into_inner()
-            .unwrap()
-            .into_iter()
-            .map(|c| c[0].clone())
-            .collect();
+        let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
         assert_eq!(first, ["session", "session", "1", "2"]);
     }
 }

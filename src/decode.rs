@@ -119,6 +119,20 @@ pub struct Decoded {
     pub lines: Vec<Line>,
 }
 
+impl Decoded {
+    /// The first non-blank line, trimmed and cut to `max` characters, to show what was printed.
+    pub fn first_text(&self, max: usize) -> String {
+        self.lines
+            .iter()
+            .map(|l| l.text.trim())
+            .find(|t| !t.is_empty())
+            .unwrap_or("")
+            .chars()
+            .take(max)
+            .collect()
+    }
+}
+
 /// Decoding failed as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {

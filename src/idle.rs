@@ -78,15 +78,7 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
     else {
         return Err(NoUserHeader {
             lines: decoded.lines.len(),
-            first: decoded
-                .lines
-                .iter()
-                .map(|l| l.text.trim())
-                .find(|t| !t.is_empty())
-                .unwrap_or("")
-                .chars()
-                .take(100)
-                .collect(),
+            first: decoded.first_text(100),
         });
     };
     let mut table = IdleTable::default();

@@ -138,15 +138,7 @@ fn no_header(decoded: &Decoded) -> ParseError {
     };
     ParseError::NoHeader {
         lines: decoded.lines.len(),
-        first: decoded
-            .lines
-            .iter()
-            .map(|l| l.text.trim())
-            .find(|t| !t.is_empty())
-            .unwrap_or("")
-            .chars()
-            .take(100)
-            .collect(),
+        first: decoded.first_text(100),
         hint,
     }
 }
