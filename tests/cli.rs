@@ -24,17 +24,7 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
     let started = Instant::now();
     let out = env.run(&["--include-self", "--timeout", "1", "--format", "json"]);
     assert!(started.elapsed() < Duration::from_secs(20));
-    assert_lines(
-        &[
-            "query session",
-            "logoff 3",
-            "logoff 4",
-            "logoff 5",
-            "logoff 6",
-            "logoff 2",
-        ],
-        &env.calls(),
-    );
+    assert_lines(common::MIXED_CALLS_WITH_SELF, &env.calls());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let report = json(&out);
     let outcomes: Vec<(u64, &str)> = report["sessions"]

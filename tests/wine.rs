@@ -203,17 +203,7 @@ fn mixed_fixture_logs_off_in_order_from_system32_with_failure_reported() {
         let mut case = Case::new("mixed", "en-2019-mixed.txt");
         case.set("STANDIN_LOGOFF_5", "fail:Error [5]:Access is denied.");
         let out = case.run(&exe, &["--include-self", "--format", "json"]);
-        common::assert_lines(
-            &[
-                "query session",
-                "logoff 3",
-                "logoff 4",
-                "logoff 5",
-                "logoff 6",
-                "logoff 2",
-            ],
-            &case.system32_calls(),
-        );
+        common::assert_lines(common::MIXED_CALLS_WITH_SELF, &case.system32_calls());
         assert_eq!(
             out.status.code(),
             Some(1),

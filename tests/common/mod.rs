@@ -178,6 +178,17 @@ pub fn json(out: &Output) -> serde_json::Value {
 }
 
 /// Asserts two line lists are equal, printing a line diff when they are not.
+/// The calls for `fixtures/en-2019-mixed.txt` with `--include-self`: the users in table order,
+/// the own session (2) last.
+pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
+    "query session",
+    "logoff 3",
+    "logoff 4",
+    "logoff 5",
+    "logoff 6",
+    "logoff 2",
+];
+
 pub fn assert_lines(expected: &[&str], actual: &[String]) {
     if expected
         .iter()
