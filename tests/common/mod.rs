@@ -177,7 +177,6 @@ pub fn json(out: &Output) -> serde_json::Value {
     })
 }
 
-/// Asserts two line lists are equal, printing a line diff when they are not.
 /// The calls for `fixtures/en-2019-mixed.txt` with `--include-self`: the users in table order,
 /// the own session (2) last.
 pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
@@ -189,6 +188,7 @@ pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
     "logoff 2",
 ];
 
+/// Asserts two line lists are equal, printing a line diff when they are not.
 pub fn assert_lines(expected: &[&str], actual: &[String]) {
     if expected
         .iter()
