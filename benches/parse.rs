@@ -2,8 +2,8 @@
 //! Run with `cargo bench --bench parse`; prints one line per size.
 
 use logoff_all::decode::{decode, CodePage};
-use logoff_all::parse::parse;
 use logoff_all::plan::{plan, Options};
+use logoff_all::table::parse::parse;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

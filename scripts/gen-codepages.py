@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate src/codepage_tables.rs from Python's codec tables.
+"""Generate src/decode/codepage_tables.rs from Python's codec tables.
 
 Python's cpNNN codecs follow Microsoft's published mappings ("best fit" bytes
 excluded), which is what query.exe writes when its output is redirected.
@@ -65,7 +65,7 @@ def main():
     out.append(f"pub(crate) static CP932_SINGLE: [u16; 128] = [\n{rows(single)}\n];\n")
     out.append("/// CP932 double bytes: lead 0x81..=0x9F then 0xE0..=0xFC, trail 0x40..=0xFC.")
     out.append(f"pub(crate) static CP932_DOUBLE: [u16; {len(double)}] = [\n{rows(double)}\n];")
-    with open("src/codepage_tables.rs", "w", encoding="utf-8") as f:
+    with open("src/decode/codepage_tables.rs", "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
 

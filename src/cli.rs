@@ -3,8 +3,8 @@
 
 use crate::config::{Config, Format, ServerName, Source, Warning};
 use crate::decode;
-use crate::filter::{self, Filters, Pattern};
-use crate::tools::TOOLS_DIR_ENV;
+use crate::host::tools::TOOLS_DIR_ENV;
+use crate::plan::filter::{self, Filters, Pattern};
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};

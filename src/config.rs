@@ -1,7 +1,7 @@
 //! Config: the plain settings one run works from, made once from the command line. Nothing
 //! after this module knows about clap.
 
-use crate::filter::Filters;
+use crate::plan::filter::Filters;
 use regex::Regex;
 use std::fmt;
 use std::path::PathBuf;

@@ -3,9 +3,9 @@
 
 use crate::decode::DecodeError;
 use crate::exit_code::ExitCode;
-use crate::idle::NoUserHeader;
-use crate::parse::ParseError;
 use crate::query::QueryError;
+use crate::table::idle::NoUserHeader;
+use crate::table::parse::ParseError;
 use std::path::PathBuf;
 
 /// Why nothing was done.

@@ -3,31 +3,21 @@
 //! See the module list below for the flow of one run.
 #![warn(missing_docs)]
 
-// The steps, in the order data flows through a run:
+// The stages, in the order data flows through a run:
 pub mod cli; //       command line → config (the only module that knows clap)
 pub mod config; //    the plain settings of one run
-pub mod query; //     run `query session`, tell a failure from a table
+pub mod host; //      the one seam to the machine: tools, child processes, system lookups
+pub mod query; //     run `query session` / `query user`, tell a failure from a table
 pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
-pub mod columns; //   header labels give column positions; rows are sliced by them
-pub mod parse; //     `query session` rows into typed sessions
-pub mod idle; //      `query user` rows into idle times per session
-pub mod filter; //    --state, --user, --exclude-user, --idle-over
-pub mod plan; //      log off or skip, with a reason, for every row
-pub mod execute; //   `logoff <id>` per planned session, under a timeout
-pub mod warn; //      --warn: stock msg to the sessions, then the grace period
-pub mod report; //    a table for people, JSON and CSV for programs
-pub mod audit; //     --log JSON lines and the --event-log summary
-pub mod app; //       one run from config to exit code, step by step
+pub mod table; //     decoded lines → typed session records (`query session`, `query user`)
+pub mod plan; //      log off or skip, with a reason, for every row; filters
+pub mod act; //       warn, then `logoff <id>` per planned session, under a timeout
+pub mod report; //    a table for people, JSON and CSV for programs, the audit log
+pub mod app; //       one run from config to exit code, stage by stage
 
 // Beside them:
-pub mod session; //   typed records: SessionId, State, Session
-pub mod runner; //    the one seam through which other programs run, with a timeout
-pub mod tools; //     where query/logoff/msg are found (never the current directory)
-pub mod system; //    OEM code page, own session, system folder (Windows API)
 pub mod error; //     errors that stop a run before anyone is logged off
 pub mod exit_code; // exit codes and how outcomes fold into one
-
-mod codepage_tables;
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
@@ -58,9 +48,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         }
     });
     let env = app::Environment {
-        oem_code_page: system::oem_code_page(),
-        own_session: system::own_session(),
-        computer_name: system::computer_name(),
+        oem_code_page: host::system::oem_code_page(),
+        own_session: host::system::own_session(),
+        computer_name: host::system::computer_name(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         stderr_terminal: std::io::stderr().is_terminal(),
         ..app::Environment::default()
@@ -72,5 +62,5 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
-    app::run(&config, &runner::SystemRunner, &env, &mut io).code()
+    app::run(&config, &host::runner::SystemRunner, &env, &mut io).code()
 }

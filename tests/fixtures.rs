@@ -107,7 +107,7 @@ fn compare(expected: &Value, report: &Value, code: Option<i32>) -> Result<(), St
 #[test]
 fn every_query_user_fixture_reads_as_expected() {
     use logoff_all::decode::{decode, CodePage};
-    use logoff_all::session::SessionId;
+    use logoff_all::table::session::SessionId;
     type Row = (u32, &'static str, Option<u64>);
     let cases: &[(&str, u16, &[Row])] = &[
         (
@@ -146,7 +146,7 @@ fn every_query_user_fixture_reads_as_expected() {
     ];
     for (file, cp, rows) in cases {
         let bytes = std::fs::read(common::fixtures().join(file)).unwrap();
-        let table = logoff_all::idle::parse(&decode(&bytes, CodePage::Forced(*cp)).unwrap())
+        let table = logoff_all::table::idle::parse(&decode(&bytes, CodePage::Forced(*cp)).unwrap())
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(
             table.not_understood.is_empty(),

@@ -8,11 +8,11 @@
 #![allow(dead_code)]
 
 use logoff_all::decode::{decode, CodePage};
-use logoff_all::filter::Filters;
-use logoff_all::idle::{self, IdleTable};
-use logoff_all::parse;
+use logoff_all::plan::filter::Filters;
 use logoff_all::plan::{self, Action, Options, Plan, Subject};
-use logoff_all::session::{SessionId, State};
+use logoff_all::table::idle::{self, IdleTable};
+use logoff_all::table::parse;
+use logoff_all::table::session::{SessionId, State};
 use std::time::Duration;
 
 /// The options a run may be given.

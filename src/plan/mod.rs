@@ -1,10 +1,12 @@
 //! Plan: decide, for every row, log off or skip, always with a reason. The plan is a value; the
 //! executor only walks its logoffs.
 
-use crate::filter::Filters;
-use crate::idle::IdleTable;
-use crate::parse::{NotUnderstood, Row, Table};
-use crate::session::{Session, SessionId, State};
+pub mod filter;
+
+use crate::plan::filter::Filters;
+use crate::table::idle::IdleTable;
+use crate::table::parse::{NotUnderstood, Row, Table};
+use crate::table::session::{Session, SessionId, State};
 
 /// What to do with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,7 +285,7 @@ pub fn recheck(old: &Plan, new: &Plan) -> Vec<Option<Recheck>> {
 mod tests {
     use super::*;
     use crate::decode::{decode, CodePage};
-    use crate::parse::parse;
+    use crate::table::parse::parse;
 
     const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE
  services                                    0  Disc
@@ -362,7 +364,7 @@ mod tests {
 
     #[test]
     fn filters_skip_with_their_reason_but_never_add() {
-        let filters = crate::filter::Filters {
+        let filters = crate::plan::filter::Filters {
             states: vec![State::Disconnected],
             ..Default::default()
         };

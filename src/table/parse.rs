@@ -1,9 +1,9 @@
 //! Parse: find the header of the `query session` table, take its column positions, and slice
 //! every row by them into a typed [`Session`], or into a row that is not understood.
 
-use crate::columns::{self, Column, Layout, SESSION_KEY, USER_KEY};
 use crate::decode::{Decoded, Line};
-use crate::session::{Session, State};
+use crate::table::columns::{self, Column, Layout, SESSION_KEY, USER_KEY};
+use crate::table::session::{Session, State};
 
 /// A line of the output that is not a session this program understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

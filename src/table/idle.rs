@@ -1,10 +1,10 @@
 //! Idle: read `query user` (quser) output into each session's idle time, joined to `query
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
-use crate::columns::{self, Column, Layout, USER_KEY};
 use crate::decode::Decoded;
-use crate::parse::NotUnderstood;
-use crate::session::{Session, SessionId};
+use crate::table::columns::{self, Column, Layout, USER_KEY};
+use crate::table::parse::NotUnderstood;
+use crate::table::session::{Session, SessionId};
 use std::collections::HashMap;
 use std::time::Duration;
 

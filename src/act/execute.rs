@@ -2,10 +2,10 @@
 //! the timeout. A failure on one session never stops the others.
 
 use crate::config::ServerName;
+use crate::host::runner::{Output, RunError, Runner};
 use crate::plan::Plan;
 use crate::query::one_line;
-use crate::runner::{Output, RunError, Runner};
-use crate::session::SessionId;
+use crate::table::session::SessionId;
 use std::path::Path;
 use std::time::Duration;
 
@@ -151,8 +151,8 @@ fn is_not_found(message: &str) -> bool {
 mod tests {
     use super::*;
     use crate::decode::{decode, CodePage};
-    use crate::parse::parse;
     use crate::plan::{plan, Options};
+    use crate::table::parse::parse;
     use std::cell::RefCell;
     use std::collections::HashMap;
     use std::sync::Mutex;

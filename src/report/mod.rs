@@ -1,10 +1,12 @@
 //! Report: print every decision and outcome as a table for people or as JSON for programs.
 
+pub mod audit;
+
+use crate::act::execute::Outcome;
+use crate::act::warn::Warned;
 use crate::error::Error;
-use crate::execute::Outcome;
 use crate::exit_code::{self, ExitCode};
 use crate::plan::{Action, Entry, Plan, Subject};
-use crate::warn::Warned;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 

@@ -1,7 +1,9 @@
 //! Decode: turn the bytes `query` printed into lines of text, marking every line that did not
 //! decode cleanly so that it can never reach a decision.
 
-use crate::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
+mod codepage_tables;
+
+use crate::decode::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
 use std::fmt;
 
 /// How the bytes were read.

@@ -1,7 +1,7 @@
 //! System: what this program asks of the operating system it runs on: the OEM code page, the
 //! caller's own session, and where the stock tools live.
 
-use crate::session::SessionId;
+use crate::table::session::SessionId;
 use std::path::PathBuf;
 
 /// The code page `query` writes redirected output in: the system's OEM code page on Windows,

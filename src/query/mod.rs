@@ -2,7 +2,7 @@
 //! telling a failed query apart from a table.
 
 use crate::config::ServerName;
-use crate::runner::{Output, RunError, Runner};
+use crate::host::runner::{Output, RunError, Runner};
 use regex::Regex;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -22,7 +22,7 @@ pub struct Captured {
 pub enum QueryError {
     /// The program could not be found.
     #[error(transparent)]
-    Tool(#[from] crate::tools::ToolError),
+    Tool(#[from] crate::host::tools::ToolError),
     /// The program could not be started.
     #[error("{0}")]
     Start(RunError),

@@ -1,8 +1,8 @@
 //! Filter: what admins narrow a run to: states, user name patterns (exclusions win), idle time.
 //! A session that fails a filter is skipped with the filter's reason.
 
-use crate::idle::IdleTable;
-use crate::session::{Session, State};
+use crate::table::idle::IdleTable;
+use crate::table::session::{Session, State};
 use regex::Regex;
 use std::time::Duration;
 
@@ -140,7 +140,7 @@ pub fn format_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::session::SessionId;
+    use crate::table::session::SessionId;
 
     fn session(user: &str, state: State) -> Session {
         Session {

@@ -1,7 +1,7 @@
 //! Tools: find the stock programs (`query`, `logoff`, `msg`, `eventcreate`) by absolute path, never from the
 //! current directory or the executable's own folder.
 
-use crate::system;
+use crate::host::system;
 use std::path::{Path, PathBuf};
 
 /// A stock Windows program this tool runs.

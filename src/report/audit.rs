@@ -1,9 +1,9 @@
 //! Audit: the `--log` trail (one JSON object per line for every decision and outcome, appended,
 //! never truncated) and the `--event-log` summary event per server (stock `eventcreate`).
 
-use crate::execute::Outcome;
+use crate::act::execute::Outcome;
+use crate::act::warn::Warned;
 use crate::plan::{Action, Entry, Subject};
-use crate::warn::Warned;
 use serde_json::{json, Map, Value};
 use std::fs::File;
 use std::io::Write;

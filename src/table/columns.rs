@@ -4,7 +4,7 @@
 //! right-aligned ID column is the anchor.
 
 use crate::decode::Line;
-use crate::session::SessionId;
+use crate::table::session::SessionId;
 
 /// A column of a `query` table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

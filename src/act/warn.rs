@@ -2,10 +2,10 @@
 //! period with a countdown (on a terminal) or plain progress lines (in a log).
 
 use crate::config::ServerName;
+use crate::host::runner::{RunError, Runner};
 use crate::plan::Plan;
 use crate::query::one_line;
-use crate::runner::{RunError, Runner};
-use crate::session::{SessionId, State};
+use crate::table::session::{SessionId, State};
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};

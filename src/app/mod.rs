@@ -3,21 +3,21 @@
 //! wait → re-check → execute; then the report. Servers are independent and run `--jobs` at a
 //! time; within a server, logoffs stay one at a time in plan order.
 
-use crate::audit::{self, AuditLog};
+use crate::act::execute::{self, Logoff, Outcome};
+use crate::act::warn::{self, Msg};
 use crate::config::{Config, Format, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::Error;
-use crate::execute::{self, Logoff, Outcome};
 use crate::exit_code::{self, ExitCode};
-use crate::idle::{self, IdleTable};
-use crate::parse::{self, ParseError};
+use crate::host::runner::Runner;
+use crate::host::tools::{self, Tool};
 use crate::plan::{self, Action, Options, Plan, Recheck, Subject};
 use crate::query;
+use crate::report::audit::{self, AuditLog};
 use crate::report::{self, Done, ServerResult};
-use crate::runner::Runner;
-use crate::session::SessionId;
-use crate::tools::{self, Tool};
-use crate::warn::{self, Msg};
+use crate::table::idle::{self, IdleTable};
+use crate::table::parse::{self, ParseError};
+use crate::table::session::SessionId;
 use std::io::{BufRead, Read, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
@@ -580,7 +580,7 @@ fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::runner::{Output, RunError};
+    use crate::host::runner::{Output, RunError};
     use std::path::Path;
     use std::sync::Mutex;
     use std::time::Duration;
