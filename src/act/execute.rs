@@ -2,7 +2,7 @@
 //! the timeout. A failure on one session never stops the others.
 
 use crate::config::ServerName;
-use crate::host::runner::{Output, RunError, Runner};
+use crate::host::runner::{Output, RunError, Runner, TOOL_OUTPUT_LIMIT};
 use crate::plan::Plan;
 use crate::query::one_line;
 use crate::table::session::SessionId;
@@ -101,10 +101,12 @@ pub fn execute(
             .expect("only understood sessions are planned for logoff");
         let outcome = match logoff.program {
             Ok(program) => {
-                let result =
-                    logoff
-                        .runner
-                        .run(program, &args(session.id, logoff.server), logoff.timeout);
+                let result = logoff.runner.run(
+                    program,
+                    &args(session.id, logoff.server),
+                    logoff.timeout,
+                    TOOL_OUTPUT_LIMIT,
+                );
                 classify(result, logoff.text)
             }
             Err(ref why) => Outcome::Failed(why.clone()),
@@ -169,6 +171,7 @@ mod tests {
             program: &Path,
             args: &[String],
             timeout: Duration,
+            _: usize,
         ) -> Result<Output, RunError> {
             self.calls.lock().unwrap().push(args.to_vec());
             match self.answers.get(&args[0]) {

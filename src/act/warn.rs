@@ -2,7 +2,7 @@
 //! period with a countdown (on a terminal) or plain progress lines (in a log).
 
 use crate::config::ServerName;
-use crate::host::runner::{RunError, Runner};
+use crate::host::runner::{Runner, TOOL_OUTPUT_LIMIT};
 use crate::plan::Plan;
 use crate::query::one_line;
 use crate::table::session::{SessionId, State};
@@ -92,7 +92,10 @@ pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
                 Err(ref why) => Warned::Failed(why.clone()),
                 Ok(program) => {
                     let args = args(session.id, msg.server, msg.seconds, msg.message);
-                    match msg.runner.run(program, &args, msg.timeout) {
+                    match msg
+                        .runner
+                        .run(program, &args, msg.timeout, TOOL_OUTPUT_LIMIT)
+                    {
                         Ok(o) => {
                             let said =
                                 one_line(&[(msg.text)(&o.stderr), (msg.text)(&o.stdout)].join(" "));
@@ -106,9 +109,7 @@ pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
                                 ))
                             }
                         }
-                        Err(e @ RunError::TimedOut { .. }) | Err(e @ RunError::Start { .. }) => {
-                            Warned::Failed(e.to_string())
-                        }
+                        Err(e) => Warned::Failed(e.to_string()),
                     }
                 }
             }

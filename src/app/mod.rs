@@ -9,7 +9,7 @@ use crate::config::{Config, Format, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::Error;
 use crate::exit_code::{self, ExitCode};
-use crate::host::runner::Runner;
+use crate::host::runner::{Runner, TOOL_OUTPUT_LIMIT};
 use crate::host::tools::{self, Tool};
 use crate::plan::{self, Action, Options, Plan, Recheck, Subject};
 use crate::query;
@@ -566,7 +566,10 @@ fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
         }
     };
     let args = audit::event_args(ok, &summary);
-    match ctx.runner.run(&program, &args, ctx.config.timeout) {
+    match ctx
+        .runner
+        .run(&program, &args, ctx.config.timeout, TOOL_OUTPUT_LIMIT)
+    {
         Ok(o) if o.success() => {}
         Ok(o) => result.warnings.push(format!(
             "event log not written: eventcreate exit code {}: {}",
@@ -595,7 +598,13 @@ mod tests {
     struct Fake(Mutex<Vec<Vec<String>>>);
 
     impl Runner for Fake {
-        fn run(&self, _: &Path, args: &[String], _: Duration) -> Result<Output, RunError> {
+        fn run(
+            &self,
+            _: &Path,
+            args: &[String],
+            _: Duration,
+            _: usize,
+        ) -> Result<Output, RunError> {
             self.0.lock().unwrap().push(args.to_vec());
             let stdout = if args[0] == "session" {
                 TABLE.as_bytes().to_vec()

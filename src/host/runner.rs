@@ -48,14 +48,34 @@ pub enum RunError {
         /// What it printed before it was stopped.
         partial: Output,
     },
+    /// The program printed more than the limit; it was stopped and nothing is decided from it.
+    #[error("{program} printed more than {limit} bytes (output too large) and was stopped")]
+    TooLarge {
+        /// The program's path.
+        program: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
 }
 
 /// Runs a program with arguments under a timeout. Arguments go to the program as they are; no
 /// shell is ever involved.
 pub trait Runner: Sync {
-    /// Runs `program` with `args`, killing it if it runs longer than `timeout`.
-    fn run(&self, program: &Path, args: &[String], timeout: Duration) -> Result<Output, RunError>;
+    /// Runs `program` with `args`, killing it if it runs longer than `timeout`; a child that
+    /// prints more than `max_output` bytes on either stream fails with [`RunError::TooLarge`].
+    fn run(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+    ) -> Result<Output, RunError>;
 }
+
+/// The most `query session` / `query user` may print: far above the largest real table.
+pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
+/// The most `logoff`, `msg` and the other tools may print: they print a line or two.
+pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
 
 /// The real runner, on top of `std::process`.
 #[derive(Debug, Default, Clone, Copy)]
@@ -65,7 +85,13 @@ pub struct SystemRunner;
 const DRAIN_GRACE: Duration = Duration::from_secs(2);
 
 impl Runner for SystemRunner {
-    fn run(&self, program: &Path, args: &[String], timeout: Duration) -> Result<Output, RunError> {
+    fn run(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        _max_output: usize,
+    ) -> Result<Output, RunError> {
         let name = program.display().to_string();
         let mut child = Command::new(program)
             .args(args)
@@ -156,6 +182,7 @@ mod tests {
             Path::new("/bin/sh"),
             &["-c".to_string(), script.to_string()],
             timeout,
+            QUERY_OUTPUT_LIMIT,
         )
     }
 
@@ -199,7 +226,12 @@ mod tests {
     #[test]
     fn a_missing_program_is_a_start_error() {
         let err = SystemRunner
-            .run(Path::new("/nonexistent/query"), &[], Duration::from_secs(1))
+            .run(
+                Path::new("/nonexistent/query"),
+                &[],
+                Duration::from_secs(1),
+                TOOL_OUTPUT_LIMIT,
+            )
             .unwrap_err();
         assert!(matches!(err, RunError::Start { .. }));
     }

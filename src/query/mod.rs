@@ -2,7 +2,7 @@
 //! telling a failed query apart from a table.
 
 use crate::config::ServerName;
-use crate::host::runner::{Output, RunError, Runner};
+use crate::host::runner::{Output, RunError, Runner, QUERY_OUTPUT_LIMIT};
 use regex::Regex;
 use std::path::Path;
 use std::sync::OnceLock;
@@ -99,7 +99,7 @@ fn start(
     what: &'static str,
     timeout: Duration,
 ) -> Result<Output, QueryError> {
-    match runner.run(program, args, timeout) {
+    match runner.run(program, args, timeout, QUERY_OUTPUT_LIMIT) {
         Ok(output) => Ok(output),
         Err(RunError::TimedOut { .. }) => Err(QueryError::TimedOut { what, timeout }),
         Err(e) => Err(QueryError::Start(e)),
