@@ -41,16 +41,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
-    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
-    let _ = ctrlc::set_handler(|| {
-        if app::request_stop() {
-            std::process::exit(exit_code::ExitCode::Interrupted.code());
-        }
-    });
     let env = app::Environment {
-        oem_code_page: host::system::oem_code_page(),
-        own_session: host::system::own_session(),
-        computer_name: host::system::computer_name(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         stderr_terminal: std::io::stderr().is_terminal(),
         ..app::Environment::default()
@@ -62,5 +53,13 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
-    app::run(&config, &host::runner::SystemRunner, &env, &mut io).code()
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
+    let stop = std::sync::Arc::clone(&env.stop);
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            std::process::exit(exit_code::ExitCode::Interrupted.code());
+        }
+    });
+    let host = host::SystemHost::new(host::runner::SystemRunner, config.tools_dir.as_deref());
+    app::run(&config, &host, &env, &mut io).code()
 }

@@ -119,31 +119,6 @@ pub fn error(server: &str, kind: &str, message: &str) -> Map<String, Value> {
     m
 }
 
-/// The arguments for `eventcreate`: the Application log, source `logoff-all`, INFORMATION
-/// (event 1) when everything succeeded, else WARNING (event 2).
-pub fn event_args(ok: bool, description: &str) -> Vec<String> {
-    let (kind, id) = if ok {
-        ("INFORMATION", "1")
-    } else {
-        ("WARNING", "2")
-    };
-    [
-        "/l",
-        "APPLICATION",
-        "/so",
-        "logoff-all",
-        "/t",
-        kind,
-        "/id",
-        id,
-        "/d",
-        description,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
 /// Formats a time as RFC 3339 in UTC, to the second: `2026-11-24T02:00:00Z`.
 pub fn rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
@@ -178,12 +153,5 @@ mod tests {
         assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
         assert_eq!(at(1_795_485_600), "2026-11-24T02:00:00Z");
         assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
-    }
-
-    #[test]
-    fn event_args_pick_the_type() {
-        assert_eq!(event_args(true, "x")[5], "INFORMATION");
-        assert_eq!(event_args(false, "x")[5], "WARNING");
-        assert_eq!(event_args(false, "x")[9], "x");
     }
 }
