@@ -1,6 +1,7 @@
 //! Config: the plain settings one run works from, made once from the command line. Nothing
 //! after this module knows about clap.
 
+use crate::act::verb::Verb;
 use crate::plan::filter::Filters;
 use regex::Regex;
 use std::fmt;
@@ -108,6 +109,17 @@ pub struct Config {
     pub event_log: bool,
     /// Folder to take the tools from instead of the system folder; `None` means the system's.
     pub tools_dir: Option<PathBuf>,
+    // Admin workflows.
+    /// `--disconnect`: `tsdiscon` instead of `logoff`.
+    pub verb: Verb,
+    /// `--drain`: block new logons (`change logon /drain`) for the run, then restore the mode.
+    pub drain: bool,
+    /// `--list`: a read-only inventory of every session; nothing is done to anyone.
+    pub list: bool,
+    /// `--input-user`: a captured `query user` output read with `--input`; `None`: none.
+    pub input_user: Option<PathBuf>,
+    /// `--warn-exact`: send the `--warn` text as given, without the grace appended.
+    pub warn_exact: bool,
 }
 
 impl Config {

@@ -19,6 +19,14 @@ pub enum Error {
         /// What the system said.
         source: std::io::Error,
     },
+    /// `--input-user` could not be read.
+    #[error("cannot read --input-user {}: {source}; give the path of a captured `query user` output", path.display())]
+    InputUser {
+        /// The path given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// `query session` failed.
     #[error(transparent)]
     Query(#[from] QueryError),
@@ -43,7 +51,7 @@ impl Error {
     /// The exit code for this error.
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Input { .. } => ExitCode::Usage,
+            Error::Input { .. } | Error::InputUser { .. } => ExitCode::Usage,
             Error::Query(_) => ExitCode::QueryFailed,
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) => ExitCode::NotUnderstood,
             Error::Cancelled => ExitCode::Cancelled,
@@ -54,7 +62,7 @@ impl Error {
     /// A stable short code for the JSON report.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Input { .. } => "input_unreadable",
+            Error::Input { .. } | Error::InputUser { .. } => "input_unreadable",
             Error::Query(_) => "query_failed",
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) => "not_understood",
             Error::Cancelled => "cancelled",

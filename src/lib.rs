@@ -53,10 +53,22 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
-    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits,
+    // after putting back a logon mode that --drain changed.
     let stop = std::sync::Arc::clone(&env.stop);
+    let tools_dir = config.tools_dir.clone();
     let _ = ctrlc::set_handler(move || {
         if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
+            let timeout = std::time::Duration::from_secs(30);
+            match act::drain::restore_before_exit(&host, timeout) {
+                Some(Ok(())) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
+                Some(Err(e)) => eprintln!(
+                    "logoff-all: error: the logon mode was NOT restored before exit: {e}; run \
+                     `change logon /enable` (or the mode it was in) yourself"
+                ),
+                None => {}
+            }
             std::process::exit(exit_code::ExitCode::Interrupted.code());
         }
     });

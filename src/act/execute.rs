@@ -1,9 +1,10 @@
 //! Execute: run `logoff <id>` for each planned session, one at a time, in plan order, each under
 //! the timeout. A failure on one session never stops the others.
 
+use crate::act::verb::Verb;
 use crate::config::ServerName;
 use crate::host::runner::{Output, RunError};
-use crate::host::{Call, Host, HostError};
+use crate::host::{Host, HostError};
 use crate::plan::Plan;
 use crate::query::one_line;
 use std::time::Duration;
@@ -13,6 +14,8 @@ use std::time::Duration;
 pub enum Outcome {
     /// `logoff` exited 0 and printed nothing.
     LoggedOff,
+    /// `tsdiscon` (`--disconnect`) exited 0 and printed nothing.
+    Disconnected,
     /// `logoff` said the session does not exist (any more): nothing left to do.
     AlreadyGone(String),
     /// `logoff` failed or printed an error; the message says what it said.
@@ -28,6 +31,7 @@ impl Outcome {
     pub fn code(&self) -> &'static str {
         match self {
             Outcome::LoggedOff => "logged_off",
+            Outcome::Disconnected => "disconnected",
             Outcome::AlreadyGone(_) => "already_gone",
             Outcome::Failed(_) => "failed",
             Outcome::TimedOut(_) => "timed_out",
@@ -37,13 +41,16 @@ impl Outcome {
 
     /// Whether the session is now logged off (or was already gone).
     pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::LoggedOff | Outcome::AlreadyGone(_))
+        matches!(
+            self,
+            Outcome::LoggedOff | Outcome::Disconnected | Outcome::AlreadyGone(_)
+        )
     }
 
     /// The child's message, or why it was stopped, when there is one.
     pub fn message(&self) -> Option<String> {
         match self {
-            Outcome::LoggedOff | Outcome::NotRun => None,
+            Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
             Outcome::AlreadyGone(m) | Outcome::Failed(m) => Some(m.clone()),
             Outcome::TimedOut(t) => Some(format!(
                 "logoff did not finish within {} s and was stopped",
@@ -65,6 +72,8 @@ pub struct Logoff<'a> {
     pub text: &'a dyn Fn(&[u8]) -> String,
     /// Whether to stop (Ctrl-C): the logoffs not started yet are then `NotRun`.
     pub stop: &'a dyn Fn() -> bool,
+    /// What is done to each session: `logoff` or `tsdiscon`.
+    pub verb: Verb,
 }
 
 /// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
@@ -90,8 +99,11 @@ pub fn execute(
         };
         let result = logoff
             .host
-            .run(&Call::Logoff(session.id), logoff.server, logoff.timeout);
-        let outcome = classify(result, logoff.text);
+            .run(&logoff.verb.call(session.id), logoff.server, logoff.timeout);
+        let outcome = match classify(result, logoff.text) {
+            Outcome::LoggedOff if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
+            outcome => outcome,
+        };
         progress(index, &outcome);
         outcomes[index] = Some(outcome);
     }
@@ -137,6 +149,7 @@ mod tests {
     use super::*;
     use crate::decode::{decode, CodePage};
     use crate::host::fake::{exited, timed_out, FakeHost};
+    use crate::host::Call;
     use crate::plan::{plan, Options};
     use crate::table::parse::parse;
     use std::cell::RefCell;
@@ -180,6 +193,7 @@ mod tests {
                 timeout: Duration::from_secs(1),
                 text: &text,
                 stop: &|| false,
+                verb: Verb::Logoff,
             },
             &mut |i, _| seen.borrow_mut().push(i),
         );

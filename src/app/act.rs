@@ -2,7 +2,6 @@
 
 use super::{for_each, server_of, survey, Ctx};
 use crate::act::execute::{self, Logoff, Outcome};
-use crate::act::warn::{self, Msg};
 use crate::error::Error;
 use crate::exit_code::ExitCode;
 use crate::host::Call;
@@ -36,7 +35,15 @@ pub(super) fn confirm(
         } else {
             format!("{servers} servers")
         };
-        let _ = write!(err, "Log off {planned} session(s) on {on}? [y/N] ");
+        let verb = ctx.config.verb.words();
+        let mut verb = verb[..1].to_uppercase() + &verb[1..];
+        if ctx.config.drain {
+            verb = format!(
+                "Drain new logons (change logon /drain) and {}",
+                verb.to_lowercase()
+            );
+        }
+        let _ = write!(err, "{verb} {planned} session(s) on {on}? [y/N] ");
         let _ = err.flush();
     }
     let mut answer = String::new();
@@ -47,54 +54,13 @@ pub(super) fn confirm(
 /// Warn, wait, re-check and log off on every server that has something planned.
 pub(super) fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
     let config = ctx.config;
-    if let Some(warning) = &config.warning {
-        for_each(results, config.jobs, |r| send_warning(ctx, r));
-        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(warning.grace, ctx.env.stderr_terminal, &mut **err, &|| {
-            ctx.stopping()
-        });
-    }
+    super::warning::warn_and_wait(ctx, results);
     for_each(results, config.jobs, |r| {
         recheck_and_execute(ctx, r);
         if config.event_log {
             event_log(ctx, r);
         }
     });
-}
-
-fn send_warning(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let server = server_of(ctx, result);
-    let Some(done) = result.done.as_mut() else {
-        return;
-    };
-    let Some(warning) = ctx.config.warning.as_ref() else {
-        return;
-    };
-    let text = |b: &[u8]| ctx.text(b);
-    let warned = warn::send(
-        &done.plan,
-        &Msg {
-            host: ctx.host,
-            server: server.as_ref(),
-            message: &warning.message,
-            seconds: warning.grace.as_secs().max(1),
-            timeout: ctx.config.timeout,
-            text: &text,
-            stop: &|| ctx.stopping(),
-        },
-    );
-    for (entry, w) in done.plan.entries.iter().zip(&warned) {
-        if let Some(w) = w {
-            ctx.record(audit::warned(&result.server, entry, w));
-            if let Some(m) = w.message() {
-                ctx.say(&format!(
-                    "warning: {}: message not delivered: {m}",
-                    result.server
-                ));
-            }
-        }
-    }
-    done.warned = Some(warned);
 }
 
 /// Re-checks when the table is stale (after --warn, or a long prompt), then logs off.
@@ -175,6 +141,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
             timeout: ctx.config.timeout,
             text: &text,
             stop: &|| ctx.stopping(),
+            verb: ctx.config.verb,
         },
         &mut |index, outcome| {
             let entry = &plan.entries[index];

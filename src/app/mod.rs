@@ -4,9 +4,12 @@
 //! a server, logoffs stay one at a time in plan order.
 
 mod act;
+mod drain;
+mod list;
 mod survey;
 #[cfg(test)]
 mod tests;
+mod warning;
 
 use crate::config::{Config, Format, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
@@ -114,6 +117,14 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         err: Mutex::new(&mut *io.err),
         audit,
     };
+    // Admin workflows: --drain only here; --list reads and reports, nothing else.
+    if let Err(why) = drain::check_target(&ctx) {
+        ctx.say(&format!("error: {why}"));
+        return ExitCode::Usage;
+    }
+    if config.list {
+        return list::run(&ctx, io.out, input);
+    }
 
     let mut results: Vec<ServerResult> = config
         .targets()
@@ -150,15 +161,20 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
+    let recorded = match drain::prepare(&ctx, planned) {
+        Ok(recorded) => recorded,
+        Err(code) => return code,
+    };
+    let mut drain_code = ExitCode::Success;
     if !config.dry_run && planned > 0 {
         if !act::confirm(&ctx, io.out, input, &results, planned) {
             ctx.say("cancelled; nobody was logged off");
             return ExitCode::Cancelled;
         }
-        act::act(&ctx, &mut results);
+        drain_code = drain::around(&ctx, recorded, &mut results, |r| act::act(&ctx, r));
     }
 
-    let mut code = exit_code::fold(results.iter().map(report::exit_code));
+    let mut code = exit_code::fold(results.iter().map(report::exit_code).chain([drain_code]));
     if ctx.stopping() {
         ctx.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
         code = exit_code::fold([code, ExitCode::Interrupted]);

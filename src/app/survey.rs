@@ -32,6 +32,7 @@ pub(super) fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mu
                 warned: None,
                 encoding,
                 read_at,
+                verb: ctx.config.verb,
             });
         }
         Err(e) => result.error = Some(e),
@@ -88,11 +89,11 @@ pub(super) fn read_plan(
     if !table.counters.is_empty() {
         warnings.push(format!("{} /counter line(s) ignored", table.counters.len()));
     }
-    let idle = match (config.filters.idle_over, &config.source) {
-        (Some(_), Source::Query(_)) => Some(read_idle(ctx, server)?),
-        _ => None,
+    let idle = match config.filters.idle_over {
+        Some(_) => read_idle(ctx, server)?,
+        None => None,
     };
-    let plan = plan::plan(
+    let mut plan = plan::plan(
         table,
         Options {
             include_console: config.include_console,
@@ -102,17 +103,41 @@ pub(super) fn read_plan(
             idle: idle.as_ref(),
         },
     );
+    config.verb.apply(&mut plan);
     Ok((plan, decoded.encoding.to_string(), read_at))
 }
 
-/// Runs `query user` for the idle times.
-fn read_idle(ctx: &Ctx<'_>, server: Option<&ServerName>) -> Result<IdleTable, Error> {
+/// The `query user` table: run on the server, or read from `--input-user` with `--input`;
+/// `None` with `--input` alone.
+pub(super) fn read_idle(
+    ctx: &Ctx<'_>,
+    server: Option<&ServerName>,
+) -> Result<Option<IdleTable>, Error> {
     let text = |b: &[u8]| ctx.text(b);
-    match query::users(ctx.host, server, ctx.config.timeout, &text)? {
-        None => Ok(IdleTable::default()),
-        Some(captured) => Ok(idle::parse(&decode::decode(
-            &captured.stdout,
-            ctx.code_page,
-        )?)?),
+    let bytes = match (&ctx.config.source, &ctx.config.input_user) {
+        (Source::Input { .. }, None) => return Ok(None),
+        (Source::Input { .. }, Some(path)) => {
+            std::fs::read(path).map_err(|source| Error::InputUser {
+                path: path.clone(),
+                source,
+            })?
+        }
+        (Source::Query(_), _) => match query::users(ctx.host, server, ctx.config.timeout, &text)? {
+            None => return Ok(Some(IdleTable::default())),
+            Some(captured) => captured.stdout,
+        },
+    };
+    let decoded = decode::decode(&bytes, ctx.code_page)?;
+    match idle::parse(&decoded) {
+        Ok(table) => Ok(Some(table)),
+        // A saved "No User exists for *" means nobody was logged on.
+        Err(_)
+            if query::one_line(&all_text(&decoded))
+                .to_ascii_lowercase()
+                .starts_with("no user exists") =>
+        {
+            Ok(Some(IdleTable::default()))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,5 +1,5 @@
-//! Filter: what admins narrow a run to: states, user name patterns (exclusions win), idle time.
-//! A session that fails a filter is skipped with the filter's reason.
+//! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
+//! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
@@ -31,10 +31,25 @@ impl Pattern {
                 "empty user pattern {text:?}: give a user name, with * and ? as wildcards"
             ));
         }
+        Self::compile(text, user)
+    }
+
+    /// Compiles a `--session-name` pattern (`rdp-tcp#*`, `ica-cgp#*`); empty ones are refused.
+    pub fn session_name(text: &str) -> Result<Pattern, String> {
+        if text.trim().is_empty() {
+            return Err(format!(
+                "empty --session-name pattern {text:?}: give a session name such as rdp-tcp#* \
+                 or ica-cgp#*, with * and ? as wildcards"
+            ));
+        }
+        Self::compile(text, text.trim())
+    }
+
+    fn compile(text: &str, body: &str) -> Result<Pattern, String> {
         // Case-insensitive by lower-casing both sides, which keeps Unicode case tables out of
         // the regex engine (and the exe).
         let mut re = String::from("^");
-        for c in user.to_lowercase().chars() {
+        for c in body.to_lowercase().chars() {
             match c {
                 '*' => re.push_str(".*"),
                 '?' => re.push('.'),
@@ -42,7 +57,7 @@ impl Pattern {
             }
         }
         re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("bad user pattern {text:?}: {e}"))?;
+        let regex = Regex::new(&re).map_err(|e| format!("bad pattern {text:?}: {e}"))?;
         Ok(Pattern {
             text: text.trim().to_string(),
             regex,
@@ -84,41 +99,155 @@ pub struct Filters {
     /// `--idle-over`: keep only sessions idle longer than this (from `query user`); `None`
     /// means idle time does not matter.
     pub idle_over: Option<Duration>,
+    /// `--session-name`: keep only sessions whose name matches one of these; empty means any
+    /// session. A session with no name (disconnected) matches none.
+    pub session_names: Vec<Pattern>,
+    /// `--unknown-idle`: what `--idle-over` does with a session whose idle time cannot be read.
+    pub unknown_idle: UnknownIdle,
+}
+
+/// `--unknown-idle`: a session whose idle time is unreadable or missing from `query user`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnknownIdle {
+    /// Skip it, with the reason (the default).
+    #[default]
+    Skip,
+    /// Treat it as idle long enough; every other check still applies.
+    Logoff,
+}
+
+/// What `--idle-over` saw for a session that reached it (every other filter passed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdleSeen {
+    /// Idle this long, over the limit.
+    Over {
+        /// The idle time read from `query user`.
+        idle: Duration,
+        /// `--idle-over`.
+        limit: Duration,
+    },
+    /// Idle this long, not over the limit.
+    NotOver(Duration),
+    /// The idle time could not be read (absurd, malformed, or not listed); why.
+    Unreadable(String),
+}
+
+impl IdleSeen {
+    /// "idle 3h 12m, over 2h", or why the idle time is unknown.
+    pub fn note(&self) -> String {
+        match self {
+            IdleSeen::Over { idle, limit } => {
+                format!("idle {}, over {}", format_idle(*idle), format_idle(*limit))
+            }
+            IdleSeen::NotOver(idle) => format!("idle {}", format_idle(*idle)),
+            IdleSeen::Unreadable(why) => why.clone(),
+        }
+    }
 }
 
 impl Filters {
     /// Checks a session with a user; `Err` says why it is filtered out. `idle` is the `query
-    /// user` table, needed when `idle_over` is set (missing or unreadable means filtered out).
+    /// user` table, needed when `idle_over` is set (missing or unreadable means filtered out,
+    /// unless `--unknown-idle logoff`).
     pub fn check(&self, s: &Session, idle: Option<&IdleTable>) -> Result<(), String> {
+        self.check_seen(s, idle).0
+    }
+
+    /// As [`Filters::check`], and what `--idle-over` saw when the session got that far.
+    pub fn check_seen(
+        &self,
+        s: &Session,
+        idle: Option<&IdleTable>,
+    ) -> (Result<(), String>, Option<IdleSeen>) {
         let user = s.user.as_deref().unwrap_or("");
         if !self.states.is_empty() && !self.states.contains(&s.state) {
             let names: Vec<&str> = self.states.iter().map(State::canonical).collect();
-            return Err(format!(
+            let why = format!(
                 "state {} is not one of --state {}",
                 s.state.canonical(),
                 names.join(",")
-            ));
+            );
+            return (Err(why), None);
         }
         if let Some(p) = self.exclude_users.iter().find(|p| p.matches(user)) {
-            return Err(format!("user matches exclusion {:?}", p.as_str()));
+            return (
+                Err(format!("user matches exclusion {:?}", p.as_str())),
+                None,
+            );
         }
         if !self.users.is_empty() && !self.users.iter().any(|p| p.matches(user)) {
-            return Err("user matches no --user pattern".to_string());
+            return (Err("user matches no --user pattern".to_string()), None);
         }
-        if let Some(limit) = self.idle_over {
-            let idle = idle
-                .ok_or("idle time unknown: query user was not run")?
-                .idle_of(s)?;
-            if idle <= limit {
-                return Err(format!(
-                    "idle {} is not over --idle-over {}",
-                    format_duration(idle),
-                    format_duration(limit)
-                ));
+        if !self.session_names.is_empty() {
+            let matched = s
+                .name
+                .as_deref()
+                .is_some_and(|n| self.session_names.iter().any(|p| p.matches(n)));
+            if !matched {
+                let why = match &s.name {
+                    None => "no session name (disconnected); --session-name matches named \
+                             sessions only"
+                        .to_string(),
+                    Some(n) => format!("session name {n:?} matches no --session-name pattern"),
+                };
+                return (Err(why), None);
             }
         }
-        Ok(())
+        let Some(limit) = self.idle_over else {
+            return (Ok(()), None);
+        };
+        let read = match idle {
+            None => Err("idle time unknown: query user was not run".to_string()),
+            Some(table) => table.idle_of(s),
+        };
+        match read {
+            Ok(d) if d > limit => (Ok(()), Some(IdleSeen::Over { idle: d, limit })),
+            Ok(d) => (
+                Err(format!(
+                    "idle {} is not over --idle-over {}",
+                    format_duration(d),
+                    format_duration(limit)
+                )),
+                Some(IdleSeen::NotOver(d)),
+            ),
+            Err(why) => {
+                let seen = Some(IdleSeen::Unreadable(why.clone()));
+                match self.unknown_idle {
+                    UnknownIdle::Logoff => (Ok(()), seen),
+                    UnknownIdle::Skip => (
+                        Err(format!(
+                            "{why}; skipped (--unknown-idle logoff acts on such sessions)"
+                        )),
+                        seen,
+                    ),
+                }
+            }
+        }
     }
+}
+
+/// Formats an idle time for people: `1d 2h 13m`, `45m`, `0m` (whole minutes, as query user
+/// prints them; seconds only below a minute).
+pub fn format_idle(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 60 {
+        return if secs == 0 {
+            "0m".to_string()
+        } else {
+            format!("{secs}s")
+        };
+    }
+    let mut parts = Vec::new();
+    for (value, unit) in [
+        (secs / 86400, "d"),
+        (secs % 86400 / 3600, "h"),
+        (secs % 3600 / 60, "m"),
+    ] {
+        if value > 0 {
+            parts.push(format!("{value}{unit}"));
+        }
+    }
+    parts.join(" ")
 }
 
 /// Formats a duration as the shortest of `1d2h3m`, `2h`, `45m`, `30s`.
@@ -217,5 +346,53 @@ mod tests {
         assert_eq!(format_duration(Duration::from_secs(7200)), "2h");
         assert_eq!(format_duration(Duration::from_secs(129_600)), "1d12h");
         assert_eq!(format_duration(Duration::from_secs(2700)), "45m");
+    }
+
+    #[test]
+    fn session_names_match_wildcards_and_never_an_empty_name() {
+        let f = Filters {
+            session_names: vec![Pattern::session_name("ICA-CGP#*").unwrap()],
+            ..Filters::default()
+        };
+        let mut s = session("a", State::Active);
+        s.name = Some("ica-cgp#12".into());
+        assert!(f.check(&s, None).is_ok());
+        s.name = Some("rdp-tcp#3".into());
+        assert!(f.check(&s, None).unwrap_err().contains("rdp-tcp#3"));
+        s.name = None;
+        assert!(f.check(&s, None).unwrap_err().contains("no session name"));
+        assert!(Pattern::session_name(" ").is_err());
+    }
+
+    #[test]
+    fn unreadable_idle_is_skipped_by_default_and_seen_either_way() {
+        let mut f = Filters {
+            idle_over: Some(Duration::from_secs(60)),
+            ..Filters::default()
+        };
+        let s = session("a", State::Disconnected);
+        let (result, seen) = f.check_seen(&s, None);
+        assert!(result.unwrap_err().contains("--unknown-idle logoff"));
+        assert!(matches!(seen, Some(IdleSeen::Unreadable(_))));
+        f.unknown_idle = UnknownIdle::Logoff;
+        let (result, seen) = f.check_seen(&s, None);
+        assert!(result.is_ok());
+        assert!(matches!(seen, Some(IdleSeen::Unreadable(_))));
+        // Other filters still apply first: an excluded user never reaches the idle check.
+        f.exclude_users = vec![Pattern::new("a").unwrap()];
+        assert_eq!(f.check_seen(&s, None).1, None);
+        assert!(f.check(&s, None).is_err());
+    }
+
+    #[test]
+    fn idle_reads_with_spaces_between_units() {
+        assert_eq!(format_idle(Duration::from_secs(93_180)), "1d 1h 53m");
+        assert_eq!(format_idle(Duration::from_secs(11_520)), "3h 12m");
+        assert_eq!(format_idle(Duration::ZERO), "0m");
+        let seen = IdleSeen::Over {
+            idle: Duration::from_secs(11_520),
+            limit: Duration::from_secs(7200),
+        };
+        assert_eq!(seen.note(), "idle 3h 12m, over 2h");
     }
 }

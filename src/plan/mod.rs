@@ -3,7 +3,7 @@
 
 pub mod filter;
 
-use crate::plan::filter::Filters;
+use crate::plan::filter::{Filters, IdleSeen};
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
 use crate::table::session::{Session, SessionId, State};
@@ -51,6 +51,8 @@ pub enum Reason {
     },
     /// At the re-check before logoff it no longer passed the checks.
     NoLongerMatches(String),
+    /// `--disconnect`, and the session is already disconnected.
+    AlreadyDisconnected,
 }
 
 impl Reason {
@@ -70,6 +72,7 @@ impl Reason {
             Reason::FilteredOut(_) => "filtered_out",
             Reason::IdReused { .. } => "id_reused",
             Reason::NoLongerMatches(_) => "no_longer_matches",
+            Reason::AlreadyDisconnected => "already_disconnected",
         }
     }
 
@@ -99,6 +102,7 @@ impl Reason {
                     .map_or("nobody".to_string(), |n| format!("{n:?}"))
             ),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
+            Reason::AlreadyDisconnected => "already disconnected".into(),
         }
     }
 }
@@ -123,6 +127,8 @@ pub struct Entry {
     pub action: Action,
     /// Why.
     pub reason: Reason,
+    /// What `--idle-over` saw, when the session got as far as that check.
+    pub idle: Option<IdleSeen>,
 }
 
 impl Entry {
@@ -181,15 +187,17 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                 action: Action::Skip,
                 reason: Reason::NotUnderstood(line.why.clone()),
                 subject: Subject::Line(line),
+                idle: None,
             },
             Row::Session(s) => {
                 let current = s.marked_current || options.own_session == Some(s.id);
-                let (action, reason) = decide(&s, current, options);
+                let (action, reason, idle) = decide(&s, current, options);
                 Entry {
                     subject: Subject::Session(s),
                     current,
                     action,
                     reason,
+                    idle,
                 }
             }
         })
@@ -197,40 +205,45 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
     Plan { entries }
 }
 
-fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) {
+fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, Option<IdleSeen>) {
     use Action::{Logoff, Skip};
     if s.is_listener() {
-        return (Skip, Reason::Listener);
+        return (Skip, Reason::Listener, None);
     }
     if s.is_services() {
-        return (Skip, Reason::Services);
+        return (Skip, Reason::Services, None);
     }
     if let State::Unknown(word) = &s.state {
-        return (Skip, Reason::UnknownState(word.clone()));
+        return (Skip, Reason::UnknownState(word.clone()), None);
     }
     if s.user.is_none() {
-        return (Skip, Reason::NoUser);
+        return (Skip, Reason::NoUser, None);
     }
     if s.is_console() && !options.include_console {
-        return (Skip, Reason::Console);
+        return (Skip, Reason::Console, None);
     }
     if current && !options.include_self {
-        return (Skip, Reason::OwnSession);
+        return (Skip, Reason::OwnSession, None);
     }
-    if let Some(Err(why)) = options.filters.map(|f| f.check(s, options.idle)) {
-        return (Skip, Reason::FilteredOut(why));
+    let (checked, idle) = match options.filters {
+        Some(f) => f.check_seen(s, options.idle),
+        None => (Ok(()), None),
+    };
+    if let Err(why) = checked {
+        return (Skip, Reason::FilteredOut(why), idle);
     }
-    if current {
-        return if options.include_self {
+    let (action, reason) = if current {
+        if options.include_self {
             (Logoff, Reason::OwnSessionIncluded)
         } else {
             (Skip, Reason::OwnSession)
-        };
-    }
-    if s.is_console() {
-        return (Logoff, Reason::ConsoleIncluded);
-    }
-    (Logoff, Reason::UserSession)
+        }
+    } else if s.is_console() {
+        (Logoff, Reason::ConsoleIncluded)
+    } else {
+        (Logoff, Reason::UserSession)
+    };
+    (action, reason, idle)
 }
 
 /// What the re-check before logoff found for one planned session.

@@ -1,11 +1,14 @@
 //! Report: print every decision and outcome as a table for people or as JSON for programs.
 
 pub mod audit;
+pub mod list;
 
 use crate::act::execute::Outcome;
+use crate::act::verb::Verb;
 use crate::act::warn::Warned;
 use crate::error::Error;
 use crate::exit_code::{self, ExitCode};
+use crate::plan::filter::IdleSeen;
 use crate::plan::{Action, Entry, Plan, Subject};
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -50,6 +53,8 @@ pub struct Done {
     pub encoding: String,
     /// When the table was read, to tell whether it must be read again before logging off.
     pub read_at: std::time::Instant,
+    /// What is done to the planned sessions (`--disconnect`: tsdiscon).
+    pub verb: Verb,
 }
 
 impl Done {
@@ -74,6 +79,11 @@ pub fn exit_code(result: &ServerResult) -> ExitCode {
             .error
             .as_ref()
             .map_or(ExitCode::Success, Error::exit_code),
+        if result.done.as_ref().is_some_and(|d| unreadable_idle(d) > 0) {
+            ExitCode::NotUnderstood
+        } else {
+            ExitCode::Success
+        },
         if failed {
             ExitCode::LogoffFailed
         } else {
@@ -176,6 +186,9 @@ fn session_json(server: &str, entry: &Entry, outcome: Option<&Outcome>) -> Value
     obj.insert("action".into(), action.into());
     obj.insert("reason".into(), entry.reason.text().into());
     obj.insert("reason_code".into(), entry.reason.code().into());
+    if let Some(seen) = &entry.idle {
+        obj.insert("idle".into(), seen.note().into());
+    }
     if let Some(outcome) = outcome {
         obj.insert("outcome".into(), outcome.code().into());
         if let Some(m) = outcome.message() {
@@ -192,16 +205,15 @@ pub fn table(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io
         "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
     ]
     .map(String::from);
-    let rows =
-        || {
-            results.iter().flat_map(move |r| {
-                r.done.iter().flat_map(move |done| {
-                    done.plan.entries.iter().enumerate().map(move |(i, entry)| {
-                        table_row(&r.server, entry, done.outcome(i), dry_run)
-                    })
+    let rows = || {
+        results.iter().flat_map(move |r| {
+            r.done.iter().flat_map(move |done| {
+                done.plan.entries.iter().enumerate().map(move |(i, entry)| {
+                    table_row(&r.server, entry, done.outcome(i), dry_run, done.verb)
                 })
             })
-        };
+        })
+    };
     let mut widths = [0usize; 6];
     let mut count = 0;
     for row in std::iter::once(header.clone()).chain(rows()) {
@@ -250,7 +262,13 @@ pub fn csv(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io::
     for r in results {
         if let Some(done) = &r.done {
             for (i, entry) in done.plan.entries.iter().enumerate() {
-                push(&table_row(&r.server, entry, done.outcome(i), dry_run))?;
+                push(&table_row(
+                    &r.server,
+                    entry,
+                    done.outcome(i),
+                    dry_run,
+                    done.verb,
+                ))?;
             }
         }
         if let Some(e) = &r.error {
@@ -278,15 +296,24 @@ fn csv_cell(cell: &str) -> String {
     }
 }
 
-fn table_row(server: &str, entry: &Entry, outcome: Option<&Outcome>, dry_run: bool) -> [String; 7] {
+fn table_row(
+    server: &str,
+    entry: &Entry,
+    outcome: Option<&Outcome>,
+    dry_run: bool,
+    verb: Verb,
+) -> [String; 7] {
     let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".into());
     let action = match (entry.action, outcome) {
         (Action::Skip, _) => "skip".to_string(),
         (Action::Logoff, Some(o)) => o.code().replace('_', " "),
-        (Action::Logoff, None) if dry_run => "would log off".to_string(),
-        (Action::Logoff, None) => "log off".to_string(),
+        (Action::Logoff, None) if dry_run => format!("would {}", verb.words()),
+        (Action::Logoff, None) => verb.words().to_string(),
     };
     let mut reason = entry.reason.text();
+    if let (Action::Logoff, Some(seen)) = (entry.action, &entry.idle) {
+        reason = format!("{reason}; {}", seen.note());
+    }
     if let Some(m) = outcome.and_then(Outcome::message) {
         reason = format!("{reason}: {m}");
     }
@@ -350,27 +377,52 @@ fn summary(server: &str, done: &Done, dry_run: bool) -> String {
             };
             for (code, words) in [
                 ("logged_off", "logged off"),
+                ("disconnected", "disconnected"),
                 ("already_gone", "already gone"),
                 ("failed", "failed"),
                 ("timed_out", "timed out"),
                 ("not_run", "not run"),
             ] {
                 let n = count(code);
-                if n > 0 || code == "logged_off" {
+                let main = match done.verb {
+                    Verb::Logoff => "logged_off",
+                    Verb::Disconnect => "disconnected",
+                };
+                if n > 0 || code == main {
                     parts.push(format!("{n} {words}"));
                 }
             }
         }
-        None if dry_run => parts.push(format!("{planned} would be logged off")),
-        None => parts.push(format!("{planned} to log off")),
+        None if dry_run => parts.push(format!(
+            "{planned} would be {}",
+            match done.verb {
+                Verb::Logoff => "logged off",
+                Verb::Disconnect => "disconnected",
+            }
+        )),
+        None => parts.push(format!("{planned} to {}", done.verb.words())),
     }
     parts.push(format!("{skipped} skipped"));
     if not_understood > 0 {
         parts.push(format!("{not_understood} line(s) not understood"));
+    }
+    let unreadable = unreadable_idle(done);
+    if unreadable > 0 {
+        parts.push(format!("{unreadable} with unreadable idle time"));
     }
     let mut line = format!("{server}: {}", parts.join(", "));
     if dry_run {
         line.push_str(" (dry run: nobody was logged off)");
     }
     line
+}
+
+/// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with
+/// `--unknown-idle logoff`).
+pub fn unreadable_idle(done: &Done) -> usize {
+    done.plan
+        .entries
+        .iter()
+        .filter(|e| matches!(e.idle, Some(IdleSeen::Unreadable(_))))
+        .count()
 }
