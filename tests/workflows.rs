@@ -1,0 +1,473 @@
+//! Admin workflows end to end against stand-in `query`, `change`, `tsdiscon`, `msg` and
+//! `logoff` scripts that record their argv, so each test checks the order of the calls:
+//! --drain (and its restore on failure and Ctrl-C), --disconnect, --session-name, --list,
+//! --input-user, warnings that fit the wait, --unknown-idle.
+#![cfg(unix)]
+
+mod common;
+
+use common::{assert_lines, fixtures, json, TestEnv};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn by_id<'a>(report: &'a Value, id: u64) -> &'a Value {
+    report["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == id)
+        .unwrap_or_else(|| panic!("no session {id} in {report}"))
+}
+
+fn fixture(name: &str) -> String {
+    fixtures().join(name).display().to_string()
+}
+
+/// The mixed table with its `query user`, and stand-ins for every tool.
+fn mixed(name: &str, mode: &str, failing: &[&str]) -> TestEnv {
+    let env = TestEnv::new(name);
+    env.fake_query_sequence(&["en-2019-mixed.txt"], Some("quser-en-mixed.txt"));
+    env.fake_logoff("");
+    env.fake_tool("msg", "");
+    env.fake_tool("tsdiscon", "");
+    env.fake_change(mode, failing);
+    env
+}
+
+const DRAINED: &[&str] = &[
+    "change logon /query",
+    "change logon /drain",
+    "change logon /query",
+];
+const RESTORED: &[&str] = &["change logon /enable", "change logon /query"];
+
+#[test]
+fn drain_is_set_before_the_warning_and_restored_after_the_logoffs() {
+    let env = mixed("drain", "enable", &[]);
+    let out = env.run(&[
+        "--drain", "--warn", "bye", "--grace", "1s", "--format", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let expected = [
+        &["query session"][..],
+        DRAINED,
+        &[
+            "msg 3 /time:1 bye, logoff in 1 second",
+            "msg 5 /time:1 bye, logoff in 1 second",
+            "query session",
+            "logoff 3",
+            "logoff 4",
+            "logoff 5",
+            "logoff 6",
+        ],
+        RESTORED,
+    ]
+    .concat();
+    assert_lines(&expected, &env.calls());
+    assert_eq!(env.logon_mode(), "enable");
+    let notes = json(&out)["warnings"].to_string();
+    assert!(notes.contains("restored to enabled"), "{notes}");
+}
+
+#[test]
+fn drain_restores_the_mode_when_logoffs_fail() {
+    let env = mixed("drain-fail", "enable", &[]);
+    env.fake_logoff("4) echo 'Error [5]: Access is denied.' >&2; exit 1 ;;");
+    let out = env.run(&["--drain"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let calls = env.calls();
+    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert!(calls.contains(&"logoff 5".to_string()), "{calls:?}");
+    assert_eq!(env.logon_mode(), "enable");
+}
+
+#[test]
+fn a_drain_that_cannot_be_set_stops_the_run_and_restores() {
+    let env = mixed("drain-refused", "enable", &["/drain"]);
+    let out = env.run(&["--drain", "--warn", "bye", "--grace", "1s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_lines(
+        &[
+            &[
+                "query session",
+                "change logon /query",
+                "change logon /drain",
+            ][..],
+            RESTORED,
+        ]
+        .concat(),
+        &env.calls(),
+    );
+    assert!(stderr(&out).contains("nobody was warned or logged off"));
+    assert!(stdout(&out).contains("4 not run"), "{}", stdout(&out));
+}
+
+#[test]
+fn a_mode_already_blocking_logons_is_left_as_it_was() {
+    let env = mixed("drain-already", "drainuntilrestart", &[]);
+    let out = env.run(&["--drain"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let calls = env.calls();
+    assert_eq!(
+        calls.iter().filter(|c| c.starts_with("change")).count(),
+        1,
+        "only the query: {calls:?}"
+    );
+    assert_eq!(env.logon_mode(), "drainuntilrestart");
+    assert!(stderr(&out).contains("already blocked"));
+}
+
+#[test]
+fn an_unknown_logon_mode_text_changes_nothing() {
+    let env = mixed("drain-unknown", "Anmeldungen sind aktiviert", &[]);
+    let out = env.run(&["--drain"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_lines(&["query session", "change logon /query"], &env.calls());
+    assert!(stderr(&out).contains("Anmeldungen"), "{}", stderr(&out));
+}
+
+#[test]
+fn drain_on_another_computer_is_a_usage_error_that_names_change_logon() {
+    let env = mixed("drain-remote", "enable", &[]);
+    let out = env.run(&["--drain", "--server", "ts99.invalid"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`change logon` has no /server:"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.calls().is_empty());
+}
+
+#[test]
+fn drain_in_a_dry_run_says_what_it_would_do_and_changes_nothing() {
+    let env = mixed("drain-dry", "enable", &[]);
+    let out = env.run(&["--drain", "--dry-run"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(&["query session"], &env.calls());
+    assert!(stderr(&out).contains("--drain would record the logon mode"));
+}
+
+/// Waits until the stand-ins have recorded a call starting with `prefix`.
+fn wait_for_call(env: &TestEnv, prefix: &str) {
+    let start = Instant::now();
+    while !env.calls().iter().any(|c| c.starts_with(prefix)) {
+        assert!(start.elapsed() < Duration::from_secs(20), "no {prefix}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+}
+
+fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status.code();
+        }
+        if start.elapsed() > within {
+            let _ = child.kill();
+            panic!("still running after {within:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn ctrl_c_during_the_grace_period_restores_the_mode() {
+    let env = mixed("drain-sigint", "enable", &[]);
+    let mut child = env
+        .command(&["--drain", "--warn", "bye", "--grace", "60s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_call(&env, "msg 5");
+    std::thread::sleep(Duration::from_millis(200));
+    interrupt(&child);
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(6));
+    let calls = env.calls();
+    assert!(calls.iter().all(|c| !c.starts_with("logoff")), "{calls:?}");
+    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(env.logon_mode(), "enable");
+}
+
+#[test]
+fn a_second_ctrl_c_restores_the_mode_before_the_process_ends() {
+    let env = mixed("drain-sigint2", "enable", &[]);
+    // msg to session 3 hangs, so the run is stuck in a child when the Ctrl-Cs come.
+    env.fake_tool("msg", "3) sleep 15 ;;");
+    let mut child = env
+        .command(&["--drain", "--warn", "bye", "--grace", "60s"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_call(&env, "msg 3");
+    std::thread::sleep(Duration::from_millis(200));
+    interrupt(&child);
+    std::thread::sleep(Duration::from_millis(200));
+    interrupt(&child);
+    let started = Instant::now();
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(12)), Some(6));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "did not wait for msg"
+    );
+    let calls = env.calls();
+    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(env.logon_mode(), "enable");
+}
+
+#[test]
+fn disconnect_runs_tsdiscon_and_skips_sessions_already_disconnected() {
+    let env = mixed("disconnect", "enable", &[]);
+    let out = env.run(&[
+        "--disconnect",
+        "--warn",
+        "bye",
+        "--grace",
+        "1s",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(
+        &[
+            "query session",
+            "msg 3 /time:1 bye, disconnect in 1 second",
+            "msg 5 /time:1 bye, disconnect in 1 second",
+            "query session",
+            "tsdiscon 3",
+            "tsdiscon 5",
+        ],
+        &env.calls(),
+    );
+    let report = json(&out);
+    assert_eq!(by_id(&report, 3)["outcome"], "disconnected");
+    assert_eq!(by_id(&report, 4)["reason_code"], "already_disconnected");
+    assert_eq!(by_id(&report, 4)["reason"], "already disconnected");
+
+    let env = mixed("disconnect-table", "enable", &[]);
+    let out = env.run(&["--disconnect", "--dry-run", "--server", "TS01"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("would disconnect"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("2 would be disconnected"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn session_name_patterns_pick_sessions_and_never_match_a_blank_name() {
+    let env = mixed("session-name", "enable", &[]);
+    let out = env.run(&[
+        "--session-name",
+        "RDP-TCP#1",
+        "--session-name",
+        "ica-cgp#*",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(&["query session", "logoff 3"], &env.calls());
+    let report = json(&out);
+    assert!(by_id(&report, 4)["reason"]
+        .as_str()
+        .unwrap()
+        .contains("no session name"));
+    assert!(by_id(&report, 5)["reason"]
+        .as_str()
+        .unwrap()
+        .contains("rdp-tcp#5"));
+}
+
+#[test]
+fn list_joins_query_user_and_logs_off_nobody() {
+    let env = mixed("list", "enable", &[]);
+    let out = env.run(&["--list", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(&["query session", "query user"], &env.calls());
+    let report = json(&out);
+    assert_eq!(report["sessions"].as_array().unwrap().len(), 8);
+    let bob = by_id(&report, 4);
+    assert_eq!(bob["idle"], "1d 2h 13m");
+    assert_eq!(bob["idle_raw"], "1+02:13");
+    assert_eq!(bob["idle_seconds"], 1573 * 60);
+    assert_eq!(bob["logon_time"], "11/22/2026 4:55 PM");
+    let svc = by_id(&report, 6);
+    assert_eq!(svc["idle_raw"], "24692+13:29");
+    assert!(svc["idle"].is_null());
+    assert!(svc["idle_error"].as_str().unwrap().contains("absurd"));
+    assert_eq!(by_id(&report, 65536)["idle"], Value::Null);
+
+    let out = env.run(&["--list", "-s", "TS01,TS02"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("SERVER  ID"), "{text}");
+    assert!(text.contains("TS02    4"), "{text}");
+    assert!(text.contains("1d 2h 13m  1+02:13"), "{text}");
+    assert!(text.contains("TS01: 8 row(s), 5 with a user"), "{text}");
+    assert!(env.calls().contains(&"query user /server:TS02".to_string()));
+    assert!(env.calls().iter().all(|c| !c.starts_with("logoff")));
+
+    let out = env.run(&["--list", "--format", "csv"]);
+    let text = stdout(&out);
+    assert!(text.starts_with("SERVER,ID,USER,SESSION,STATE,IDLE,IDLE_RAW,LOGON,NOTE\r\n"));
+    assert!(
+        text.contains("localhost,4,bob,,Disc,1d 2h 13m,1+02:13,11/22/2026 4:55 PM,\r\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn list_refuses_flags_that_would_act_or_filter() {
+    for flag in [
+        &["--warn", "x"][..],
+        &["--drain"],
+        &["--user", "a"],
+        &["--disconnect"],
+    ] {
+        let mut args = vec!["--list"];
+        args.extend_from_slice(flag);
+        let out = common::run(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+#[test]
+fn input_user_previews_idle_over_offline() {
+    let users = fixture("quser-en-mixed.txt");
+    let sessions = fixture("en-2019-mixed.txt");
+    let env = TestEnv::new("input-user");
+    let out = env.run(&[
+        "--input",
+        &sessions,
+        "--input-user",
+        &users,
+        "--idle-over",
+        "2h",
+        "--format",
+        "json",
+    ]);
+    // Session 6's idle time is absurd: skipped, counted, exit code 4.
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(env.calls().is_empty());
+    let report = json(&out);
+    assert_eq!(by_id(&report, 4)["action"], "logoff");
+    assert_eq!(by_id(&report, 4)["idle"], "idle 1d 2h 13m, over 2h");
+    assert_eq!(by_id(&report, 5)["action"], "logoff");
+    assert_eq!(by_id(&report, 3)["action"], "skip");
+    assert_eq!(by_id(&report, 6)["action"], "skip");
+    assert!(by_id(&report, 6)["reason"]
+        .as_str()
+        .unwrap()
+        .contains("--unknown-idle logoff"));
+
+    let out = env.run(&[
+        "--input",
+        &sessions,
+        "--input-user",
+        &users,
+        "--idle-over",
+        "2h",
+    ]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("user session; idle 2h 30m, over 2h"),
+        "{text}"
+    );
+    assert!(text.contains("1 with unreadable idle time"), "{text}");
+
+    let out = env.run(&["--input", &sessions, "--input-user", &users, "--list"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stdout(&out).contains("2:30"), "{}", stdout(&out));
+
+    let out = env.run(&["--input", &sessions, "--idle-over", "2h"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--input-user"), "{}", stderr(&out));
+}
+
+#[test]
+fn unknown_idle_logoff_acts_on_unreadable_rows_and_still_flags_them() {
+    let env = mixed("unknown-idle", "enable", &[]);
+    let out = env.run(&["--idle-over", "2h", "--unknown-idle", "logoff"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert_lines(
+        &[
+            "query session",
+            "query user",
+            "logoff 4",
+            "logoff 5",
+            "logoff 6",
+        ],
+        &env.calls(),
+    );
+    assert!(
+        stdout(&out).contains("1 with unreadable idle time"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(common::run(&["--unknown-idle", "logoff"]).status.code() == Some(2));
+}
+
+#[test]
+fn nobody_warned_means_no_wait_and_says_why() {
+    // Only disconnected sessions are targets: msg reaches active sessions only.
+    let env = mixed("no-active", "enable", &[]);
+    let started = Instant::now();
+    let out = env.run(&["--state", "disc", "--warn", "bye", "--grace", "20s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert!(stderr(&out).contains("none of the sessions to act on is active"));
+    assert_lines(
+        &["query session", "query session", "logoff 4", "logoff 6"],
+        &env.calls(),
+    );
+
+    let env = mixed("msg-fails", "enable", &[]);
+    env.fake_tool("msg", "*) echo 'Error 1722' >&2; exit 1 ;;");
+    let started = Instant::now();
+    let out = env.run(&["--warn", "bye", "--grace", "20s"]);
+    assert!(started.elapsed() < Duration::from_secs(15));
+    assert!(
+        stderr(&out).contains("every msg failed"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.calls().contains(&"logoff 3".to_string()));
+}
+
+#[test]
+fn grace_placeholder_and_warn_exact_shape_the_message() {
+    let env = mixed("placeholder", "enable", &[]);
+    let out = env.run(&["--warn", "Maintenance: logoff in {grace}.", "--grace", "2s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env
+        .calls()
+        .contains(&"msg 3 /time:2 Maintenance: logoff in 2 seconds.".to_string()));
+
+    let env = mixed("exact", "enable", &[]);
+    let out = env.run(&["--warn", "Bye now", "--warn-exact", "--grace", "1s"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(env.calls().contains(&"msg 3 /time:1 Bye now".to_string()));
+}
