@@ -1,15 +1,16 @@
 //! Command line: the flags (with the Windows habits `/?` and `/server:NAME`), turned once into a
 //! plain [`Config`].
 
-use crate::act::verb::Verb;
 use crate::config::{Config, Format, ServerName, Source, Warning};
 use crate::decode;
 use crate::host::tools::TOOLS_DIR_ENV;
-use crate::plan::filter::{self, Filters, Pattern, UnknownIdle};
+use crate::plan::filter::{self, Filters, Pattern};
 use clap::{Parser, ValueEnum};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+mod workflow;
 
 /// Log every user off a Remote Desktop Session Host, safely.
 ///
@@ -110,54 +111,10 @@ pub struct Cli {
     #[arg(long, value_name = "DIR")]
     pub tools_dir: Option<PathBuf>,
 
-    // Admin workflows.
-    /// Block new logons during the run (stock `change logon /drain`; reconnections still work),
-    /// then put back the mode recorded before, also after a failure, a timeout or Ctrl-C. This
-    /// computer only: `change logon` has no /server:.
-    #[arg(long, conflicts_with = "input")]
-    pub drain: bool,
-
-    /// Disconnect the sessions (stock `tsdiscon`) instead of logging them off; sessions that are
-    /// already disconnected are skipped.
-    #[arg(long)]
-    pub disconnect: bool,
-
-    /// Only sessions whose name matches this pattern, e.g. rdp-tcp#* or ica-cgp#* (* and ?
-    /// wildcards, case-insensitive; repeatable). Disconnected sessions have no session name and
-    /// never match.
-    #[arg(long, value_name = "PATTERN")]
-    pub session_name: Vec<String>,
-
-    /// List every session with its idle and logon time (from `query user`) and do nothing else.
-    #[arg(long, conflicts_with_all = [
-        "warn", "drain", "disconnect", "include_console", "include_self", "state", "user",
-        "exclude_user", "exclude_file", "idle_over", "session_name", "log", "event_log",
-    ])]
-    pub list: bool,
-
-    /// With --input: a captured `query user` output, to preview --idle-over (or --list) offline.
-    #[arg(long, value_name = "FILE", requires = "input")]
-    pub input_user: Option<PathBuf>,
-
-    /// Send the --warn text as given, without ", logoff in 5 minutes" appended ({grace} is still
-    /// replaced by the grace period in words).
-    #[arg(long, requires = "warn")]
-    pub warn_exact: bool,
-
-    /// What --idle-over does with a session whose idle time cannot be read (absurd, or not
-    /// listed by query user): skip it (the default) or log it off; counted in the summary
-    /// either way, with exit code 4.
-    #[arg(long, value_enum, value_name = "WHAT", requires = "idle_over")]
-    pub unknown_idle: Option<UnknownIdleArg>,
-}
-
-/// `--unknown-idle` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UnknownIdleArg {
-    /// Skip the session, with the reason.
-    Skip,
-    /// Log it off (or disconnect it) as if idle long enough; every protection still applies.
-    Logoff,
+    /// --drain, --disconnect, --session-name, --list, --input-user, --warn-exact,
+    /// --unknown-idle.
+    #[command(flatten)]
+    pub workflow: workflow::WorkflowArgs,
 }
 
 /// `--format` values.
@@ -360,41 +317,9 @@ impl Cli {
             None => None,
         };
         // Admin workflows.
-        let verb = if self.disconnect {
-            Verb::Disconnect
-        } else {
-            Verb::Logoff
-        };
-        for p in &self.session_name {
-            filters
-                .session_names
-                .push(Pattern::session_name(p).map_err(UsageError)?);
-        }
-        if self.unknown_idle == Some(UnknownIdleArg::Logoff) {
-            filters.unknown_idle = UnknownIdle::Logoff;
-        }
-        if let Some(w) = &warning {
-            check_warning(&crate::act::warn::render(
-                &w.message,
-                w.grace,
-                self.warn_exact,
-                verb,
-            ))?;
-        }
-        if self.input_user.as_deref() == Some(Path::new("-")) {
-            return Err(UsageError(
-                "--input-user - is not supported: give the file of a captured `query user` output"
-                    .into(),
-            ));
-        }
-        let offline = matches!(source, Source::Input { .. });
-        if offline && filters.idle_over.is_some() && self.input_user.is_none() {
-            return Err(UsageError(
-                "--idle-over with --input needs --input-user FILE, a `query user` output captured \
-                 with the `query session` one"
-                    .into(),
-            ));
-        }
+        let verb = self
+            .workflow
+            .apply(&mut filters, warning.as_ref(), &source)?;
         let dry_run = self.dry_run || matches!(source, Source::Input { .. });
         let tools_dir = self
             .tools_dir
@@ -419,10 +344,10 @@ impl Cli {
             event_log: self.event_log,
             tools_dir,
             verb,
-            drain: self.drain,
-            list: self.list,
-            input_user: self.input_user,
-            warn_exact: self.warn_exact,
+            drain: self.workflow.drain,
+            list: self.workflow.list,
+            input_user: self.workflow.input_user,
+            warn_exact: self.workflow.warn_exact,
         })
     }
 }

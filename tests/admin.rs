@@ -78,7 +78,8 @@ fn idle_over_uses_query_user_and_fails_closed_on_absurd_values() {
     env.fake_query_sequence(&["en-2019-mixed.txt"], Some("quser-en-mixed.txt"));
     env.fake_logoff("");
     let out = env.run(&["--idle-over", "2h", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Session 6's absurd idle time is skipped and flagged: exit code "not understood".
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert_lines(
         &["query session", "query user", "logoff 4", "logoff 5"],
         &env.calls(),
@@ -100,7 +101,8 @@ fn no_user_exists_means_nobody_is_idle_long_enough() {
     env.fake_query_sequence(&["en-2019-mixed.txt"], None);
     env.fake_logoff("");
     let out = env.run(&["--idle-over", "1m", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // Sessions missing from query user have an unknown idle time: skipped and flagged.
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     assert_lines(&["query session", "query user"], &env.calls());
     let reason = by_id(&json(&out), "localhost", 4)["reason"].clone();
     assert!(reason
@@ -120,6 +122,7 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
     let out = env.run(&[
         "--warn",
         "Save your work: logging off in 1 second",
+        "--warn-exact",
         "--grace",
         "1s",
         "--format",

@@ -33,6 +33,14 @@ impl Verb {
         }
     }
 
+    /// The verb done: "logged off", "disconnected".
+    pub fn past(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logged off",
+            Verb::Disconnect => "disconnected",
+        }
+    }
+
     /// The noun used in messages to users: "logoff", "disconnect".
     pub fn noun(self) -> &'static str {
         match self {

@@ -8,7 +8,6 @@ use crate::act::verb::Verb;
 use crate::act::warn::Warned;
 use crate::error::Error;
 use crate::exit_code::{self, ExitCode};
-use crate::plan::filter::IdleSeen;
 use crate::plan::{Action, Entry, Plan, Subject};
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -79,11 +78,7 @@ pub fn exit_code(result: &ServerResult) -> ExitCode {
             .error
             .as_ref()
             .map_or(ExitCode::Success, Error::exit_code),
-        if result.done.as_ref().is_some_and(|d| unreadable_idle(d) > 0) {
-            ExitCode::NotUnderstood
-        } else {
-            ExitCode::Success
-        },
+        idle_code(&result.done),
         if failed {
             ExitCode::LogoffFailed
         } else {
@@ -208,9 +203,7 @@ pub fn table(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io
     let rows = || {
         results.iter().flat_map(move |r| {
             r.done.iter().flat_map(move |done| {
-                done.plan.entries.iter().enumerate().map(move |(i, entry)| {
-                    table_row(&r.server, entry, done.outcome(i), dry_run, done.verb)
-                })
+                (0..done.plan.entries.len()).map(move |i| table_row(&r.server, done, i, dry_run))
             })
         })
     };
@@ -261,14 +254,8 @@ pub fn csv(out: &mut dyn Write, results: &[ServerResult], dry_run: bool) -> io::
     };
     for r in results {
         if let Some(done) = &r.done {
-            for (i, entry) in done.plan.entries.iter().enumerate() {
-                push(&table_row(
-                    &r.server,
-                    entry,
-                    done.outcome(i),
-                    dry_run,
-                    done.verb,
-                ))?;
+            for i in 0..done.plan.entries.len() {
+                push(&table_row(&r.server, done, i, dry_run))?;
             }
         }
         if let Some(e) = &r.error {
@@ -296,13 +283,8 @@ fn csv_cell(cell: &str) -> String {
     }
 }
 
-fn table_row(
-    server: &str,
-    entry: &Entry,
-    outcome: Option<&Outcome>,
-    dry_run: bool,
-    verb: Verb,
-) -> [String; 7] {
+fn table_row(server: &str, done: &Done, i: usize, dry_run: bool) -> [String; 7] {
+    let (entry, outcome, verb) = (&done.plan.entries[i], done.outcome(i), done.verb);
     let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".into());
     let action = match (entry.action, outcome) {
         (Action::Skip, _) => "skip".to_string(),
@@ -384,29 +366,19 @@ fn summary(server: &str, done: &Done, dry_run: bool) -> String {
                 ("not_run", "not run"),
             ] {
                 let n = count(code);
-                let main = match done.verb {
-                    Verb::Logoff => "logged_off",
-                    Verb::Disconnect => "disconnected",
-                };
-                if n > 0 || code == main {
+                if n > 0 || words == done.verb.past() {
                     parts.push(format!("{n} {words}"));
                 }
             }
         }
-        None if dry_run => parts.push(format!(
-            "{planned} would be {}",
-            match done.verb {
-                Verb::Logoff => "logged off",
-                Verb::Disconnect => "disconnected",
-            }
-        )),
+        None if dry_run => parts.push(format!("{planned} would be {}", done.verb.past())),
         None => parts.push(format!("{planned} to {}", done.verb.words())),
     }
     parts.push(format!("{skipped} skipped"));
     if not_understood > 0 {
         parts.push(format!("{not_understood} line(s) not understood"));
     }
-    let unreadable = unreadable_idle(done);
+    let unreadable = done.plan.unreadable_idle();
     if unreadable > 0 {
         parts.push(format!("{unreadable} with unreadable idle time"));
     }
@@ -417,12 +389,10 @@ fn summary(server: &str, done: &Done, dry_run: bool) -> String {
     line
 }
 
-/// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with
-/// `--unknown-idle logoff`).
-pub fn unreadable_idle(done: &Done) -> usize {
-    done.plan
-        .entries
-        .iter()
-        .filter(|e| matches!(e.idle, Some(IdleSeen::Unreadable(_))))
-        .count()
+/// Sessions whose idle time `--idle-over` could not read count as rows not understood.
+fn idle_code(done: &Option<Done>) -> ExitCode {
+    match done.as_ref().map_or(0, |d| d.plan.unreadable_idle()) {
+        0 => ExitCode::Success,
+        _ => ExitCode::NotUnderstood,
+    }
 }
