@@ -103,3 +103,65 @@ impl WorkflowArgs {
         Ok(verb)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::act::verb::Verb;
+    use crate::cli::{normalize, Cli};
+    use crate::config::Config;
+    use crate::plan::filter::UnknownIdle;
+    use clap::Parser;
+
+    fn config(args: &[&str]) -> Result<Config, String> {
+        let args = std::iter::once("logoff-all")
+            .chain(args.iter().copied())
+            .map(std::ffi::OsString::from);
+        match Cli::try_parse_from(normalize(args)) {
+            Ok(cli) => cli.into_config(None).map_err(|e| e.0),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn workflow_flags_reach_the_config() {
+        let c = config(&[
+            "--disconnect",
+            "--drain",
+            "--session-name",
+            "rdp-tcp#*",
+            "--idle-over",
+            "2h",
+            "--unknown-idle",
+            "logoff",
+        ])
+        .unwrap();
+        assert_eq!(c.verb, Verb::Disconnect);
+        assert!(c.drain && !c.list);
+        assert_eq!(c.filters.session_names[0].as_str(), "rdp-tcp#*");
+        assert_eq!(c.filters.unknown_idle, UnknownIdle::Logoff);
+        assert_eq!(config(&[]).unwrap().verb, Verb::Logoff);
+    }
+
+    #[test]
+    fn workflow_flags_that_cannot_work_together_are_refused() {
+        assert!(config(&["--input-user", "u.txt"]).is_err(), "needs --input");
+        assert!(config(&["--input", "s.txt", "--input-user", "-"])
+            .unwrap_err()
+            .contains("--input-user -"));
+        assert!(config(&["--input", "s.txt", "--idle-over", "1h"])
+            .unwrap_err()
+            .contains("--input-user"));
+        assert!(
+            config(&["--unknown-idle", "skip"]).is_err(),
+            "needs --idle-over"
+        );
+        assert!(config(&["--warn-exact"]).is_err(), "needs --warn");
+        assert!(config(&["--drain", "--input", "s.txt"]).is_err());
+        assert!(config(&["--list", "--state", "disc"]).is_err());
+        assert!(config(&["--session-name", " "]).is_err());
+        // The grace appended must still fit msg's limit.
+        let long = "x".repeat(240);
+        assert!(config(&["--warn", &long, "--warn-exact"]).is_ok());
+        assert!(config(&["--warn", &long]).unwrap_err().contains("255"));
+    }
+}

@@ -120,7 +120,8 @@ impl TestEnv {
 
     /// A stand-in `change` that keeps the logon mode in a file (starting at `mode`: enable,
     /// disable, drain or drainuntilrestart), prints it in English for `change logon /query`,
-    /// records its arguments, and fails the switches named in `failing` (e.g. "/drain").
+    /// records its arguments, and fails the switches named in `failing` (e.g. "/drain"; with
+    /// ":hang", e.g. "/drain:hang", it sleeps 5 seconds first, for timeouts).
     #[cfg(unix)]
     pub fn fake_change(&self, mode: &str, failing: &[&str]) {
         let log = self.dir.join("calls.log");
@@ -128,8 +129,13 @@ impl TestEnv {
         std::fs::write(&state, mode).unwrap();
         let mut fail = String::new();
         for f in failing {
+            let (switch, hang) = match f.strip_suffix(":hang") {
+                Some(s) => (s, "sleep 5; "),
+                None => (*f, ""),
+            };
             fail.push_str(&format!(
-                "if [ \"$2\" = {f} ]; then echo 'Error 5: Access is denied.' >&2; exit 1; fi\n"
+                "if [ \"$2\" = {switch} ]; then {hang}echo 'Error 5: Access is denied.' >&2; \
+                 exit 1; fi\n"
             ));
         }
         self.script(

@@ -74,6 +74,40 @@ fn a_drain_that_cannot_be_set_stops_the_run_and_restores() {
 }
 
 #[test]
+fn timeouts_of_change_or_logoff_still_restore_the_mode() {
+    // A `change logon /drain` that hangs may have half-happened: the mode is put back.
+    let env = mixed("drain-hang", "enable", &["/drain:hang"]);
+    let out = env.run(&["--drain", "--timeout", "1s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_lines(
+        &[
+            &[
+                "query session",
+                "change logon /query",
+                "change logon /drain",
+            ][..],
+            RESTORED,
+        ]
+        .concat(),
+        &env.calls(),
+    );
+    assert!(
+        stderr(&out).contains("did not finish within 1 s"),
+        "{}",
+        stderr(&out)
+    );
+
+    let env = mixed("drain-logoff-hang", "enable", &[]);
+    env.fake_logoff("4) sleep 5 ;;");
+    let out = env.run(&["--drain", "--timeout", "1s", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(json(&out)["sessions"][4]["outcome"], "timed_out");
+    let calls = env.calls();
+    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(env.logon_mode(), "enable");
+}
+
+#[test]
 fn a_mode_already_blocking_logons_is_left_as_it_was() {
     let env = mixed("drain-already", "drainuntilrestart", &[]);
     let out = env.run(&["--drain"]);
