@@ -180,7 +180,13 @@ impl<'a> Guard<'a> {
             // The second Ctrl-C took it over; it finishes before the process ends.
             return Ok(None);
         }
-        let result = self.change.set(self.recorded).map(|()| Some(self.recorded));
+        // Once more on failure: a Ctrl-C may have ended the first `change` (restoring twice
+        // is harmless).
+        let result = self
+            .change
+            .set(self.recorded)
+            .or_else(|_| self.change.set(self.recorded))
+            .map(|()| Some(self.recorded));
         end_restore(token);
         result
     }

@@ -170,3 +170,19 @@ fn the_exit_path_of_a_second_ctrl_c_restores_once() {
     assert_eq!(switches(&host), ["/drain", "/query"]);
     assert!(restore_before_exit(&other, Duration::from_secs(1)).is_none());
 }
+
+#[test]
+fn a_restore_that_fails_is_tried_once_more_then_reported() {
+    let _turn = turn();
+    let host = change_host(LogonMode::Enable, Some(LogonMode::Enable));
+    let change = Change {
+        host: &host,
+        timeout: Duration::from_secs(1),
+        text: &text,
+    };
+    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable);
+    assert!(drained.is_ok());
+    let e = guard.restore().unwrap_err();
+    assert!(e.to_string().contains("change logon /enable failed"), "{e}");
+    assert_eq!(switches(&host), ["/drain", "/query", "/enable", "/enable"]);
+}
