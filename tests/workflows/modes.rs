@@ -244,3 +244,38 @@ fn grace_placeholder_and_warn_exact_shape_the_message() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(env.calls().contains(&"msg 3 /time:1 Bye now".to_string()));
 }
+
+#[test]
+fn list_reports_an_unreachable_server_and_lines_not_understood() {
+    let env = TestEnv::new("list-bad");
+    let log = env.dir.join("calls.log");
+    env.script(
+        "query",
+        &format!(
+            "echo \"query $*\" >> '{}'\ncase \"$2\" in\n\
+             /server:ts02) echo 'Error [1722]:The RPC server is unavailable.' >&2; exit 1 ;;\n\
+             esac\n\
+             if [ \"$1\" = user ]; then echo 'No User exists for *' >&2; exit 1; fi\n\
+             cat '{}'",
+            log.display(),
+            fixture("en-truncated-garbage.txt")
+        ),
+    );
+    let out = env.run(&["--list", "-s", "ts01,ts02", "-j", "2", "--format", "json"]);
+    // ts02 not queried (3) is worse than ts01's lines not understood (4) in today's codes.
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let report = json(&out);
+    assert_eq!(report["errors"][0]["server"], "ts02");
+    let rows = report["sessions"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["server"] == "ts01"));
+    assert!(
+        rows.iter().any(|r| r["not_understood"].is_string()),
+        "{report}"
+    );
+    let alice = rows.iter().find(|r| r["user"] == "alice").unwrap();
+    assert!(alice["idle_error"].as_str().unwrap().contains("not listed"));
+
+    let out = env.run(&["--list", "-s", "ts01"]);
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    assert!(stdout(&out).contains("not understood"), "{}", stdout(&out));
+}
