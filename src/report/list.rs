@@ -191,37 +191,35 @@ pub fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
     Ok(())
 }
 
-/// Writes the inventory as one JSON object: `sessions`, `errors`, `warnings`, `exit_code`.
+/// Writes the inventory as one JSON object: `list`, `sessions` (one per line), `errors`,
+/// `warnings`, `exit_code`.
 pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Result<()> {
-    let sessions: Vec<Value> = lists
+    let list = |out: &mut dyn Write, name: &str, items: Vec<Value>| -> io::Result<()> {
+        write!(out, "  \"{name}\": [")?;
+        for (i, item) in items.iter().enumerate() {
+            out.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+            serde_json::to_writer(&mut *out, item)?;
+        }
+        writeln!(out, "{}", if items.is_empty() { "]," } else { "\n  ]," })
+    };
+    writeln!(out, "{{\n  \"list\": true,")?;
+    let sessions = lists
         .iter()
-        .flat_map(|l| l.rows.iter().map(move |r| row_json(&l.server, r)))
-        .collect();
-    let errors: Vec<Value> = lists
-        .iter()
-        .filter_map(|l| {
-            l.error
-                .as_ref()
-                .map(|e| json!({ "server": l.server, "kind": e.kind(), "message": e.to_string() }))
-        })
-        .collect();
-    let warnings: Vec<Value> = lists
-        .iter()
-        .flat_map(|l| {
-            l.warnings
-                .iter()
-                .map(move |w| json!({ "server": l.server, "message": w }))
-        })
-        .collect();
-    let report = json!({
-        "list": true,
-        "sessions": sessions,
-        "errors": errors,
-        "warnings": warnings,
-        "exit_code": code.code(),
+        .flat_map(|l| l.rows.iter().map(move |r| row_json(&l.server, r)));
+    list(out, "sessions", sessions.collect())?;
+    let errors = lists.iter().filter_map(|l| {
+        l.error
+            .as_ref()
+            .map(|e| json!({ "server": l.server, "kind": e.kind(), "message": e.to_string() }))
     });
-    serde_json::to_writer_pretty(&mut *out, &report)?;
-    writeln!(out)
+    list(out, "errors", errors.collect())?;
+    let warnings = lists.iter().flat_map(|l| {
+        l.warnings
+            .iter()
+            .map(move |w| json!({ "server": l.server, "message": w }))
+    });
+    list(out, "warnings", warnings.collect())?;
+    writeln!(out, "  \"exit_code\": {}\n}}", code.code())
 }
 
 fn row_json(server: &str, row: &Listed) -> Value {
