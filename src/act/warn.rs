@@ -181,8 +181,8 @@ pub fn wait(
     };
     let _ = writeln!(
         out,
-        "logoff-all: waiting {} before {before} (Ctrl-C stops here; no session has been touched \
-         yet)",
+        "logoff-all: waiting {} before {before} (Ctrl-C stops here; no session has been logged \
+         off or disconnected yet)",
         clock(grace)
     );
     let mut last_line = Instant::now();
