@@ -58,6 +58,9 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
                 tried + usize::from(*w != Warned::NotActive),
             )
         });
+    if ctx.stopping() {
+        return false;
+    }
     if sent == 0 {
         let why = if tried == 0 {
             "none of the sessions to act on is active (msg reaches active sessions only)"
@@ -68,7 +71,7 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
             "no session was warned: {why}; not waiting the {} grace period",
             warn::grace_words(warning.grace)
         ));
-        return !ctx.stopping();
+        return true;
     }
     let terminal = ctx.env.stderr_terminal;
     let stop = || ctx.stopping();
