@@ -21,30 +21,25 @@ pub mod exit_code; // exit codes and how outcomes fold into one
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 /// Runs logoff-all with these arguments (program name first) on this system; returns the exit
-/// status.
-pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
+/// code. Every error that ends the run, clap's included, is printed and mapped to its code in
+/// one place: [`error::Error::report`].
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::ExitCode {
     let config = match cli::parse(args) {
-        Ok(Ok(config)) => config,
-        Ok(Err(usage)) => {
-            eprintln!("logoff-all: error: {usage}");
-            eprintln!("Run `logoff-all --help` (or /?) for the flags.");
-            return exit_code::ExitCode::Usage.code();
-        }
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit_code::ExitCode::Usage.code()
-            } else {
-                0
-            };
-        }
+        Ok(config) => config,
+        Err(e) => return e.report(&mut std::io::stderr()),
     };
     // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
-    let _ = ctrlc::set_handler(|| {
-        if app::request_stop() {
-            std::process::exit(exit_code::ExitCode::Interrupted.code());
+    let stop = Arc::new(AtomicBool::new(false));
+    let handler_stop = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || {
+        if handler_stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(
+                exit_code::ExitCode::of(exit_code::Cause::Cancelled).code(),
+            ));
         }
     });
     let env = app::Environment {
@@ -53,6 +48,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         computer_name: host::system::computer_name(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         stderr_terminal: std::io::stderr().is_terminal(),
+        stop,
         ..app::Environment::default()
     };
     let stdout = std::io::stdout();
@@ -62,5 +58,5 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
-    app::run(&config, &host::runner::SystemRunner, &env, &mut io).code()
+    app::run(&config, &host::runner::SystemRunner, &env, &mut io)
 }

@@ -5,23 +5,24 @@
 
 use crate::act::execute::{self, Logoff, Outcome};
 use crate::act::warn::{self, Msg};
-use crate::config::{Config, Format, ServerName, Source};
+use crate::config::{Config, Mode, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::Error;
-use crate::exit_code::{self, ExitCode};
+use crate::exit_code::{self, Cause, ExitCode};
 use crate::host::runner::{Runner, TOOL_OUTPUT_LIMIT};
 use crate::host::tools::{self, Tool};
-use crate::plan::{self, Action, Options, Plan, Recheck, Subject};
+use crate::plan::{self, Action, Options, Plan, Recheck};
 use crate::query;
 use crate::report::audit::{self, AuditLog};
-use crate::report::{self, Done, ServerResult};
+use crate::report::summary::{progress_line, ranges, total_line, unreadable_lines};
+use crate::report::{self, record::ErrorRecord, Done, RunInfo, ServerResult};
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError};
 use crate::table::session::SessionId;
 use std::io::{BufRead, Read, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
 
 /// What the run learns from the system it runs on.
 #[derive(Debug, Clone)]
@@ -38,6 +39,8 @@ pub struct Environment {
     pub stderr_terminal: bool,
     /// Re-query before logging off when the table is older than this (after a long prompt).
     pub recheck_after: Duration,
+    /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
+    pub stop: Arc<AtomicBool>,
 }
 
 impl Default for Environment {
@@ -49,21 +52,9 @@ impl Default for Environment {
             interactive: false,
             stderr_terminal: false,
             recheck_after: Duration::from_secs(10),
+            stop: Arc::default(),
         }
     }
-}
-
-/// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
-static STOP: AtomicBool = AtomicBool::new(false);
-
-/// Asks the run to stop at the next safe point (called by the Ctrl-C handler). Returns whether
-/// it had been asked before.
-pub fn request_stop() -> bool {
-    STOP.swap(true, Ordering::SeqCst)
-}
-
-fn stopping() -> bool {
-    STOP.load(Ordering::SeqCst)
 }
 
 /// The streams a run talks to.
@@ -84,6 +75,10 @@ struct Ctx<'a> {
     code_page: CodePage,
     err: Mutex<&'a mut (dyn Write + Send)>,
     audit: Option<AuditLog>,
+    /// Servers finished so far, for the progress lines.
+    finished: AtomicUsize,
+    /// Servers in the run.
+    servers: usize,
 }
 
 impl Ctx<'_> {
@@ -96,27 +91,55 @@ impl Ctx<'_> {
         lossy(bytes, self.code_page)
     }
 
-    fn record(&self, fields: serde_json::Map<String, serde_json::Value>) {
-        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(fields)) {
+    fn record(&self, line: audit::Line) {
+        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(&line)) {
             self.say(&format!("warning: {problem}"));
+        }
+    }
+
+    /// Whether Ctrl-C asked the run to stop.
+    fn stopping(&self) -> bool {
+        self.env.stop.load(Ordering::SeqCst)
+    }
+
+    /// Says at once that a server failed (the one time its error is printed).
+    fn server_failed(&self, result: &ServerResult) {
+        if let Some(e) = &result.error {
+            self.say(&format!("error: {}: {e}", result.server));
+        }
+    }
+
+    /// A server is finished: with several servers, its progress line on stderr.
+    fn finished(&self, result: &ServerResult) {
+        let n = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.servers > 1 {
+            let line = progress_line(result, n, self.servers, self.config.mode);
+            let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(err, "{line}");
         }
     }
 }
 
 /// Runs the whole job and returns the exit code.
 pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<'_>) -> ExitCode {
+    let started = (SystemTime::now(), Instant::now());
+    let setup = |flag, path: &std::path::Path, source| Error::Setup {
+        flag,
+        path: path.to_path_buf(),
+        source,
+    };
     let audit = match &config.log {
         None => None,
         Some(path) => match AuditLog::open(path) {
             Ok(log) => Some(log),
-            Err(e) => {
-                let _ = writeln!(
-                    io.err,
-                    "logoff-all: error: cannot open --log {}: {e}; nobody was logged off",
-                    path.display()
-                );
-                return ExitCode::Usage;
-            }
+            Err(e) => return setup("--log", path, e).report(&mut *io.err),
+        },
+    };
+    let mut output_file = match &config.output {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(file),
+            Err(e) => return setup("--output", path, e).report(&mut *io.err),
         },
     };
     let code_page = match config.code_page {
@@ -124,6 +147,7 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         None => CodePage::Default(env.oem_code_page),
     };
     let input = &mut *io.input;
+    let targets = config.targets();
     let ctx = Ctx {
         config,
         runner,
@@ -131,38 +155,46 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         code_page,
         err: Mutex::new(&mut *io.err),
         audit,
+        finished: AtomicUsize::new(0),
+        servers: targets.len(),
     };
 
-    let mut results: Vec<ServerResult> = config
-        .targets()
+    let mut results: Vec<ServerResult> = targets
         .iter()
         .map(|s| ServerResult::new(label(s.as_ref())))
         .collect();
     let mut stdin_capture = Some(input);
     if let Source::Input { .. } = config.source {
-        let stdin = stdin_capture.take().expect("one input");
-        survey(&ctx, &mut results[0], Some(stdin));
+        if let (Some(first), Some(stdin)) = (results.first_mut(), stdin_capture.take()) {
+            survey(&ctx, first, Some(stdin));
+        }
     } else {
         for_each(&mut results, config.jobs, |r| survey(&ctx, r, None));
+    }
+    if let (Source::Input { .. }, Some(Error::Input { .. })) =
+        (&config.source, results.first().and_then(|r| r.error.as_ref()))
+    {
+        // The capture could not be read: a file error, not a server's.
+        return Cause::Usage.into();
     }
     for r in &results {
         if let Some(done) = &r.done {
             for entry in &done.plan.entries {
-                ctx.record(audit::decision(&r.server, entry, config.dry_run));
+                ctx.record(audit::decision(&r.server, entry, config.mode));
             }
         }
-        if let Some(e) = &r.error {
-            ctx.record(audit::error(&r.server, e.kind(), &e.to_string()));
+        if let Some(e) = ErrorRecord::of(r) {
+            ctx.record(audit::error(e, config.mode));
         }
     }
 
     if let (Some(log), Some(path)) = (&ctx.audit, &config.log) {
-        if log.has_failed() && !config.dry_run {
+        if log.has_failed() && config.mode == Mode::Act {
             ctx.say(&format!(
                 "error: the decisions could not be written to --log {}; nobody was logged off",
                 path.display()
             ));
-            return ExitCode::Usage;
+            return Cause::Usage.into();
         }
     }
 
@@ -171,32 +203,48 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
-    if !config.dry_run && planned > 0 {
-        let input = stdin_capture.expect("not consumed without --input");
-        if !confirm(&ctx, io.out, input, &results, planned) {
+    let mut code = ExitCode::SUCCESS;
+    if config.mode == Mode::Act && planned > 0 {
+        let confirmed = match stdin_capture {
+            Some(input) => confirm(&ctx, io.out, input, &results, planned),
+            None => false,
+        };
+        if confirmed {
+            act(&ctx, &mut results);
+        } else {
             ctx.say("cancelled; nobody was logged off");
-            return ExitCode::Cancelled;
+            code = Cause::Cancelled.into();
         }
-        act(&ctx, &mut results);
     }
 
-    let mut code = exit_code::fold(results.iter().map(report::exit_code));
-    if stopping() {
+    code = exit_code::fold(std::iter::once(code).chain(results.iter().map(report::exit_code)));
+    if ctx.stopping() {
         ctx.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
-        code = exit_code::fold([code, ExitCode::Interrupted]);
+        code = code.with(Cause::Cancelled);
     }
-    for r in &results {
-        if let Some(e) = &r.error {
-            ctx.say(&format!("error: {}: {e}", r.server));
-        }
+    if results.len() > 1 {
+        let line = total_line(&results, config.mode, started.1.elapsed());
+        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(err, "{line}");
     }
-    let mut out = std::io::BufWriter::new(&mut *io.out);
-    let written = match config.format {
-        Format::Table => report::table(&mut out, &results, config.dry_run),
-        Format::Json => report::json(&mut out, &results, config.dry_run, code),
-        Format::Csv => report::csv(&mut out, &results, config.dry_run),
+    let info = RunInfo {
+        started: started.0,
+        finished: SystemTime::now(),
+        mode: config.mode,
+        code,
     };
-    if let Err(e) = written.and_then(|()| out.flush()) {
+    let written = match output_file.as_mut() {
+        Some(file) => {
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&mut out, config.format, &results, &info, true).and_then(|()| out.flush())
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(&mut *io.out);
+            report::write(&mut out, config.format, &results, &info, false)
+                .and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
         ctx.say(&format!("warning: the report could not be written: {e}"));
     }
     code
@@ -236,28 +284,49 @@ fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
     });
 }
 
-/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it.
+/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it. A server
+/// that fails, or has nothing more to do, is finished here.
 fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mut dyn BufRead>) {
+    let started = Instant::now();
     let server = server_of(ctx, result);
     match read_plan(ctx, server.as_ref(), stdin, &mut result.warnings) {
-        Ok((plan, encoding, read_at)) => {
-            for entry in &plan.entries {
-                if let Subject::Line(line) = &entry.subject {
-                    ctx.say(&format!(
-                        "warning: {}: line {} not understood ({}); nobody on it is logged off",
-                        result.server, line.line, line.why
-                    ));
-                }
-            }
+        Ok((plan, encoding, read_at, idle)) => {
             result.done = Some(Done {
                 plan,
                 outcomes: None,
                 warned: None,
                 encoding,
                 read_at,
+                idle,
             });
+            let lines = unreadable_lines(result);
+            if !lines.is_empty() {
+                let (n, s) = (lines.len(), if lines.len() == 1 { "" } else { "s" });
+                ctx.say(&format!(
+                    "warning: {}: {n} line{s} not understood (line{s} {}); nobody on them is \
+                     logged off",
+                    result.server,
+                    ranges(&lines, 10)
+                ));
+            }
         }
-        Err(e) => result.error = Some(e),
+        Err(e) if e.is_setup() => {
+            ctx.say(&format!("error: {e}"));
+            result.error = Some(e);
+            return;
+        }
+        Err(e) => {
+            result.error = Some(e);
+            ctx.server_failed(result);
+        }
+    }
+    result.elapsed += started.elapsed();
+    let planned = result
+        .done
+        .as_ref()
+        .is_some_and(|d| !d.plan.logoff_order().is_empty());
+    if result.error.is_some() || ctx.config.mode == Mode::DryRun || !planned {
+        ctx.finished(result);
     }
 }
 
@@ -268,7 +337,7 @@ fn read_plan(
     server: Option<&ServerName>,
     stdin: Option<&mut dyn BufRead>,
     warnings: &mut Vec<String>,
-) -> Result<(Plan, String, Instant), Error> {
+) -> Result<(Plan, String, Instant, Option<IdleTable>), Error> {
     let config = ctx.config;
     let text = |b: &[u8]| ctx.text(b);
     let (bytes, local) = match &config.source {
@@ -335,7 +404,7 @@ fn read_plan(
             idle: idle.as_ref(),
         },
     );
-    Ok((plan, decoded.encoding.to_string(), read_at))
+    Ok((plan, decoded.encoding.to_string(), read_at, idle))
 }
 
 /// Runs `query user` for the idle times.
@@ -380,7 +449,7 @@ fn confirm(
     if ctx.config.yes || !ctx.env.interactive {
         return true;
     }
-    let _ = report::table(out, results, false);
+    let _ = report::table::write(out, results, Mode::Act);
     let _ = out.flush();
     {
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
@@ -411,13 +480,23 @@ fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
             warning.grace,
             ctx.env.stderr_terminal,
             &mut **err,
-            &stopping,
+            &|| ctx.stopping(),
         );
     }
     for_each(results, config.jobs, |r| {
+        let started = Instant::now();
+        let planned = r
+            .done
+            .as_ref()
+            .is_some_and(|d| !d.plan.logoff_order().is_empty());
         recheck_and_execute(ctx, r);
         if config.event_log {
             event_log(ctx, r);
+        }
+        r.elapsed += started.elapsed();
+        if planned {
+            ctx.server_failed(r);
+            ctx.finished(r);
         }
     });
 }
@@ -440,7 +519,7 @@ fn send_warning(ctx: &Ctx<'_>, result: &mut ServerResult) {
             seconds: warning.grace.as_secs().max(1),
             timeout: ctx.config.timeout,
             text: &text,
-            stop: &stopping,
+            stop: &|| ctx.stopping(),
         },
     );
     for (entry, w) in done.plan.entries.iter().zip(&warned) {
@@ -467,7 +546,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
         return;
     }
     let mut outcomes = vec![None; done.plan.entries.len()];
-    if stopping() {
+    if ctx.stopping() {
         for i in done.plan.logoff_order() {
             outcomes[i] = Some(Outcome::NotRun);
         }
@@ -485,7 +564,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
                 done.outcomes = Some(outcomes);
                 return;
             }
-            Ok((fresh, _, _)) => {
+            Ok((fresh, _, _, _)) => {
                 let answers = plan::recheck(&done.plan, &fresh);
                 for (i, answer) in answers.into_iter().enumerate() {
                     match answer {
@@ -498,7 +577,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
                             let entry = &mut done.plan.entries[i];
                             entry.action = Action::Skip;
                             entry.reason = reason;
-                            ctx.record(audit::decision(&result.server, entry, false));
+                            ctx.record(audit::decision(&result.server, entry, Mode::Act));
                         }
                         Some(Recheck::Still) | None => {}
                     }
@@ -536,7 +615,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
             server: server.as_ref(),
             timeout: ctx.config.timeout,
             text: &text,
-            stop: &stopping,
+            stop: &|| ctx.stopping(),
         },
         &mut |index, outcome| {
             let entry = &plan.entries[index];
@@ -556,8 +635,8 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
 
 /// Writes the server's summary event with the stock eventcreate; a failure is a warning.
 fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let ok = report::exit_code(result) == ExitCode::Success;
-    let summary = report::summary_line(result, false);
+    let ok = report::exit_code(result).is_success();
+    let summary = report::summary_line(result, ctx.config.mode);
     let program = match tools::locate(Tool::EventCreate, ctx.config.tools_dir.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -636,9 +715,7 @@ mod tests {
         let mut all = vec!["logoff-all".to_string(), "--tools-dir".into()];
         all.push(dir.display().to_string());
         all.extend(args.iter().map(|a| a.to_string()));
-        let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from))
-            .unwrap()
-            .unwrap();
+        let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
         let fake = Fake(Mutex::new(Vec::new()));
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let mut input = answer.as_bytes();
@@ -670,7 +747,7 @@ mod tests {
     #[test]
     fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
         let (code, calls, err) = run_with("n\n", false, None);
-        assert_eq!(code, ExitCode::Cancelled);
+        assert_eq!(code, Cause::Cancelled.into());
         assert_eq!(calls, [vec!["session".to_string()]]);
         assert!(
             err.contains("Log off 2 session(s) on localhost? [y/N]"),
@@ -682,7 +759,7 @@ mod tests {
     fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
         for (answer, yes) in [("y\n", false), ("", true)] {
             let (code, calls, _) = run_with(answer, yes, None);
-            assert_eq!(code, ExitCode::Success);
+            assert_eq!(code, ExitCode::SUCCESS);
             assert_eq!(calls.len(), 3, "{calls:?}");
         }
     }
@@ -690,7 +767,7 @@ mod tests {
     #[test]
     fn the_system_s_own_session_is_skipped_without_a_marker() {
         let (code, calls, _) = run_with("", true, Some(2));
-        assert_eq!(code, ExitCode::Success);
+        assert_eq!(code, ExitCode::SUCCESS);
         assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
     }
 
@@ -701,7 +778,7 @@ mod tests {
             ..Environment::default()
         };
         let (code, calls, _) = run_app(&[], &env, "");
-        assert_eq!(code, ExitCode::Success);
+        assert_eq!(code, ExitCode::SUCCESS);
         let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
         assert_eq!(first, ["session", "session", "1", "2"]);
     }

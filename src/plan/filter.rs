@@ -1,6 +1,7 @@
 //! Filter: what admins narrow a run to: states, user name patterns (exclusions win), idle time.
 //! A session that fails a filter is skipped with the filter's reason.
 
+use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
 use regex::Regex;
@@ -28,7 +29,8 @@ impl Pattern {
         let user = text.trim().rsplit('\\').next().unwrap_or("");
         if user.is_empty() {
             return Err(format!(
-                "empty user pattern {text:?}: give a user name, with * and ? as wildcards"
+                "empty user pattern {}: give a user name, with * and ? as wildcards",
+                quote(text)
             ));
         }
         // Case-insensitive by lower-casing both sides, which keeps Unicode case tables out of
@@ -42,7 +44,7 @@ impl Pattern {
             }
         }
         re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("bad user pattern {text:?}: {e}"))?;
+        let regex = Regex::new(&re).map_err(|e| format!("bad user pattern {}: {e}", quote(text)))?;
         Ok(Pattern {
             text: text.trim().to_string(),
             regex,
@@ -100,7 +102,7 @@ impl Filters {
             ));
         }
         if let Some(p) = self.exclude_users.iter().find(|p| p.matches(user)) {
-            return Err(format!("user matches exclusion {:?}", p.as_str()));
+            return Err(format!("user matches exclusion {}", quote(p.as_str())));
         }
         if !self.users.is_empty() && !self.users.iter().any(|p| p.matches(user)) {
             return Err("user matches no --user pattern".to_string());

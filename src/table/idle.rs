@@ -1,6 +1,7 @@
 //! Idle: read `query user` (quser) output into each session's idle time, joined to `query
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
+use crate::error::quote;
 use crate::decode::Decoded;
 use crate::table::columns::{self, Column, Layout, USER_KEY};
 use crate::table::parse::NotUnderstood;
@@ -45,8 +46,10 @@ impl IdleTable {
             && entry.user.to_lowercase() != user.to_lowercase()
         {
             return Err(format!(
-                "idle time unknown: query user lists {:?} for session {}, not {user:?}",
-                entry.user, s.id
+                "idle time unknown: query user lists {} for session {}, not {}",
+                quote(&entry.user),
+                s.id,
+                quote(user)
             ));
         }
         entry
