@@ -102,7 +102,10 @@ impl Error {
             }
             Error::Usage(_) => {
                 let _ = writeln!(err, "logoff-all: error: {self}");
-                let _ = writeln!(err, "Run `logoff-all --help` (or /?) for the flags and examples.");
+                let _ = writeln!(
+                    err,
+                    "Run `logoff-all --help` (or /?) for the flags and examples."
+                );
             }
             _ => {
                 let _ = writeln!(err, "logoff-all: error: {self}");

@@ -208,22 +208,38 @@ mod tests {
         assert_eq!(fold([failed, ExitCode::SUCCESS, down]).code(), 3);
         assert_eq!(fold([failed, failed]).code(), 1);
         let all = fold(
-            [Cause::LogoffFailed, Cause::QueryFailed, Cause::NotUnderstood, Cause::Cancelled]
-                .map(ExitCode::of),
+            [
+                Cause::LogoffFailed,
+                Cause::QueryFailed,
+                Cause::NotUnderstood,
+                Cause::Cancelled,
+            ]
+            .map(ExitCode::of),
         );
         assert_eq!(all.code(), 15);
         assert_eq!(
             all.names(),
-            ["logoff_failed", "query_failed", "not_understood", "cancelled"]
+            [
+                "logoff_failed",
+                "query_failed",
+                "not_understood",
+                "cancelled"
+            ]
         );
-        assert_eq!(all.to_string(), "15 (logoff_failed + query_failed + not_understood + cancelled)");
+        assert_eq!(
+            all.to_string(),
+            "15 (logoff_failed + query_failed + not_understood + cancelled)"
+        );
     }
 
     #[test]
     fn usage_stands_alone() {
         let usage = ExitCode::of(Cause::Usage);
         assert_eq!(fold([ExitCode::of(Cause::LogoffFailed), usage]), usage);
-        assert_eq!(ExitCode::of(Cause::QueryFailed).with(Cause::Usage).code(), 16);
+        assert_eq!(
+            ExitCode::of(Cause::QueryFailed).with(Cause::Usage).code(),
+            16
+        );
         assert_eq!(usage.with(Cause::Cancelled).code(), 16);
     }
 

@@ -50,7 +50,10 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
         .unwrap()
         .contains("Access is denied"));
     assert_eq!(report["exit_code"]["code"], 1);
-    assert_eq!(report["exit_code"]["bits"], serde_json::json!(["logoff_failed"]));
+    assert_eq!(
+        report["exit_code"]["bits"],
+        serde_json::json!(["logoff_failed"])
+    );
 }
 
 #[test]

@@ -20,9 +20,7 @@ fn stdout(out: &std::process::Output) -> String {
 /// Reads a CSV report strictly (every row as long as the header, RFC 4180 quoting); returns
 /// the header and the rows. A leading BOM is refused here: callers strip the one they expect.
 fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
-        .from_reader(bytes);
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
     let header: Vec<String> = reader
         .headers()
         .unwrap()
@@ -87,7 +85,10 @@ fn farm_with_one_server_down_and_one_failed_logoff_exits_3_with_progress_and_csv
         (3, "ts03", "0 logged off, 1 failed, 3 skipped"),
     ] {
         let line = progress.iter().find(|l| l.contains(server)).unwrap();
-        assert!(line.starts_with(&format!("[{i}/3] {server}: {words}, ")), "{line}");
+        assert!(
+            line.starts_with(&format!("[{i}/3] {server}: {words}, ")),
+            "{line}"
+        );
         assert!(line.ends_with(" s"), "{line}");
     }
     assert!(
@@ -123,7 +124,8 @@ fn farm_with_one_server_down_and_one_failed_logoff_exits_3_with_progress_and_csv
     let sessions: Vec<&csv::StringRecord> = rows.iter().filter(|r| r[12].is_empty()).collect();
     assert_eq!(sessions.len(), 8);
     for r in &sessions {
-        r[1].parse::<u32>().unwrap_or_else(|_| panic!("ID {:?} is a number", &r[1]));
+        r[1].parse::<u32>()
+            .unwrap_or_else(|_| panic!("ID {:?} is a number", &r[1]));
         assert!(["yes", "no"].contains(&&r[2]));
     }
     let outcome = |server: &str| {
@@ -133,8 +135,14 @@ fn farm_with_one_server_down_and_one_failed_logoff_exits_3_with_progress_and_csv
             .unwrap();
         (r[6].to_string(), r[7].to_string(), r[8].to_string())
     };
-    assert_eq!(outcome("ts01"), ("logoff".into(), "logged_off".into(), "user_session".into()));
-    assert_eq!(outcome("ts03"), ("logoff".into(), "failed".into(), "user_session".into()));
+    assert_eq!(
+        outcome("ts01"),
+        ("logoff".into(), "logged_off".into(), "user_session".into())
+    );
+    assert_eq!(
+        outcome("ts03"),
+        ("logoff".into(), "failed".into(), "user_session".into())
+    );
     let errors: Vec<&csv::StringRecord> = rows.iter().filter(|r| !r[12].is_empty()).collect();
     assert_eq!(errors.len(), 1);
     assert_eq!(&errors[0][0], "ts02");
@@ -154,7 +162,10 @@ fn a_server_error_is_printed_once_in_a_combined_log() {
     let all = stdout(&out) + &stderr(&out);
     assert_eq!(all.matches("RPC server is unavailable").count(), 1, "{all}");
     assert_eq!(all.matches("Access is denied").count(), 1, "{all}");
-    assert!(stdout(&out).contains("ts02: not done: query_failed"), "{all}");
+    assert!(
+        stdout(&out).contains("ts02: not done: query_failed"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -170,8 +181,8 @@ fn a_single_server_prints_no_progress_lines() {
 
 #[test]
 fn readme_and_help_show_the_exit_code_table_of_the_module() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     assert!(
         readme.contains(&exit_code::markdown()),
         "README.md must hold exactly this table:\n{}",
@@ -192,7 +203,11 @@ fn readme_and_help_show_the_exit_code_table_of_the_module() {
 fn a_misspelled_flag_gets_a_suggestion_and_exit_16() {
     let out = common::run(&["--servr", "TS01"]);
     assert_eq!(out.status.code(), Some(16));
-    assert!(stderr(&out).contains("similar argument exists: '--server'"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("similar argument exists: '--server'"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -209,7 +224,11 @@ fn contradictory_flags_are_refused_naming_both() {
 fn empty_server_form_gets_a_hint() {
     let out = common::run(&["/server:"]);
     assert_eq!(out.status.code(), Some(16));
-    assert!(stderr(&out).contains("write /server:TS01"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("write /server:TS01"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -241,7 +260,10 @@ fn many_unreadable_lines_give_one_summary_warning() {
     let out = env.run(&["--input", capture.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
     let err = stderr(&out);
-    let warnings: Vec<&str> = err.lines().filter(|l| l.contains("not understood")).collect();
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("not understood"))
+        .collect();
     assert_eq!(
         warnings,
         ["logoff-all: warning: localhost: 1000 lines not understood (lines 3-1002); nobody on them is logged off"]
@@ -257,7 +279,10 @@ fn domain_names_keep_a_single_backslash() {
         let out = env.run(&["-n", "--exclude-user", r"CONTOSO\svc_*", "--format", format]);
         assert_eq!(out.status.code(), Some(0));
         let text = stdout(&out);
-        assert!(text.contains(r"user matches exclusion "), "{format}: {text}");
+        assert!(
+            text.contains(r"user matches exclusion "),
+            "{format}: {text}"
+        );
         assert!(text.contains(r"CONTOSO\svc_*"), "{format}: {text}");
         assert!(!text.contains(r"\\"), "{format}: {text}");
     }
@@ -273,11 +298,26 @@ fn json_report_has_version_times_summary_and_named_exit_bits() {
     let out = env.run(&["--format", "json"]);
     assert_eq!(out.status.code(), Some(1));
     let report = json(&out);
-    let mut keys: Vec<&str> = report.as_object().unwrap().keys().map(String::as_str).collect();
+    let mut keys: Vec<&str> = report
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
-        ["errors", "exit_code", "finished", "mode", "sessions", "started", "summary", "version", "warnings"]
+        [
+            "errors",
+            "exit_code",
+            "finished",
+            "mode",
+            "sessions",
+            "started",
+            "summary",
+            "version",
+            "warnings"
+        ]
     );
     assert_eq!(report["version"], env!("CARGO_PKG_VERSION"));
     let started = humantime::parse_rfc3339(report["started"].as_str().unwrap()).unwrap();
@@ -300,7 +340,10 @@ fn json_report_has_version_times_summary_and_named_exit_bits() {
     assert_eq!(total["skipped"]["own_session"], 1);
     assert_eq!(report["summary"]["servers"][0]["server"], "localhost");
     assert_eq!(report["summary"]["servers"][0]["failed"], 1);
-    assert_eq!(report["exit_code"], serde_json::json!({"code": 1, "bits": ["logoff_failed"]}));
+    assert_eq!(
+        report["exit_code"],
+        serde_json::json!({"code": 1, "bits": ["logoff_failed"]})
+    );
 }
 
 /// `--output` with JSON: plain UTF-8 (no BOM), the same report.
@@ -330,9 +373,16 @@ fn an_output_file_that_cannot_be_created_stops_before_anything_runs() {
     let env = TestEnv::new("badoutput");
     env.fake_query("en-2019-console-user.txt", 0);
     env.fake_logoff("");
-    let out = env.run(&["--output", env.dir.join("no/such/dir/r.csv").to_str().unwrap()]);
+    let out = env.run(&[
+        "--output",
+        env.dir.join("no/such/dir/r.csv").to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(16));
-    assert!(stderr(&out).contains("cannot open --output"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot open --output"),
+        "{}",
+        stderr(&out)
+    );
     assert!(env.calls().is_empty());
 }
 
@@ -342,7 +392,14 @@ fn an_output_file_that_cannot_be_created_stops_before_anything_runs() {
 fn non_ascii_names_survive_csv_and_json() {
     let input = common::fixtures().join("de-cp850.txt");
     let args = |format| {
-        common::run(&["--input", input.to_str().unwrap(), "--codepage", "850", "--format", format])
+        common::run(&[
+            "--input",
+            input.to_str().unwrap(),
+            "--codepage",
+            "850",
+            "--format",
+            format,
+        ])
     };
     let out = args("csv");
     assert_eq!(out.status.code(), Some(0));
@@ -353,8 +410,14 @@ fn non_ascii_names_survive_csv_and_json() {
         .iter()
         .map(|r| (r[1].parse().unwrap(), r[3].to_string(), r[2].to_string()))
         .collect();
-    assert!(users.contains(&(2, "Jürgen Müller".into(), "no".into())), "{users:?}");
-    assert!(users.contains(&(1, "Administrator".into(), "yes".into())), "{users:?}");
+    assert!(
+        users.contains(&(2, "Jürgen Müller".into(), "no".into())),
+        "{users:?}"
+    );
+    assert!(
+        users.contains(&(1, "Administrator".into(), "yes".into())),
+        "{users:?}"
+    );
     let report = json(&args("json"));
     let juergen = report["sessions"]
         .as_array()

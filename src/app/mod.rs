@@ -171,9 +171,10 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
     } else {
         for_each(&mut results, config.jobs, |r| survey(&ctx, r, None));
     }
-    if let (Source::Input { .. }, Some(Error::Input { .. })) =
-        (&config.source, results.first().and_then(|r| r.error.as_ref()))
-    {
+    if let (Source::Input { .. }, Some(Error::Input { .. })) = (
+        &config.source,
+        results.first().and_then(|r| r.error.as_ref()),
+    ) {
         // The capture could not be read: a file error, not a server's.
         return Cause::Usage.into();
     }
@@ -476,12 +477,9 @@ fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
     if let Some(warning) = &config.warning {
         for_each(results, config.jobs, |r| send_warning(ctx, r));
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(
-            warning.grace,
-            ctx.env.stderr_terminal,
-            &mut **err,
-            &|| ctx.stopping(),
-        );
+        warn::wait(warning.grace, ctx.env.stderr_terminal, &mut **err, &|| {
+            ctx.stopping()
+        });
     }
     for_each(results, config.jobs, |r| {
         let started = Instant::now();

@@ -147,6 +147,9 @@ mod tests {
             norm(&["--input", "/tmp/x", "--", "/server:TS01"]).unwrap(),
             ["--input", "/tmp/x", "--", "/server:TS01"]
         );
-        assert_eq!(norm(&["--servers-file", "f"]).unwrap(), ["--servers-file", "f"]);
+        assert_eq!(
+            norm(&["--servers-file", "f"]).unwrap(),
+            ["--servers-file", "f"]
+        );
     }
 }

@@ -5,10 +5,22 @@ use crate::exit_code;
 
 /// The common jobs, one command each, with what it does.
 pub const EXAMPLES: &[(&str, &str)] = &[
-    ("logoff-all -n", "show what would be done, log off nobody (dry run)"),
-    ("logoff-all", "log off every user session but yours (asks first on a terminal)"),
-    ("logoff-all --state disc --yes", "only disconnected sessions, without asking"),
-    ("logoff-all --idle-over 2h --yes", "only sessions idle for over 2 hours"),
+    (
+        "logoff-all -n",
+        "show what would be done, log off nobody (dry run)",
+    ),
+    (
+        "logoff-all",
+        "log off every user session but yours (asks first on a terminal)",
+    ),
+    (
+        "logoff-all --state disc --yes",
+        "only disconnected sessions, without asking",
+    ),
+    (
+        "logoff-all --idle-over 2h --yes",
+        "only sessions idle for over 2 hours",
+    ),
     (
         "logoff-all --exclude-user \"adm*\" --exclude-user \"CONTOSO\\svc_*\"",
         "everyone except admins and service accounts",

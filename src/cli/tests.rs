@@ -46,7 +46,14 @@ fn help_ends_with_examples_and_the_exit_table() {
         for row in exit_code::TABLE {
             assert!(text.contains(row.meaning), "{h}: {}", row.meaning);
         }
-        for words in ["--state disc", "--idle-over 2h", "--exclude-user", "--warn", "--servers-file", "schtasks"] {
+        for words in [
+            "--state disc",
+            "--idle-over 2h",
+            "--exclude-user",
+            "--warn",
+            "--servers-file",
+            "schtasks",
+        ] {
             assert!(text.contains(words), "{h}: {words}");
         }
     }
@@ -71,7 +78,11 @@ fn input_implies_dry_run() {
 fn a_missing_input_file_is_a_file_error_named_as_such() {
     let e = parse_args(&["--input", "/nonexistent/capture.txt"]).unwrap_err();
     assert_eq!(e.exit_code().code(), 16);
-    assert!(e.to_string().starts_with("cannot read --input /nonexistent/capture.txt"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("cannot read --input /nonexistent/capture.txt"),
+        "{e}"
+    );
     assert!(!e.to_string().contains("localhost"));
 }
 
@@ -119,15 +130,23 @@ fn warn_gets_a_default_grace_and_bad_messages_are_refused() {
     let c = config(&["--warn", "Logging off in 5 minutes"]).unwrap();
     assert_eq!(c.warning.unwrap().grace, config::DEFAULT_GRACE);
     assert!(config(&["--grace", "1m"]).is_err(), "--grace needs --warn");
-    assert!(config(&["--warn", "/time:0"]).unwrap_err().contains("option"));
-    assert!(config(&["--warn", "a\nb"]).unwrap_err().contains("line break"));
-    assert!(config(&["--warn", &"x".repeat(300)]).unwrap_err().contains("255"));
+    assert!(config(&["--warn", "/time:0"])
+        .unwrap_err()
+        .contains("option"));
+    assert!(config(&["--warn", "a\nb"])
+        .unwrap_err()
+        .contains("line break"));
+    assert!(config(&["--warn", &"x".repeat(300)])
+        .unwrap_err()
+        .contains("255"));
 }
 
 #[test]
 fn filters_are_checked_at_parse_time() {
     assert!(config(&["--state", "disc,active"]).is_ok());
-    assert!(config(&["--state", "sleepy"]).unwrap_err().contains("sleepy"));
+    assert!(config(&["--state", "sleepy"])
+        .unwrap_err()
+        .contains("sleepy"));
     assert!(config(&["--user", "CONTOSO\\"]).is_err());
     assert!(config(&["--idle-over", "2h"]).is_ok());
     assert!(config(&["--jobs", "0"]).is_err());
@@ -165,7 +184,10 @@ fn every_contradiction_in_the_table_is_refused_naming_both_flags() {
             let e = parse_args(&args).unwrap_err();
             assert_eq!(e.exit_code().code(), 16, "{args:?}");
             let text = e.to_string();
-            assert!(text.contains(&flag(a)) && text.contains(&flag(b)), "{args:?}: {text}");
+            assert!(
+                text.contains(&flag(a)) && text.contains(&flag(b)),
+                "{args:?}: {text}"
+            );
             assert!(text.contains(c.why), "{text}");
         }
         // Each alone is fine.

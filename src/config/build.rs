@@ -21,7 +21,8 @@ const MAX_WARNING: usize = 255;
 pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error> {
     let mut servers: Vec<ServerName> = Vec::new();
     let mut add = |name: &str, at: String| -> Result<(), Error> {
-        let server = ServerName::parse(name.trim()).map_err(|e| Error::Usage(format!("{at}{e}")))?;
+        let server =
+            ServerName::parse(name.trim()).map_err(|e| Error::Usage(format!("{at}{e}")))?;
         if !servers
             .iter()
             .any(|s| s.as_str().eq_ignore_ascii_case(server.as_str()))
@@ -142,7 +143,12 @@ fn read_list(flag: &str, path: &Path) -> Result<Vec<(usize, String)>, Error> {
 
 fn check_warning(text: &str) -> Result<String, Error> {
     let t = text.trim();
-    let bad = |why: &str| Err(Error::Usage(format!("--warn message {} {why}", quote(text))));
+    let bad = |why: &str| {
+        Err(Error::Usage(format!(
+            "--warn message {} {why}",
+            quote(text)
+        )))
+    };
     if t.is_empty() {
         return bad("is empty");
     }

@@ -44,7 +44,8 @@ impl Pattern {
             }
         }
         re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("bad user pattern {}: {e}", quote(text)))?;
+        let regex =
+            Regex::new(&re).map_err(|e| format!("bad user pattern {}: {e}", quote(text)))?;
         Ok(Pattern {
             text: text.trim().to_string(),
             regex,

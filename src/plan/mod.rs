@@ -90,14 +90,16 @@ impl Reason {
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
             Reason::UnknownState(word) => {
-                format!("unknown state word {}; not logged off to be safe", quote(word))
+                format!(
+                    "unknown state word {}; not logged off to be safe",
+                    quote(word)
+                )
             }
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
             Reason::IdReused { was, now } => format!(
                 "at the re-check the ID belonged to {} instead of {}; ID reused, skipped",
-                now.as_ref()
-                    .map_or("nobody".to_string(), |n| quote(n)),
+                now.as_ref().map_or("nobody".to_string(), |n| quote(n)),
                 quote(was)
             ),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),

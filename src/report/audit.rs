@@ -36,7 +36,7 @@ pub enum Event {
 #[serde(untagged)]
 pub enum Body {
     /// About one row.
-    Session(SessionRecord),
+    Session(Box<SessionRecord>),
     /// About a server.
     Error(ErrorRecord),
 }
@@ -60,7 +60,7 @@ pub fn decision(server: &str, entry: &Entry, mode: Mode) -> Line {
     line(
         Event::Decision,
         mode,
-        Body::Session(SessionRecord::new(server, entry, None, None)),
+        Body::Session(Box::new(SessionRecord::new(server, entry, None, None))),
     )
 }
 
@@ -69,7 +69,12 @@ pub fn outcome(server: &str, entry: &Entry, outcome: &Outcome) -> Line {
     line(
         Event::Outcome,
         Mode::Act,
-        Body::Session(SessionRecord::new(server, entry, Some(outcome), None)),
+        Body::Session(Box::new(SessionRecord::new(
+            server,
+            entry,
+            Some(outcome),
+            None,
+        ))),
     )
 }
 
@@ -78,7 +83,12 @@ pub fn warned(server: &str, entry: &Entry, warned: &Warned) -> Line {
     line(
         Event::Warn,
         Mode::Act,
-        Body::Session(SessionRecord::new(server, entry, None, Some(warned))),
+        Body::Session(Box::new(SessionRecord::new(
+            server,
+            entry,
+            None,
+            Some(warned),
+        ))),
     )
 }
 

@@ -47,7 +47,7 @@ pub fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result<()> {
 pub fn session_cells(r: &SessionRecord) -> [String; 13] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let reason = match &r.raw {
-        Some(raw) => format!("line {}: {}: {}", r.line, r.reason, quote(raw)),
+        Some(raw) => format!("line {}: {}: {}", r.line, r.reason, quote(raw.trim_end())),
         None => match &r.message {
             Some(m) => format!("{}: {m}", r.reason),
             None => r.reason.clone(),

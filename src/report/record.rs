@@ -257,7 +257,7 @@ impl SessionRecord {
             }
             Subject::Line(line) => {
                 r.line = line.line;
-                r.raw = Some(line.raw.trim_end().to_string());
+                r.raw = Some(line.raw.clone());
             }
         }
         r

@@ -145,10 +145,7 @@ pub fn round_seconds(d: Duration) -> f64 {
 
 /// The progress line of a server that finished: `[2/10] TS02: 5 logged off, 1 failed, 3.2 s`.
 pub fn progress_line(result: &ServerResult, position: usize, of: usize, mode: Mode) -> String {
-    let executed = result
-        .done
-        .as_ref()
-        .is_some_and(|d| d.outcomes.is_some());
+    let executed = result.done.as_ref().is_some_and(|d| d.outcomes.is_some());
     let what = match (&result.error, &result.done) {
         (Some(e), _) if !executed => format!("not done ({})", e.kind()),
         (Some(e), _) => format!("{}; {}", Counts::of(result).words(mode, true), e.kind()),
@@ -181,10 +178,15 @@ pub fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration) -> St
 
 /// The lines of a server's table that were not understood.
 pub fn unreadable_lines(result: &ServerResult) -> Vec<usize> {
-    result.done.iter().flat_map(|d| d.plan.entries.iter()).filter_map(|e| match &e.subject {
-        Subject::Line(l) => Some(l.line),
-        Subject::Session(_) => None,
-    }).collect()
+    result
+        .done
+        .iter()
+        .flat_map(|d| d.plan.entries.iter())
+        .filter_map(|e| match &e.subject {
+            Subject::Line(l) => Some(l.line),
+            Subject::Session(_) => None,
+        })
+        .collect()
 }
 
 /// Line numbers as ranges: `3, 5-9, 12`; after `max` ranges, `and N more`.
@@ -202,7 +204,13 @@ pub fn ranges(lines: &[usize], max: usize) -> String {
     let mut parts: Vec<String> = spans
         .iter()
         .take(max)
-        .map(|&(a, b)| if a == b { a.to_string() } else { format!("{a}-{b}") })
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
         .collect();
     if spans.len() > max {
         parts.push(format!("and {} more", spans.len() - max));

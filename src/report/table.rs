@@ -13,8 +13,10 @@ const COLUMNS: usize = 7;
 /// are made again and written in the second, so nothing is held for the whole table. A server
 /// error is named by its code only: its message was printed on stderr when it happened.
 pub fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::Result<()> {
-    let header: [String; COLUMNS] = ["SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON"]
-        .map(String::from);
+    let header: [String; COLUMNS] = [
+        "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
+    ]
+    .map(String::from);
     let rows = || {
         results.iter().flat_map(move |r| {
             r.done.iter().flat_map(move |done| {
@@ -51,7 +53,12 @@ pub fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::R
             writeln!(out, "{line}")?;
         }
         if let Some(e) = &r.error {
-            writeln!(out, "{}: not done: {} (see the error on stderr)", r.server, e.kind())?;
+            writeln!(
+                out,
+                "{}: not done: {} (see the error on stderr)",
+                r.server,
+                e.kind()
+            )?;
         }
         for w in &r.warnings {
             writeln!(out, "{}: note: {w}", r.server)?;
@@ -90,7 +97,11 @@ fn row(server: &str, entry: &Entry, outcome: Option<&Outcome>, mode: Mode) -> [S
             "-".into(),
             "-".into(),
             action,
-            format!("line {}: {reason}: {}", line.line, quote(line.raw.trim_end())),
+            format!(
+                "line {}: {reason}: {}",
+                line.line,
+                quote(line.raw.trim_end())
+            ),
         ],
     }
 }

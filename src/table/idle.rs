@@ -1,8 +1,8 @@
 //! Idle: read `query user` (quser) output into each session's idle time, joined to `query
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
-use crate::error::quote;
 use crate::decode::Decoded;
+use crate::error::quote;
 use crate::table::columns::{self, Column, Layout, USER_KEY};
 use crate::table::parse::NotUnderstood;
 use crate::table::session::{Session, SessionId};
