@@ -205,6 +205,8 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         .map(|d| d.plan.logoff_order().len())
         .sum();
     let mut code = ExitCode::SUCCESS;
+    // After a declined prompt the plan is already on the terminal: only a file gets the report.
+    let mut to_stdout = true;
     if config.mode == Mode::Act && planned > 0 {
         let confirmed = match stdin_capture {
             Some(input) => confirm(&ctx, io.out, input, &results, planned),
@@ -215,6 +217,7 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         } else {
             ctx.say("cancelled; nobody was logged off");
             code = Cause::Cancelled.into();
+            to_stdout = false;
         }
     }
 
@@ -239,6 +242,7 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
             let mut out = std::io::BufWriter::new(file);
             report::write(&mut out, config.format, &results, &info, true).and_then(|()| out.flush())
         }
+        None if !to_stdout => Ok(()),
         None => {
             let mut out = std::io::BufWriter::new(&mut *io.out);
             report::write(&mut out, config.format, &results, &info, false)
