@@ -14,9 +14,15 @@ pub enum Error {
     /// The command line cannot be run; the message says what to change.
     #[error("{0}")]
     Usage(String),
-    /// clap's answer to the command line: a parse error, or the help or version text to print.
-    #[error("{0}")]
-    CommandLine(Box<clap::Error>),
+    /// The command-line parser's answer, as text: a parse error (`error: true`), or the help or
+    /// version text asked for (`error: false`, printed on stdout, exit code 0).
+    #[error("{}", text.trim_end())]
+    CommandLine {
+        /// The text to print, as the parser wrote it.
+        text: String,
+        /// Whether it is an error.
+        error: bool,
+    },
     /// A file the run needs (`--log`, `--output`) cannot be opened.
     #[error("cannot open {flag} {}: {source}; nobody was logged off", path.display())]
     Setup {
@@ -52,20 +58,15 @@ pub enum Error {
     Recheck(Box<Error>),
 }
 
-impl From<clap::Error> for Error {
-    fn from(e: clap::Error) -> Error {
-        Error::CommandLine(Box::new(e))
-    }
-}
-
 impl Error {
     /// The exit code for this error (help and version, which clap reports as errors, are 0).
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::CommandLine(e) if !e.use_stderr() => ExitCode::SUCCESS,
-            Error::Usage(_) | Error::CommandLine(_) | Error::Setup { .. } | Error::Input { .. } => {
-                Cause::Usage.into()
-            }
+            Error::CommandLine { error: false, .. } => ExitCode::SUCCESS,
+            Error::Usage(_)
+            | Error::CommandLine { .. }
+            | Error::Setup { .. }
+            | Error::Input { .. } => Cause::Usage.into(),
             Error::Query(_) => Cause::QueryFailed.into(),
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) => Cause::NotUnderstood.into(),
             Error::Recheck(inner) => inner.exit_code(),
@@ -75,7 +76,7 @@ impl Error {
     /// A stable short code for the reports.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Usage(_) | Error::CommandLine(_) => "usage",
+            Error::Usage(_) | Error::CommandLine { .. } => "usage",
             Error::Setup { .. } => "setup",
             Error::Input { .. } => "input_unreadable",
             Error::Query(_) => "query_failed",
@@ -88,17 +89,22 @@ impl Error {
     pub fn is_setup(&self) -> bool {
         matches!(
             self,
-            Error::Usage(_) | Error::CommandLine(_) | Error::Setup { .. } | Error::Input { .. }
+            Error::Usage(_) | Error::CommandLine { .. } | Error::Setup { .. } | Error::Input { .. }
         )
     }
 
     /// Prints the error the one way errors that end the run are printed, and returns its exit
-    /// code: clap's own text for clap's answers (help on stdout), else one line on stderr with
-    /// a pointer to the help for usage errors.
+    /// code: the parser's own text for its answers (help and version on stdout), else one line
+    /// on stderr, with a pointer to the help for usage errors.
     pub fn report(&self, err: &mut dyn std::io::Write) -> ExitCode {
         match self {
-            Error::CommandLine(e) => {
-                let _ = e.print();
+            Error::CommandLine { text, error: true } => {
+                let _ = err.write_all(text.as_bytes());
+            }
+            Error::CommandLine { text, error: false } => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             }
             Error::Usage(_) => {
                 let _ = writeln!(err, "logoff-all: error: {self}");

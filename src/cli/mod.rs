@@ -207,6 +207,15 @@ fn check_conflicts(matches: &ArgMatches) -> Result<(), Error> {
     }
 }
 
+impl From<clap::Error> for Error {
+    fn from(e: clap::Error) -> Error {
+        Error::CommandLine {
+            text: e.render().to_string(),
+            error: e.use_stderr(),
+        }
+    }
+}
+
 /// Parses the command line (program name first) into a config. Help and version come back as
 /// [`Error::CommandLine`] with exit code 0, to be printed like any other answer.
 pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
