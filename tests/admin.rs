@@ -293,6 +293,23 @@ fn log_appends_one_json_line_per_decision_and_outcome() {
         time.len() == 20 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
         "{time}"
     );
+    // One record, one shape: a log line is the JSON report's session record with the time,
+    // the event and the mode in front.
+    let report = json(&env.run(&["-n", "--format", "json"]));
+    let mut shape: Vec<&str> = report["sessions"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .chain(["time", "event", "mode"])
+        .collect();
+    shape.sort_unstable();
+    for r in &records {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, shape, "{r}");
+    }
+    assert_eq!(records[0]["mode"], "act");
 }
 
 #[test]

@@ -168,6 +168,10 @@ fn a_single_server_prints_no_progress_lines() {
 fn readme_and_help_show_the_exit_code_table_of_the_module() {
     let readme =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    // The one command for the main job on a bundled sample, and the one for every test.
+    assert!(readme.contains("cargo run -- --input fixtures/en-2019-mixed.txt"));
+    assert!(common::fixtures().join("en-2019-mixed.txt").exists());
+    assert!(readme.contains("scripts/test-all"));
     assert!(
         readme.contains(&exit_code::markdown()),
         "README.md must hold exactly this table:\n{}",

@@ -784,4 +784,19 @@ mod tests {
         let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
         assert_eq!(first, ["session", "session", "1", "2"]);
     }
+
+    /// The stop flag is the run's own (no static): set before acting, no logoff starts and the
+    /// exit code says the run was cancelled; a second run with a fresh flag is not affected.
+    #[test]
+    fn a_stop_flag_passed_in_stops_before_any_logoff() {
+        let env = Environment::default();
+        env.stop.store(true, Ordering::SeqCst);
+        let (code, calls, err) = run_app(&[], &env, "");
+        assert_eq!(code, Cause::Cancelled.into());
+        assert_eq!(calls, [vec!["session".to_string()]]);
+        assert!(err.contains("stopped by Ctrl-C"), "{err}");
+        let (code, calls, _) = run_app(&[], &Environment::default(), "");
+        assert_eq!(code, ExitCode::SUCCESS);
+        assert_eq!(calls.len(), 3);
+    }
 }
