@@ -21,8 +21,7 @@ pub mod exit_code; // exit codes and how outcomes fold into one
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 /// Runs logoff-all with these arguments (program name first) on this system; returns the exit
 /// code. Every error that ends the run, clap's included, is printed and mapped to its code in
@@ -32,23 +31,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
         Ok(config) => config,
         Err(e) => return e.report(&mut std::io::stderr()),
     };
-    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
-    let stop = Arc::new(AtomicBool::new(false));
-    let handler_stop = Arc::clone(&stop);
-    let _ = ctrlc::set_handler(move || {
-        if handler_stop.swap(true, Ordering::SeqCst) {
-            std::process::exit(i32::from(
-                exit_code::ExitCode::of(exit_code::Cause::Cancelled).code(),
-            ));
-        }
-    });
     let env = app::Environment {
-        oem_code_page: host::system::oem_code_page(),
-        own_session: host::system::own_session(),
-        computer_name: host::system::computer_name(),
         interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
         stderr_terminal: std::io::stderr().is_terminal(),
-        stop,
         ..app::Environment::default()
     };
     let stdout = std::io::stdout();
@@ -58,5 +43,15 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
     };
-    app::run(&config, &host::runner::SystemRunner, &env, &mut io)
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
+    let stop = std::sync::Arc::clone(&env.stop);
+    let _ = ctrlc::set_handler(move || {
+        if stop.swap(true, Ordering::SeqCst) {
+            std::process::exit(i32::from(
+                exit_code::ExitCode::of(exit_code::Cause::Cancelled).code(),
+            ));
+        }
+    });
+    let host = host::SystemHost::new(host::runner::SystemRunner, config.tools_dir.as_deref());
+    app::run(&config, &host, &env, &mut io)
 }

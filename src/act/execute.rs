@@ -2,11 +2,10 @@
 //! the timeout. A failure on one session never stops the others.
 
 use crate::config::ServerName;
-use crate::host::runner::{Output, RunError, Runner, TOOL_OUTPUT_LIMIT};
+use crate::host::runner::{Output, RunError};
+use crate::host::{Call, Host, HostError};
 use crate::plan::Plan;
 use crate::query::one_line;
-use crate::table::session::SessionId;
-use std::path::Path;
 use std::time::Duration;
 
 /// What happened to one planned logoff.
@@ -54,21 +53,10 @@ impl Outcome {
     }
 }
 
-/// The arguments for `logoff`: a validated decimal ID and a validated `/server:NAME`, nothing else.
-pub fn args(id: SessionId, server: Option<&ServerName>) -> Vec<String> {
-    let mut args = vec![id.to_string()];
-    if let Some(server) = server {
-        args.push(format!("/server:{server}"));
-    }
-    args
-}
-
 /// Where and how to run `logoff`.
 pub struct Logoff<'a> {
     /// Runs the program.
-    pub runner: &'a dyn Runner,
-    /// The `logoff` program, or why it could not be found (then every logoff fails with that).
-    pub program: Result<&'a Path, String>,
+    pub host: &'a dyn Host,
     /// The server, `None` for this computer.
     pub server: Option<&'a ServerName>,
     /// Time each `logoff` may take.
@@ -96,21 +84,14 @@ pub fn execute(
             outcomes[index] = Some(Outcome::NotRun);
             continue;
         }
-        let session = plan.entries[index]
-            .session()
-            .expect("only understood sessions are planned for logoff");
-        let outcome = match logoff.program {
-            Ok(program) => {
-                let result = logoff.runner.run(
-                    program,
-                    &args(session.id, logoff.server),
-                    logoff.timeout,
-                    TOOL_OUTPUT_LIMIT,
-                );
-                classify(result, logoff.text)
-            }
-            Err(ref why) => Outcome::Failed(why.clone()),
+        // Only understood sessions are planned for logoff; anything else is never acted on.
+        let Some(session) = plan.entries[index].session() else {
+            continue;
         };
+        let result = logoff
+            .host
+            .run(&Call::Logoff(session.id), logoff.server, logoff.timeout);
+        let outcome = classify(result, logoff.text);
         progress(index, &outcome);
         outcomes[index] = Some(outcome);
     }
@@ -118,10 +99,12 @@ pub fn execute(
 
 /// Reads what `logoff` did: success is exit 0 with no output; "not found" answers mean the
 /// session is already gone; anything else is a failure with the child's words.
-fn classify(result: Result<Output, RunError>, text: &dyn Fn(&[u8]) -> String) -> Outcome {
+fn classify(result: Result<Output, HostError>, text: &dyn Fn(&[u8]) -> String) -> Outcome {
     let output = match result {
         Ok(output) => output,
-        Err(RunError::TimedOut { timeout, .. }) => return Outcome::TimedOut(timeout),
+        Err(HostError::Run(RunError::TimedOut { timeout, .. })) => {
+            return Outcome::TimedOut(timeout)
+        }
         Err(e) => return Outcome::Failed(e.to_string()),
     };
     let message = one_line(&[text(&output.stderr), text(&output.stdout)].join(" "));
@@ -153,41 +136,10 @@ fn is_not_found(message: &str) -> bool {
 mod tests {
     use super::*;
     use crate::decode::{decode, CodePage};
+    use crate::host::fake::{exited, timed_out, FakeHost};
     use crate::plan::{plan, Options};
     use crate::table::parse::parse;
     use std::cell::RefCell;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    /// Answers per session ID; records every call.
-    struct Fake {
-        answers: HashMap<String, Result<Output, Duration>>,
-        calls: Mutex<Vec<Vec<String>>>,
-    }
-
-    impl Runner for Fake {
-        fn run(
-            &self,
-            program: &Path,
-            args: &[String],
-            timeout: Duration,
-            _: usize,
-        ) -> Result<Output, RunError> {
-            self.calls.lock().unwrap().push(args.to_vec());
-            match self.answers.get(&args[0]) {
-                Some(Ok(out)) => Ok(out.clone()),
-                Some(Err(_)) => Err(RunError::TimedOut {
-                    program: program.display().to_string(),
-                    timeout,
-                    partial: Output::default(),
-                }),
-                None => Ok(Output {
-                    code: Some(0),
-                    ..Output::default()
-                }),
-            }
-        }
-    }
 
     const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE
  services                                    0  Disc
@@ -200,22 +152,13 @@ mod tests {
 
     #[test]
     fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
-        let fail = |code, err: &str| {
-            Ok(Output {
-                code: Some(code),
-                stdout: vec![],
-                stderr: err.as_bytes().to_vec(),
-            })
-        };
-        let fake = Fake {
-            answers: HashMap::from([
-                ("4".to_string(), fail(1, "Error [5]: Access is denied.")),
-                ("5".to_string(), Err(Duration::from_secs(1))),
-                ("6".to_string(), fail(1, "Session ID 6 not found")),
-                ("7".to_string(), fail(0, "Could not logoff session ID 7")),
-            ]),
-            calls: Mutex::new(vec![]),
-        };
+        let fake = FakeHost::new(|call, _| match call {
+            Call::Logoff(id) if id.get() == 4 => exited(1, "", "Error [5]: Access is denied."),
+            Call::Logoff(id) if id.get() == 5 => timed_out(Duration::from_secs(1)),
+            Call::Logoff(id) if id.get() == 6 => exited(1, "", "Session ID 6 not found"),
+            Call::Logoff(id) if id.get() == 7 => exited(0, "", "Could not logoff session ID 7"),
+            _ => exited(0, "", ""),
+        });
         let table = parse(&decode(TABLE.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
         let plan = plan(
             table,
@@ -232,8 +175,7 @@ mod tests {
             &plan,
             &mut outcomes,
             &Logoff {
-                runner: &fake,
-                program: Ok(Path::new("/fake/logoff")),
+                host: &fake,
                 server: Some(&server),
                 timeout: Duration::from_secs(1),
                 text: &text,
@@ -241,7 +183,7 @@ mod tests {
             },
             &mut |i, _| seen.borrow_mut().push(i),
         );
-        let calls = fake.calls.lock().unwrap().clone();
+        let calls = fake.argvs();
         let ids: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
         assert_eq!(ids, ["4", "5", "6", "7", "2"]);
         assert!(calls.iter().all(|c| c[1] == "/server:TS01" && c.len() == 2));

@@ -2,12 +2,11 @@
 //! period with a countdown (on a terminal) or plain progress lines (in a log).
 
 use crate::config::ServerName;
-use crate::host::runner::{Runner, TOOL_OUTPUT_LIMIT};
+use crate::host::{Call, Host};
 use crate::plan::Plan;
 use crate::query::one_line;
-use crate::table::session::{SessionId, State};
+use crate::table::session::State;
 use std::io::Write;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// What became of the message to one session.
@@ -40,29 +39,10 @@ impl Warned {
     }
 }
 
-/// The arguments for `msg`: validated ID and server, the display time, and the message as one
-/// argument (never through a shell).
-pub fn args(
-    id: SessionId,
-    server: Option<&ServerName>,
-    seconds: u64,
-    message: &str,
-) -> Vec<String> {
-    let mut args = vec![id.to_string()];
-    if let Some(server) = server {
-        args.push(format!("/server:{server}"));
-    }
-    args.push(format!("/time:{seconds}"));
-    args.push(message.to_string());
-    args
-}
-
 /// Where and how to run `msg`.
 pub struct Msg<'a> {
     /// Runs the program.
-    pub runner: &'a dyn Runner,
-    /// The `msg` program, or why it could not be found.
-    pub program: Result<&'a Path, String>,
+    pub host: &'a dyn Host,
     /// The server, `None` for this computer.
     pub server: Option<&'a ServerName>,
     /// The message.
@@ -82,36 +62,34 @@ pub struct Msg<'a> {
 pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
     let mut out = vec![None; plan.entries.len()];
     for index in plan.logoff_order() {
-        let session = plan.entries[index]
-            .session()
-            .expect("planned rows are sessions");
+        if (msg.stop)() {
+            break;
+        }
+        let Some(session) = plan.entries[index].session() else {
+            continue;
+        };
         let warned = if session.state != State::Active {
             Warned::NotActive
         } else {
-            match msg.program {
-                Err(ref why) => Warned::Failed(why.clone()),
-                Ok(program) => {
-                    let args = args(session.id, msg.server, msg.seconds, msg.message);
-                    match msg
-                        .runner
-                        .run(program, &args, msg.timeout, TOOL_OUTPUT_LIMIT)
-                    {
-                        Ok(o) => {
-                            let said =
-                                one_line(&[(msg.text)(&o.stderr), (msg.text)(&o.stdout)].join(" "));
-                            if o.success() && said.is_empty() {
-                                Warned::Sent
-                            } else {
-                                Warned::Failed(format!(
-                                    "msg exit code {}{}{said}",
-                                    o.code.unwrap_or(-1),
-                                    if said.is_empty() { "" } else { ": " }
-                                ))
-                            }
-                        }
-                        Err(e) => Warned::Failed(e.to_string()),
+            let call = Call::Msg {
+                id: session.id,
+                seconds: msg.seconds,
+                message: msg.message,
+            };
+            match msg.host.run(&call, msg.server, msg.timeout) {
+                Ok(o) => {
+                    let said = one_line(&[(msg.text)(&o.stderr), (msg.text)(&o.stdout)].join(" "));
+                    if o.success() && said.is_empty() {
+                        Warned::Sent
+                    } else {
+                        Warned::Failed(format!(
+                            "msg exit code {}{}{said}",
+                            o.code.unwrap_or(-1),
+                            if said.is_empty() { "" } else { ": " }
+                        ))
                     }
                 }
+                Err(e) => Warned::Failed(e.to_string()),
             }
         };
         out[index] = Some(warned);
@@ -159,20 +137,6 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn msg_arguments_keep_the_message_whole() {
-        let server = ServerName::parse("TS01").unwrap();
-        assert_eq!(
-            args(
-                SessionId::new(4),
-                Some(&server),
-                300,
-                "Save your work & log off"
-            ),
-            ["4", "/server:TS01", "/time:300", "Save your work & log off"]
-        );
-    }
 
     #[test]
     fn plain_wait_prints_start_and_end() {

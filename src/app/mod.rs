@@ -1,38 +1,29 @@
-//! App: one run from config to exit code, in the order data flows: query → decode → parse →
-//! plan for every server; then, unless it is a dry run (decided here, once): confirm → warn →
-//! wait → re-check → execute; then the report. Servers are independent and run `--jobs` at a
-//! time; within a server, logoffs stay one at a time in plan order.
+//! App: one run from config to exit code, stage by stage: survey every server (query → decode →
+//! table → plan), then, unless it is a dry run (decided here, once), act (confirm → warn → wait →
+//! re-check → log off), then report. Servers are independent and run `--jobs` at a time; within
+//! a server, logoffs stay one at a time in plan order.
 
-use crate::act::execute::{self, Logoff, Outcome};
-use crate::act::warn::{self, Msg};
+mod act;
+mod survey;
+#[cfg(test)]
+mod tests;
+
 use crate::config::{Config, Mode, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::Error;
 use crate::exit_code::{self, Cause, ExitCode};
-use crate::host::runner::{Runner, TOOL_OUTPUT_LIMIT};
-use crate::host::tools::{self, Tool};
-use crate::plan::{self, Action, Options, Plan, Recheck};
-use crate::query;
+use crate::host::Host;
 use crate::report::audit::{self, AuditLog};
-use crate::report::summary::{progress_line, ranges, total_line, unreadable_lines};
-use crate::report::{self, record::ErrorRecord, Done, RunInfo, ServerResult};
-use crate::table::idle::{self, IdleTable};
-use crate::table::parse::{self, ParseError};
-use crate::table::session::SessionId;
-use std::io::{BufRead, Read, Write};
+use crate::report::summary::{progress_line, total_line};
+use crate::report::{self, record::ErrorRecord, RunInfo, ServerResult};
+use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-/// What the run learns from the system it runs on.
+/// What the run learns from the terminal it runs on, and the Ctrl-C flag.
 #[derive(Debug, Clone)]
 pub struct Environment {
-    /// The OEM code page, the default for decoding.
-    pub oem_code_page: u16,
-    /// The caller's session as the system reports it (`None` off Windows).
-    pub own_session: Option<SessionId>,
-    /// This computer's name, to recognise `--server` naming it.
-    pub computer_name: Option<String>,
     /// Whether standard input and output are both a terminal (then the plan is confirmed).
     pub interactive: bool,
     /// Whether standard error is a terminal (then the grace period is a countdown).
@@ -46,13 +37,10 @@ pub struct Environment {
 impl Default for Environment {
     fn default() -> Self {
         Environment {
-            oem_code_page: 437,
-            own_session: None,
-            computer_name: None,
             interactive: false,
             stderr_terminal: false,
             recheck_after: Duration::from_secs(10),
-            stop: Arc::default(),
+            stop: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -67,10 +55,10 @@ pub struct Io<'a> {
     pub input: &'a mut dyn BufRead,
 }
 
-/// What every step of one run shares.
+/// What every stage of one run shares.
 struct Ctx<'a> {
     config: &'a Config,
-    runner: &'a dyn Runner,
+    host: &'a dyn Host,
     env: &'a Environment,
     code_page: CodePage,
     err: Mutex<&'a mut (dyn Write + Send)>,
@@ -121,7 +109,7 @@ impl Ctx<'_> {
 }
 
 /// Runs the whole job and returns the exit code.
-pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<'_>) -> ExitCode {
+pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>) -> ExitCode {
     let started = (SystemTime::now(), Instant::now());
     let setup = |flag, path: &std::path::Path, source| Error::Setup {
         flag,
@@ -144,13 +132,13 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
     };
     let code_page = match config.code_page {
         Some(cp) => CodePage::Forced(cp),
-        None => CodePage::Default(env.oem_code_page),
+        None => CodePage::Default(host.oem_code_page()),
     };
     let input = &mut *io.input;
     let targets = config.targets();
     let ctx = Ctx {
         config,
-        runner,
+        host,
         env,
         code_page,
         err: Mutex::new(&mut *io.err),
@@ -163,19 +151,12 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
         .iter()
         .map(|s| ServerResult::new(label(s.as_ref())))
         .collect();
-    let mut stdin_capture = Some(input);
-    if let Source::Input { .. } = config.source {
-        if let (Some(first), Some(stdin)) = (results.first_mut(), stdin_capture.take()) {
-            survey(&ctx, first, Some(stdin));
-        }
-    } else {
-        for_each(&mut results, config.jobs, |r| survey(&ctx, r, None));
+    match (&config.source, results.first_mut()) {
+        (Source::Input { .. }, Some(first)) => survey::survey(&ctx, first, Some(&mut *input)),
+        _ => for_each(&mut results, config.jobs, |r| survey::survey(&ctx, r, None)),
     }
-    if let (Source::Input { .. }, Some(Error::Input { .. })) = (
-        &config.source,
-        results.first().and_then(|r| r.error.as_ref()),
-    ) {
-        // The capture could not be read: a file error, not a server's.
+    if let Some(Error::Input { .. }) = results.first().and_then(|r| r.error.as_ref()) {
+        // The capture could not be read: a file error, already said, not a server's.
         return Cause::Usage.into();
     }
     for r in &results {
@@ -208,12 +189,8 @@ pub fn run(config: &Config, runner: &dyn Runner, env: &Environment, io: &mut Io<
     // After a declined prompt the plan is already on the terminal: only a file gets the report.
     let mut to_stdout = true;
     if config.mode == Mode::Act && planned > 0 {
-        let confirmed = match stdin_capture {
-            Some(input) => confirm(&ctx, io.out, input, &results, planned),
-            None => false,
-        };
-        if confirmed {
-            act(&ctx, &mut results);
+        if act::confirm(&ctx, io.out, input, &results, planned) {
+            act::act(&ctx, &mut results);
         } else {
             ctx.say("cancelled; nobody was logged off");
             code = Cause::Cancelled.into();
@@ -275,9 +252,10 @@ fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
         items.iter_mut().for_each(f);
         return;
     }
+    let items_len = items.len();
     let queue = Mutex::new(items.iter_mut());
     std::thread::scope(|scope| {
-        for _ in 0..jobs.min(queue.lock().expect("queue").len()) {
+        for _ in 0..jobs.min(items_len) {
             scope.spawn(|| loop {
                 let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
                 match next {
@@ -289,143 +267,7 @@ fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
     });
 }
 
-/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it. A server
-/// that fails, or has nothing more to do, is finished here.
-fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mut dyn BufRead>) {
-    let started = Instant::now();
-    let server = server_of(ctx, result);
-    match read_plan(ctx, server.as_ref(), stdin, &mut result.warnings) {
-        Ok((plan, encoding, read_at, idle)) => {
-            result.done = Some(Done {
-                plan,
-                outcomes: None,
-                warned: None,
-                encoding,
-                read_at,
-                idle,
-            });
-            let lines = unreadable_lines(result);
-            if !lines.is_empty() {
-                let (n, s) = (lines.len(), if lines.len() == 1 { "" } else { "s" });
-                ctx.say(&format!(
-                    "warning: {}: {n} line{s} not understood (line{s} {}); nobody on them is \
-                     logged off",
-                    result.server,
-                    ranges(&lines, 10)
-                ));
-            }
-        }
-        Err(e) if e.is_setup() => {
-            ctx.say(&format!("error: {e}"));
-            result.error = Some(e);
-            return;
-        }
-        Err(e) => {
-            result.error = Some(e);
-            ctx.server_failed(result);
-        }
-    }
-    result.elapsed += started.elapsed();
-    let planned = result
-        .done
-        .as_ref()
-        .is_some_and(|d| !d.plan.logoff_order().is_empty());
-    if result.error.is_some() || ctx.config.mode == Mode::DryRun || !planned {
-        ctx.finished(result);
-    }
-}
-
-/// Query (or read), decode, parse and plan; returns the plan, the encoding and when the table
-/// was read.
-fn read_plan(
-    ctx: &Ctx<'_>,
-    server: Option<&ServerName>,
-    stdin: Option<&mut dyn BufRead>,
-    warnings: &mut Vec<String>,
-) -> Result<(Plan, String, Instant, Option<IdleTable>), Error> {
-    let config = ctx.config;
-    let text = |b: &[u8]| ctx.text(b);
-    let (bytes, local) = match &config.source {
-        Source::Input { path, .. } => {
-            let mut bytes = Vec::new();
-            let read = match stdin {
-                Some(stdin) if path.as_os_str() == "-" => stdin.read_to_end(&mut bytes),
-                _ => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
-            };
-            read.map_err(|source| Error::Input {
-                path: path.clone(),
-                source,
-            })?;
-            // A captured table may come from any host: only its `>` marker tells the own session.
-            (bytes, false)
-        }
-        Source::Query(_) => {
-            let program = tools::locate(Tool::Query, config.tools_dir.as_deref())
-                .map_err(query::QueryError::from)?;
-            let args = query::session_args(server);
-            let captured = query::run(
-                ctx.runner,
-                &program,
-                &args,
-                "query session",
-                config.timeout,
-                &text,
-            )?;
-            let stderr = query::one_line(&text(&captured.stderr));
-            if !stderr.is_empty() {
-                warnings.push(format!("query session also printed on stderr: {stderr}"));
-            }
-            let local = server.is_none_or(|s| s.is_local(ctx.env.computer_name.as_deref()));
-            (captured.stdout, local)
-        }
-    };
-    let read_at = Instant::now();
-    let decoded = decode::decode(&bytes, ctx.code_page)?;
-    let table = match parse::parse(&decoded) {
-        Ok(table) => table,
-        Err(ParseError::NoHeader { .. }) if query::looks_like_error(&all_text(&decoded)) => {
-            return Err(query::QueryError::ErrorText {
-                what: "query session",
-                message: query::one_line(&all_text(&decoded)),
-            }
-            .into())
-        }
-        Err(e) => return Err(e.into()),
-    };
-    if !table.counters.is_empty() {
-        warnings.push(format!("{} /counter line(s) ignored", table.counters.len()));
-    }
-    let idle = match (config.filters.idle_over, &config.source) {
-        (Some(_), Source::Query(_)) => Some(read_idle(ctx, server)?),
-        _ => None,
-    };
-    let plan = plan::plan(
-        table,
-        Options {
-            include_console: config.include_console,
-            include_self: config.include_self,
-            own_session: if local { ctx.env.own_session } else { None },
-            filters: Some(&config.filters),
-            idle: idle.as_ref(),
-        },
-    );
-    Ok((plan, decoded.encoding.to_string(), read_at, idle))
-}
-
-/// Runs `query user` for the idle times.
-fn read_idle(ctx: &Ctx<'_>, server: Option<&ServerName>) -> Result<IdleTable, Error> {
-    let text = |b: &[u8]| ctx.text(b);
-    let program = tools::locate(Tool::Query, ctx.config.tools_dir.as_deref())
-        .map_err(query::QueryError::from)?;
-    match query::users(ctx.runner, &program, server, ctx.config.timeout, &text)? {
-        None => Ok(IdleTable::default()),
-        Some(captured) => Ok(idle::parse(&decode::decode(
-            &captured.stdout,
-            ctx.code_page,
-        )?)?),
-    }
-}
-
+/// Concatenates the decoded lines.
 fn all_text(decoded: &Decoded) -> String {
     decoded
         .lines
@@ -440,363 +282,5 @@ fn lossy(bytes: &[u8], code_page: CodePage) -> String {
     match decode::decode(bytes, code_page) {
         Ok(d) => all_text(&d),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
-    }
-}
-
-/// On a terminal without `--yes`, shows the plan and asks before anyone is logged off.
-fn confirm(
-    ctx: &Ctx<'_>,
-    out: &mut dyn Write,
-    input: &mut dyn BufRead,
-    results: &[ServerResult],
-    planned: usize,
-) -> bool {
-    if ctx.config.yes || !ctx.env.interactive {
-        return true;
-    }
-    let _ = report::table::write(out, results, Mode::Act);
-    let _ = out.flush();
-    {
-        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        let servers = results.iter().filter(|r| r.done.is_some()).count();
-        let on = if servers == 1 {
-            results
-                .iter()
-                .find(|r| r.done.is_some())
-                .map_or(String::new(), |r| r.server.clone())
-        } else {
-            format!("{servers} servers")
-        };
-        let _ = write!(err, "Log off {planned} session(s) on {on}? [y/N] ");
-        let _ = err.flush();
-    }
-    let mut answer = String::new();
-    let _ = input.read_line(&mut answer);
-    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
-}
-
-/// Warn, wait, re-check and log off on every server that has something planned.
-fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
-    let config = ctx.config;
-    if let Some(warning) = &config.warning {
-        for_each(results, config.jobs, |r| send_warning(ctx, r));
-        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(warning.grace, ctx.env.stderr_terminal, &mut **err, &|| {
-            ctx.stopping()
-        });
-    }
-    for_each(results, config.jobs, |r| {
-        let started = Instant::now();
-        let planned = r
-            .done
-            .as_ref()
-            .is_some_and(|d| !d.plan.logoff_order().is_empty());
-        recheck_and_execute(ctx, r);
-        if config.event_log {
-            event_log(ctx, r);
-        }
-        r.elapsed += started.elapsed();
-        if planned {
-            ctx.server_failed(r);
-            ctx.finished(r);
-        }
-    });
-}
-
-fn send_warning(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let server = server_of(ctx, result);
-    let Some(done) = result.done.as_mut() else {
-        return;
-    };
-    let warning = ctx.config.warning.as_ref().expect("called with --warn");
-    let program = tools::locate(Tool::Msg, ctx.config.tools_dir.as_deref());
-    let text = |b: &[u8]| ctx.text(b);
-    let warned = warn::send(
-        &done.plan,
-        &Msg {
-            runner: ctx.runner,
-            program: program.as_deref().map_err(|e| e.to_string()),
-            server: server.as_ref(),
-            message: &warning.message,
-            seconds: warning.grace.as_secs().max(1),
-            timeout: ctx.config.timeout,
-            text: &text,
-            stop: &|| ctx.stopping(),
-        },
-    );
-    for (entry, w) in done.plan.entries.iter().zip(&warned) {
-        if let Some(w) = w {
-            ctx.record(audit::warned(&result.server, entry, w));
-            if let Some(m) = w.message() {
-                ctx.say(&format!(
-                    "warning: {}: message not delivered: {m}",
-                    result.server
-                ));
-            }
-        }
-    }
-    done.warned = Some(warned);
-}
-
-/// Re-checks when the table is stale (after --warn, or a long prompt), then logs off.
-fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let server = server_of(ctx, result);
-    let Some(done) = result.done.as_mut() else {
-        return;
-    };
-    if done.plan.logoff_order().is_empty() {
-        return;
-    }
-    let mut outcomes = vec![None; done.plan.entries.len()];
-    if ctx.stopping() {
-        for i in done.plan.logoff_order() {
-            outcomes[i] = Some(Outcome::NotRun);
-        }
-        done.outcomes = Some(outcomes);
-        return;
-    }
-    let stale = ctx.config.warning.is_some() || done.read_at.elapsed() > ctx.env.recheck_after;
-    if stale {
-        match read_plan(ctx, server.as_ref(), None, &mut result.warnings) {
-            Err(e) => {
-                for i in done.plan.logoff_order() {
-                    outcomes[i] = Some(Outcome::NotRun);
-                }
-                result.error = Some(Error::Recheck(Box::new(e)));
-                done.outcomes = Some(outcomes);
-                return;
-            }
-            Ok((fresh, _, _, _)) => {
-                let answers = plan::recheck(&done.plan, &fresh);
-                for (i, answer) in answers.into_iter().enumerate() {
-                    match answer {
-                        Some(Recheck::Gone) => {
-                            outcomes[i] = Some(Outcome::AlreadyGone(
-                                "no longer listed at the re-check before logoff".to_string(),
-                            ))
-                        }
-                        Some(Recheck::Skip(reason)) => {
-                            let entry = &mut done.plan.entries[i];
-                            entry.action = Action::Skip;
-                            entry.reason = reason;
-                            ctx.record(audit::decision(&result.server, entry, Mode::Act));
-                        }
-                        Some(Recheck::Still) | None => {}
-                    }
-                }
-            }
-        }
-    }
-    let order = done.plan.logoff_order();
-    if let Some(&last) = order.last() {
-        let entry = &done.plan.entries[last];
-        if entry.current {
-            if let Some(s) = entry.session() {
-                ctx.say(&format!(
-                    "{}: your own session {} is logged off last; that ends this session",
-                    result.server, s.id
-                ));
-            }
-        }
-    }
-    let program = tools::locate(Tool::Logoff, ctx.config.tools_dir.as_deref());
-    let text = |b: &[u8]| ctx.text(b);
-    let plan = &done.plan;
-    let label = result.server.clone();
-    for (i, outcome) in outcomes.iter().enumerate() {
-        if let Some(o) = outcome {
-            ctx.record(audit::outcome(&label, &plan.entries[i], o));
-        }
-    }
-    execute::execute(
-        plan,
-        &mut outcomes,
-        &Logoff {
-            runner: ctx.runner,
-            program: program.as_deref().map_err(|e| e.to_string()),
-            server: server.as_ref(),
-            timeout: ctx.config.timeout,
-            text: &text,
-            stop: &|| ctx.stopping(),
-        },
-        &mut |index, outcome| {
-            let entry = &plan.entries[index];
-            ctx.record(audit::outcome(&label, entry, outcome));
-            if let Some(s) = entry.session() {
-                ctx.say(&format!(
-                    "{label}: session {} ({}): {}",
-                    s.id,
-                    s.user.as_deref().unwrap_or("-"),
-                    outcome.code()
-                ));
-            }
-        },
-    );
-    done.outcomes = Some(outcomes);
-}
-
-/// Writes the server's summary event with the stock eventcreate; a failure is a warning.
-fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let ok = report::exit_code(result).is_success();
-    let summary = report::summary_line(result, ctx.config.mode);
-    let program = match tools::locate(Tool::EventCreate, ctx.config.tools_dir.as_deref()) {
-        Ok(p) => p,
-        Err(e) => {
-            result.warnings.push(format!("event log not written: {e}"));
-            return;
-        }
-    };
-    let args = audit::event_args(ok, &summary);
-    match ctx
-        .runner
-        .run(&program, &args, ctx.config.timeout, TOOL_OUTPUT_LIMIT)
-    {
-        Ok(o) if o.success() => {}
-        Ok(o) => result.warnings.push(format!(
-            "event log not written: eventcreate exit code {}: {}",
-            o.code.unwrap_or(-1),
-            query::one_line(&[ctx.text(&o.stderr), ctx.text(&o.stdout)].join(" "))
-        )),
-        Err(e) => result.warnings.push(format!("event log not written: {e}")),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::host::runner::{Output, RunError};
-    use std::path::Path;
-    use std::sync::Mutex;
-    use std::time::Duration;
-
-    const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
- services                                    0  Disc
- rdp-tcp#1         alice                     1  Active
- rdp-tcp#2         bob                       2  Active
-";
-
-    /// Prints TABLE for `query`, succeeds for `logoff`, records every call.
-    struct Fake(Mutex<Vec<Vec<String>>>);
-
-    impl Runner for Fake {
-        fn run(
-            &self,
-            _: &Path,
-            args: &[String],
-            _: Duration,
-            _: usize,
-        ) -> Result<Output, RunError> {
-            self.0.lock().unwrap().push(args.to_vec());
-            let stdout = if args[0] == "session" {
-                TABLE.as_bytes().to_vec()
-            } else {
-                Vec::new()
-            };
-            Ok(Output {
-                code: Some(0),
-                stdout,
-                stderr: Vec::new(),
-            })
-        }
-    }
-
-    /// Runs the app on the fake with `args` (after the tools folder), `env` and `answer` on
-    /// standard input; returns the exit code, the calls and what went to standard error.
-    fn run_app(
-        args: &[&str],
-        env: &Environment,
-        answer: &str,
-    ) -> (ExitCode, Vec<Vec<String>>, String) {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let dir = std::env::temp_dir().join(format!("logoff-all-app-{}-{n}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        for tool in [Tool::Query, Tool::Logoff] {
-            std::fs::write(dir.join(tool.file_name()), b"").unwrap();
-        }
-        let mut all = vec!["logoff-all".to_string(), "--tools-dir".into()];
-        all.push(dir.display().to_string());
-        all.extend(args.iter().map(|a| a.to_string()));
-        let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
-        let fake = Fake(Mutex::new(Vec::new()));
-        let (mut out, mut err) = (Vec::new(), Vec::new());
-        let mut input = answer.as_bytes();
-        let code = run(
-            &config,
-            &fake,
-            env,
-            &mut Io {
-                out: &mut out,
-                err: &mut err,
-                input: &mut input,
-            },
-        );
-        let _ = std::fs::remove_dir_all(&dir);
-        let calls = fake.0.into_inner().unwrap();
-        (code, calls, String::from_utf8(err).unwrap())
-    }
-
-    fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
-        let env = Environment {
-            own_session: own.map(SessionId::new),
-            interactive: true,
-            recheck_after: Duration::from_secs(3600),
-            ..Environment::default()
-        };
-        run_app(if yes { &["--yes"] } else { &[] }, &env, answer)
-    }
-
-    #[test]
-    fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
-        let (code, calls, err) = run_with("n\n", false, None);
-        assert_eq!(code, Cause::Cancelled.into());
-        assert_eq!(calls, [vec!["session".to_string()]]);
-        assert!(
-            err.contains("Log off 2 session(s) on localhost? [y/N]"),
-            "{err}"
-        );
-    }
-
-    #[test]
-    fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
-        for (answer, yes) in [("y\n", false), ("", true)] {
-            let (code, calls, _) = run_with(answer, yes, None);
-            assert_eq!(code, ExitCode::SUCCESS);
-            assert_eq!(calls.len(), 3, "{calls:?}");
-        }
-    }
-
-    #[test]
-    fn the_system_s_own_session_is_skipped_without_a_marker() {
-        let (code, calls, _) = run_with("", true, Some(2));
-        assert_eq!(code, ExitCode::SUCCESS);
-        assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
-    }
-
-    #[test]
-    fn a_stale_table_is_read_again_before_logging_off() {
-        let env = Environment {
-            recheck_after: Duration::ZERO,
-            ..Environment::default()
-        };
-        let (code, calls, _) = run_app(&[], &env, "");
-        assert_eq!(code, ExitCode::SUCCESS);
-        let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
-        assert_eq!(first, ["session", "session", "1", "2"]);
-    }
-
-    /// The stop flag is the run's own (no static): set before acting, no logoff starts and the
-    /// exit code says the run was cancelled; a second run with a fresh flag is not affected.
-    #[test]
-    fn a_stop_flag_passed_in_stops_before_any_logoff() {
-        let env = Environment::default();
-        env.stop.store(true, Ordering::SeqCst);
-        let (code, calls, err) = run_app(&[], &env, "");
-        assert_eq!(code, Cause::Cancelled.into());
-        assert_eq!(calls, [vec!["session".to_string()]]);
-        assert!(err.contains("stopped by Ctrl-C"), "{err}");
-        let (code, calls, _) = run_app(&[], &Environment::default(), "");
-        assert_eq!(code, ExitCode::SUCCESS);
-        assert_eq!(calls.len(), 3);
     }
 }

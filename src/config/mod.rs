@@ -40,18 +40,6 @@ impl ServerName {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    /// Whether the name designates this computer, where the system knows the own session.
-    pub fn is_local(&self, computer: Option<&str>) -> bool {
-        let n = self.0.to_ascii_lowercase();
-        n == "localhost"
-            || n == "127.0.0.1"
-            || n == "."
-            || computer.is_some_and(|c| {
-                let c = c.to_ascii_lowercase();
-                n == c || n.split('.').next() == Some(c.as_str())
-            })
-    }
 }
 
 impl fmt::Display for ServerName {
@@ -193,12 +181,5 @@ mod tests {
             assert!(ServerName::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(ServerName::parse(r"\\TS01").unwrap().as_str(), "TS01");
-    }
-
-    #[test]
-    fn local_names_are_recognised() {
-        let local = |n: &str| ServerName::parse(n).unwrap().is_local(Some("TS01"));
-        assert!(local("localhost") && local("ts01") && local("TS01.corp.example.com"));
-        assert!(!local("TS02"));
     }
 }

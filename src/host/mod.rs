@@ -1,6 +1,201 @@
-//! The host: everything that touches the machine the run is on (tools, child processes, system
-//! lookups), behind one seam so the stages above it are tested without Windows.
+//! The host: the one seam through which the run touches the machine. Every stock program is
+//! called through [`Host::run`] with a [`Call`] (a plain value that knows its argv), and the
+//! system lookups (own session, computer names, OEM code page) come from the same trait, so the
+//! stages above it are tested with a fake host and no Windows.
 
+pub mod call;
+#[cfg(test)]
+pub mod fake;
 pub mod runner;
 pub mod system;
 pub mod tools;
+
+pub use call::{Call, LogonMode};
+
+use crate::config::ServerName;
+use crate::table::session::SessionId;
+use runner::{Output, RunError, Runner};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+use std::time::Duration;
+use tools::{Tool, ToolError};
+
+/// A call that did not run to completion.
+#[derive(Debug, thiserror::Error)]
+pub enum HostError {
+    /// The program is not where it must be.
+    #[error(transparent)]
+    Tool(#[from] ToolError),
+    /// The program could not be started, timed out or printed too much.
+    #[error(transparent)]
+    Run(#[from] RunError),
+}
+
+/// Whether a `--server` names the machine this run is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locality {
+    /// It names this computer: the system's own-session answer applies.
+    Local,
+    /// It names another computer.
+    Remote,
+    /// It cannot be told (the name does not resolve, or this computer's addresses are unknown).
+    Unknown,
+}
+
+/// Everything the run asks of the machine.
+pub trait Host: Sync {
+    /// Runs the stock program behind `call` on `server` (`None`: this computer) under `timeout`,
+    /// capturing at most the call's output limit.
+    fn run(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        timeout: Duration,
+    ) -> Result<Output, HostError>;
+
+    /// The Remote Desktop session this process runs in, asked of the system; `None` where the
+    /// system cannot tell (off Windows).
+    fn own_session(&self) -> Option<SessionId>;
+
+    /// The OEM code page: the default for decoding what the stock tools print.
+    fn oem_code_page(&self) -> u16;
+
+    /// Whether `server` names this computer.
+    fn locality(&self, server: &ServerName) -> Locality;
+
+    /// The user this process runs as (`DOMAIN\user` or `user`), when the system tells it.
+    fn own_user(&self) -> Option<String>;
+}
+
+/// The real host: tools from the system folder (or `--tools-dir`), each resolved once per run,
+/// run through a [`Runner`].
+pub struct SystemHost<R: Runner> {
+    runner: R,
+    tools_dir: Option<PathBuf>,
+    resolved: [OnceLock<Result<PathBuf, ToolError>>; Tool::ALL.len()],
+}
+
+impl<R: Runner> SystemHost<R> {
+    /// A host that runs programs through `runner`, taking them from `tools_dir` when given,
+    /// otherwise from the system folder.
+    pub fn new(runner: R, tools_dir: Option<&Path>) -> Self {
+        SystemHost {
+            runner,
+            tools_dir: tools_dir.map(Path::to_path_buf),
+            resolved: Default::default(),
+        }
+    }
+
+    /// Where `tool` is, found once and remembered for the rest of the run.
+    pub fn locate(&self, tool: Tool) -> Result<&Path, ToolError> {
+        self.resolved[tool as usize]
+            .get_or_init(|| tools::locate(tool, self.tools_dir.as_deref()))
+            .as_deref()
+            .map_err(Clone::clone)
+    }
+}
+
+impl<R: Runner> Host for SystemHost<R> {
+    fn run(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        timeout: Duration,
+    ) -> Result<Output, HostError> {
+        let program = self.locate(call.tool())?;
+        Ok(self
+            .runner
+            .run(program, &call.argv(server), timeout, call.output_limit())?)
+    }
+
+    fn own_session(&self) -> Option<SessionId> {
+        system::own_session()
+    }
+
+    fn oem_code_page(&self) -> u16 {
+        system::oem_code_page()
+    }
+
+    fn locality(&self, server: &ServerName) -> Locality {
+        system::locality(server)
+    }
+
+    fn own_user(&self) -> Option<String> {
+        system::own_user()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    /// Records what it was asked to run.
+    struct Recorder(Mutex<Vec<(String, Vec<String>, usize)>>);
+
+    impl Runner for Recorder {
+        fn run(
+            &self,
+            program: &Path,
+            args: &[String],
+            _: Duration,
+            max_output: usize,
+        ) -> Result<Output, RunError> {
+            let name = program.file_name().unwrap().to_string_lossy().into_owned();
+            self.0
+                .lock()
+                .unwrap()
+                .push((name, args.to_vec(), max_output));
+            Ok(Output::default())
+        }
+    }
+
+    #[test]
+    fn calls_run_the_tool_from_the_tools_folder_with_their_argv_and_limit() {
+        let dir = std::env::temp_dir().join(format!("logoff-all-host-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for tool in [Tool::Query, Tool::Logoff] {
+            std::fs::write(dir.join(tool.file_name()), b"").unwrap();
+        }
+        let host = SystemHost::new(Recorder(Mutex::new(Vec::new())), Some(&dir));
+        let server = ServerName::parse("TS01").unwrap();
+        host.run(&Call::QuerySession, Some(&server), Duration::from_secs(1))
+            .unwrap();
+        host.run(
+            &Call::Logoff(SessionId::new(4)),
+            None,
+            Duration::from_secs(1),
+        )
+        .unwrap();
+        let missing = host.run(
+            &Call::Msg {
+                id: SessionId::new(4),
+                seconds: 60,
+                message: "bye",
+            },
+            None,
+            Duration::from_secs(1),
+        );
+        assert!(matches!(
+            missing,
+            Err(HostError::Tool(ToolError::Missing { .. }))
+        ));
+        let calls = host.runner.0.lock().unwrap().clone();
+        assert_eq!(
+            calls,
+            [
+                (
+                    Tool::Query.file_name().to_string(),
+                    vec!["session".to_string(), "/server:TS01".to_string()],
+                    runner::QUERY_OUTPUT_LIMIT
+                ),
+                (
+                    Tool::Logoff.file_name().to_string(),
+                    vec!["4".to_string()],
+                    runner::TOOL_OUTPUT_LIMIT
+                ),
+            ]
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

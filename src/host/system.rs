@@ -1,7 +1,10 @@
 //! System: what this program asks of the operating system it runs on: the OEM code page, the
-//! caller's own session, and where the stock tools live.
+//! caller's own session and user, this computer's names, and where the stock tools live.
 
+use crate::config::ServerName;
+use crate::host::Locality;
 use crate::table::session::SessionId;
+use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
 
 /// The code page `query` writes redirected output in: the system's OEM code page on Windows,
@@ -68,10 +71,163 @@ pub fn system_tools_dir() -> Option<PathBuf> {
     }
 }
 
-/// This computer's name, to tell a `--server` that names the local host.
-pub fn computer_name() -> Option<String> {
-    std::env::var("COMPUTERNAME")
-        .ok()
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .filter(|n| !n.is_empty())
+/// This computer's names: NetBIOS name, DNS host name and fully qualified DNS name, as the
+/// system reports them (`GetComputerNameExW`); off Windows the host name from the environment.
+pub fn computer_names() -> Vec<String> {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::SystemInformation::{
+            ComputerNameDnsFullyQualified, ComputerNameDnsHostname, ComputerNameNetBIOS,
+            GetComputerNameExW,
+        };
+        let mut names = Vec::new();
+        for format in [
+            ComputerNameNetBIOS,
+            ComputerNameDnsHostname,
+            ComputerNameDnsFullyQualified,
+        ] {
+            let mut buf = [0u16; 512];
+            let mut len = buf.len() as u32;
+            // SAFETY: the buffer and its length in UTF-16 units are passed together; on success
+            // `len` holds the number of units written, without the terminating NUL.
+            let ok = unsafe { GetComputerNameExW(format, buf.as_mut_ptr(), &mut len) };
+            if ok != 0 && (len as usize) < buf.len() {
+                let name = String::from_utf16_lossy(&buf[..len as usize]);
+                if !name.is_empty() && !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        names
+    }
+    #[cfg(not(windows))]
+    {
+        ["HOSTNAME", "COMPUTERNAME"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .filter(|n| !n.is_empty())
+            .collect()
+    }
+}
+
+/// The user this process runs as, without the domain (as `query` prints it); `None` off
+/// Windows.
+pub fn own_user() -> Option<String> {
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::WindowsProgramming::GetUserNameW;
+        let mut buf = [0u16; 257];
+        let mut len = buf.len() as u32;
+        // SAFETY: the buffer and its length in UTF-16 units are passed together; on success
+        // `len` counts the units written including the terminating NUL.
+        let ok = unsafe { GetUserNameW(buf.as_mut_ptr(), &mut len) };
+        (ok != 0 && len >= 1 && (len as usize) <= buf.len())
+            .then(|| String::from_utf16_lossy(&buf[..len as usize - 1]))
+            .filter(|n| !n.is_empty())
+    }
+    #[cfg(not(windows))]
+    {
+        None
+    }
+}
+
+/// Whether `server` names this computer: by name (NetBIOS, DNS, FQDN), loopback, or an address
+/// of this computer (the server's addresses resolved and compared with this computer's own).
+pub fn locality(server: &ServerName) -> Locality {
+    locality_with(server, &computer_names(), &resolve)
+}
+
+/// The addresses a name resolves to; `None` when it does not resolve.
+fn resolve(name: &str) -> Option<Vec<IpAddr>> {
+    let addrs: Vec<IpAddr> = (name, 0).to_socket_addrs().ok()?.map(|a| a.ip()).collect();
+    (!addrs.is_empty()).then_some(addrs)
+}
+
+/// [`locality`] with this computer's names and a resolver given, for tests.
+pub fn locality_with(
+    server: &ServerName,
+    names: &[String],
+    resolve: &dyn Fn(&str) -> Option<Vec<IpAddr>>,
+) -> Locality {
+    let n = server.as_str().trim_end_matches('.').to_ascii_lowercase();
+    if n == "localhost" || n.is_empty() {
+        return Locality::Local;
+    }
+    if let Ok(ip) = n.parse::<IpAddr>() {
+        if ip.is_loopback() || ip.is_unspecified() {
+            return Locality::Local;
+        }
+    }
+    let lower: Vec<String> = names.iter().map(|c| c.to_ascii_lowercase()).collect();
+    if lower.contains(&n) {
+        return Locality::Local;
+    }
+    let theirs = match n.parse::<IpAddr>() {
+        Ok(ip) => vec![ip],
+        Err(_) => match resolve(&n) {
+            Some(addrs) => addrs,
+            None => return Locality::Unknown,
+        },
+    };
+    if theirs
+        .iter()
+        .any(|ip| ip.is_loopback() || ip.is_unspecified())
+    {
+        return Locality::Local;
+    }
+    let ours: Vec<IpAddr> = lower.iter().filter_map(|c| resolve(c)).flatten().collect();
+    if ours.is_empty() {
+        Locality::Unknown
+    } else if theirs.iter().any(|ip| ours.contains(ip)) {
+        Locality::Local
+    } else {
+        Locality::Remote
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(name: &str) -> Option<Vec<IpAddr>> {
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        match name {
+            "ts01" | "ts01.corp.example.com" => Some(vec![ip("10.0.0.5")]),
+            "alias-of-ts01" => Some(vec![ip("10.0.0.5")]),
+            "ts02" => Some(vec![ip("10.0.0.6")]),
+            "loop-alias" => Some(vec![ip("127.0.0.1")]),
+            _ => None,
+        }
+    }
+
+    fn at(server: &str) -> Locality {
+        let names = ["TS01".to_string(), "ts01.corp.example.com".to_string()];
+        locality_with(&ServerName::parse(server).unwrap(), &names, &table)
+    }
+
+    #[test]
+    fn this_computer_is_known_by_every_name_and_address() {
+        for local in [
+            "localhost",
+            "LOCALHOST",
+            "127.0.0.1",
+            "127.0.0.2",
+            "ts01",
+            "TS01.corp.example.com",
+            "10.0.0.5",
+            "alias-of-ts01",
+            "loop-alias",
+        ] {
+            assert_eq!(at(local), Locality::Local, "{local}");
+        }
+        assert_eq!(at("ts02"), Locality::Remote);
+        assert_eq!(at("10.0.0.6"), Locality::Remote);
+        assert_eq!(at("nowhere"), Locality::Unknown);
+    }
+
+    #[test]
+    fn without_own_addresses_a_remote_looking_name_is_unknown() {
+        let server = ServerName::parse("ts02").unwrap();
+        assert_eq!(locality_with(&server, &[], &table), Locality::Unknown);
+    }
 }

@@ -1,5 +1,5 @@
-//! Tools: find the stock programs (`query`, `logoff`, `msg`, `eventcreate`) by absolute path, never from the
-//! current directory or the executable's own folder.
+//! Tools: find the stock programs (`query`, `logoff`, `msg`, `eventcreate`, `tsdiscon`, `reset`,
+//! `change`) by absolute path, never from the current directory or the executable's own folder.
 
 use crate::host::system;
 use std::path::{Path, PathBuf};
@@ -15,20 +15,41 @@ pub enum Tool {
     Msg,
     /// `eventcreate.exe`.
     EventCreate,
+    /// `tsdiscon.exe`.
+    TsDiscon,
+    /// `reset.exe` (`reset session`).
+    Reset,
+    /// `change.exe` (`change logon`).
+    Change,
 }
 
 impl Tool {
-    /// The file name: `query.exe` on Windows, `query` elsewhere (test stand-ins on PATH).
+    /// Every tool, in declaration order (a tool's index is its position here).
+    pub const ALL: [Tool; 7] = [
+        Tool::Query,
+        Tool::Logoff,
+        Tool::Msg,
+        Tool::EventCreate,
+        Tool::TsDiscon,
+        Tool::Reset,
+        Tool::Change,
+    ];
+
+    /// The file name: `query.exe` on Windows, `query` elsewhere (test stand-ins).
     pub fn file_name(self) -> &'static str {
-        match (self, cfg!(windows)) {
-            (Tool::Query, true) => "query.exe",
-            (Tool::Logoff, true) => "logoff.exe",
-            (Tool::Msg, true) => "msg.exe",
-            (Tool::EventCreate, true) => "eventcreate.exe",
-            (Tool::Query, false) => "query",
-            (Tool::Logoff, false) => "logoff",
-            (Tool::Msg, false) => "msg",
-            (Tool::EventCreate, false) => "eventcreate",
+        let (windows, other) = match self {
+            Tool::Query => ("query.exe", "query"),
+            Tool::Logoff => ("logoff.exe", "logoff"),
+            Tool::Msg => ("msg.exe", "msg"),
+            Tool::EventCreate => ("eventcreate.exe", "eventcreate"),
+            Tool::TsDiscon => ("tsdiscon.exe", "tsdiscon"),
+            Tool::Reset => ("reset.exe", "reset"),
+            Tool::Change => ("change.exe", "change"),
+        };
+        if cfg!(windows) {
+            windows
+        } else {
+            other
         }
     }
 }
@@ -105,5 +126,12 @@ mod tests {
         let err = locate(Tool::Logoff, Some(&dir)).unwrap_err();
         assert!(err.to_string().contains(&dir.display().to_string()));
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn all_lists_every_tool_at_its_index() {
+        for (i, tool) in Tool::ALL.iter().enumerate() {
+            assert_eq!(*tool as usize, i);
+        }
     }
 }

@@ -2,9 +2,9 @@
 //! telling a failed query apart from a table.
 
 use crate::config::ServerName;
-use crate::host::runner::{Output, RunError, Runner, QUERY_OUTPUT_LIMIT};
+use crate::host::runner::{Output, RunError};
+use crate::host::{Call, Host, HostError};
 use regex::Regex;
-use std::path::Path;
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -23,9 +23,9 @@ pub enum QueryError {
     /// The program could not be found.
     #[error(transparent)]
     Tool(#[from] crate::host::tools::ToolError),
-    /// The program could not be started.
+    /// The program could not be started, or printed more than any table.
     #[error("{0}")]
-    Start(RunError),
+    Run(RunError),
     /// It ran past the timeout and was killed (a sick or unreachable host).
     #[error("{what} did not answer within {} s and was stopped; the server may be \
              unreachable or hung: check it, or raise --timeout", .timeout.as_secs_f64())]
@@ -61,48 +61,36 @@ pub enum QueryError {
     },
 }
 
-/// The arguments for `query session`: only `session` and a validated `/server:NAME`.
-pub fn session_args(server: Option<&ServerName>) -> Vec<String> {
-    with_server("session", server)
-}
-
-/// The arguments for `query user`.
-pub fn user_args(server: Option<&ServerName>) -> Vec<String> {
-    with_server("user", server)
-}
-
-fn with_server(first: &str, server: Option<&ServerName>) -> Vec<String> {
-    let mut args = vec![first.to_string()];
-    if let Some(server) = server {
-        args.push(format!("/server:{server}"));
-    }
-    args
-}
-
-/// Runs `query` with `args` and returns its output, or why there is no table to read. `what`
-/// names the query in messages; `text` decodes a message for display.
-pub fn run(
-    runner: &dyn Runner,
-    program: &Path,
-    args: &[String],
-    what: &'static str,
+/// Runs `query session` on `server` and returns its output, or why there is no table to read;
+/// `text` decodes a message for display.
+pub fn sessions(
+    host: &dyn Host,
+    server: Option<&ServerName>,
     timeout: Duration,
     text: &dyn Fn(&[u8]) -> String,
 ) -> Result<Captured, QueryError> {
-    classify(start(runner, program, args, what, timeout)?, what, text)
+    let what = "query session";
+    classify(
+        start(host, &Call::QuerySession, server, what, timeout)?,
+        what,
+        text,
+    )
 }
 
 fn start(
-    runner: &dyn Runner,
-    program: &Path,
-    args: &[String],
+    host: &dyn Host,
+    call: &Call<'_>,
+    server: Option<&ServerName>,
     what: &'static str,
     timeout: Duration,
 ) -> Result<Output, QueryError> {
-    match runner.run(program, args, timeout, QUERY_OUTPUT_LIMIT) {
+    match host.run(call, server, timeout) {
         Ok(output) => Ok(output),
-        Err(RunError::TimedOut { .. }) => Err(QueryError::TimedOut { what, timeout }),
-        Err(e) => Err(QueryError::Start(e)),
+        Err(HostError::Tool(e)) => Err(QueryError::Tool(e)),
+        Err(HostError::Run(RunError::TimedOut { .. })) => {
+            Err(QueryError::TimedOut { what, timeout })
+        }
+        Err(HostError::Run(e)) => Err(QueryError::Run(e)),
     }
 }
 
@@ -141,14 +129,13 @@ fn classify(
 /// Runs `query user`; `Ok(None)` when it says nobody is logged on ("No User exists for *" on
 /// stderr with a non-zero exit code, and nothing on stdout), which is not an error.
 pub fn users(
-    runner: &dyn Runner,
-    program: &Path,
+    host: &dyn Host,
     server: Option<&ServerName>,
     timeout: Duration,
     text: &dyn Fn(&[u8]) -> String,
 ) -> Result<Option<Captured>, QueryError> {
     let what = "query user";
-    let output = start(runner, program, &user_args(server), what, timeout)?;
+    let output = start(host, &Call::QueryUser, server, what, timeout)?;
     let nobody = !output.success()
         && output.stdout.iter().all(u8::is_ascii_whitespace)
         && one_line(&text(&output.stderr))
@@ -182,14 +169,6 @@ pub fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn args_hold_only_session_and_a_validated_server() {
-        assert_eq!(session_args(None), ["session"]);
-        let server = ServerName::parse("TS01").unwrap();
-        assert_eq!(session_args(Some(&server)), ["session", "/server:TS01"]);
-        assert_eq!(user_args(Some(&server)), ["user", "/server:TS01"]);
-    }
 
     #[test]
     fn known_error_texts_are_recognised() {

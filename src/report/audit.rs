@@ -154,41 +154,9 @@ impl AuditLog {
     }
 }
 
-/// The arguments for `eventcreate`: the Application log, source `logoff-all`, INFORMATION
-/// (event 1) when everything succeeded, else WARNING (event 2).
-pub fn event_args(ok: bool, description: &str) -> Vec<String> {
-    let (kind, id) = if ok {
-        ("INFORMATION", "1")
-    } else {
-        ("WARNING", "2")
-    };
-    [
-        "/l",
-        "APPLICATION",
-        "/so",
-        "logoff-all",
-        "/t",
-        kind,
-        "/id",
-        id,
-        "/d",
-        description,
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn event_args_pick_the_type() {
-        assert_eq!(event_args(true, "x")[5], "INFORMATION");
-        assert_eq!(event_args(false, "x")[5], "WARNING");
-        assert_eq!(event_args(false, "x")[9], "x");
-    }
 
     #[test]
     fn an_error_line_has_time_event_mode_then_the_record() {

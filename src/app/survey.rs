@@ -1,0 +1,140 @@
+//! Survey: read one server's table (query or `--input`, then decode, parse) and plan it.
+
+use super::{all_text, Ctx};
+use crate::config::{Mode, ServerName, Source};
+use crate::decode;
+use crate::error::Error;
+use crate::host::Locality;
+use crate::plan::{self, Options, Plan};
+use crate::query;
+use crate::report::summary::{ranges, unreadable_lines};
+use crate::report::{Done, ServerResult};
+use crate::table::idle::{self, IdleTable};
+use crate::table::parse::{self, ParseError};
+use std::io::{BufRead, Read};
+use std::time::Instant;
+
+/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it. A server
+/// that fails, or has nothing more to do, is finished here.
+pub(super) fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mut dyn BufRead>) {
+    let started = Instant::now();
+    let server = super::server_of(ctx, result);
+    match read_plan(ctx, server.as_ref(), stdin, &mut result.warnings) {
+        Ok((plan, encoding, read_at, idle)) => {
+            result.done = Some(Done {
+                plan,
+                outcomes: None,
+                warned: None,
+                encoding,
+                read_at,
+                idle,
+            });
+            let lines = unreadable_lines(result);
+            if !lines.is_empty() {
+                let (n, s) = (lines.len(), if lines.len() == 1 { "" } else { "s" });
+                ctx.say(&format!(
+                    "warning: {}: {n} line{s} not understood (line{s} {}); nobody on them is \
+                     logged off",
+                    result.server,
+                    ranges(&lines, 10)
+                ));
+            }
+        }
+        Err(e) if e.is_setup() => {
+            ctx.say(&format!("error: {e}"));
+            result.error = Some(e);
+            return;
+        }
+        Err(e) => {
+            result.error = Some(e);
+            ctx.server_failed(result);
+        }
+    }
+    result.elapsed += started.elapsed();
+    let planned = result
+        .done
+        .as_ref()
+        .is_some_and(|d| !d.plan.logoff_order().is_empty());
+    if result.error.is_some() || ctx.config.mode == Mode::DryRun || !planned {
+        ctx.finished(result);
+    }
+}
+
+/// Query (or read), decode, parse and plan; returns the plan, the encoding, when the table was
+/// read and the `query user` table when it was read.
+pub(super) fn read_plan(
+    ctx: &Ctx<'_>,
+    server: Option<&ServerName>,
+    stdin: Option<&mut dyn BufRead>,
+    warnings: &mut Vec<String>,
+) -> Result<(Plan, String, Instant, Option<IdleTable>), Error> {
+    let config = ctx.config;
+    let text = |b: &[u8]| ctx.text(b);
+    let (bytes, local) = match &config.source {
+        Source::Input { path, .. } => {
+            let mut bytes = Vec::new();
+            let read = match stdin {
+                Some(stdin) if path.as_os_str() == "-" => stdin.read_to_end(&mut bytes),
+                _ => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+            };
+            read.map_err(|source| Error::Input {
+                path: path.clone(),
+                source,
+            })?;
+            // A captured table may come from any host: only its `>` marker tells the own session.
+            (bytes, false)
+        }
+        Source::Query(_) => {
+            let captured = query::sessions(ctx.host, server, config.timeout, &text)?;
+            let stderr = query::one_line(&text(&captured.stderr));
+            if !stderr.is_empty() {
+                warnings.push(format!("query session also printed on stderr: {stderr}"));
+            }
+            let local = server.is_none_or(|s| ctx.host.locality(s) == Locality::Local);
+            (captured.stdout, local)
+        }
+    };
+    let read_at = Instant::now();
+    let decoded = decode::decode(&bytes, ctx.code_page)?;
+    let table = match parse::parse(&decoded) {
+        Ok(table) => table,
+        Err(ParseError::NoHeader { .. }) if query::looks_like_error(&all_text(&decoded)) => {
+            return Err(query::QueryError::ErrorText {
+                what: "query session",
+                message: query::one_line(&all_text(&decoded)),
+            }
+            .into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    if !table.counters.is_empty() {
+        warnings.push(format!("{} /counter line(s) ignored", table.counters.len()));
+    }
+    let idle = match (config.filters.idle_over, &config.source) {
+        (Some(_), Source::Query(_)) => Some(read_idle(ctx, server)?),
+        _ => None,
+    };
+    let plan = plan::plan(
+        table,
+        Options {
+            include_console: config.include_console,
+            include_self: config.include_self,
+            own_session: if local { ctx.host.own_session() } else { None },
+            filters: Some(&config.filters),
+            idle: idle.as_ref(),
+        },
+    );
+    Ok((plan, decoded.encoding.to_string(), read_at, idle))
+}
+
+/// Runs `query user` for the idle times.
+fn read_idle(ctx: &Ctx<'_>, server: Option<&ServerName>) -> Result<IdleTable, Error> {
+    let text = |b: &[u8]| ctx.text(b);
+    match query::users(ctx.host, server, ctx.config.timeout, &text)? {
+        None => Ok(IdleTable::default()),
+        Some(captured) => Ok(idle::parse(&decode::decode(
+            &captured.stdout,
+            ctx.code_page,
+        )?)?),
+    }
+}

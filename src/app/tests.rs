@@ -1,0 +1,111 @@
+//! Unit tests of one run on a fake host.
+
+use super::*;
+use crate::host::fake::{exited, FakeHost};
+use crate::host::Call;
+use crate::table::session::SessionId;
+use std::time::Duration;
+
+const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+ rdp-tcp#1         alice                     1  Active
+ rdp-tcp#2         bob                       2  Active
+";
+
+/// Runs the app on a fake host that prints TABLE for `query session` and succeeds for
+/// everything else, with `args`, `env`, the system's own session `own` and `answer` on
+/// standard input; returns the exit code, the calls and what went to standard error.
+fn run_app(
+    args: &[&str],
+    env: &Environment,
+    own: Option<u32>,
+    answer: &str,
+) -> (ExitCode, Vec<Vec<String>>, String) {
+    let mut all = vec!["logoff-all".to_string()];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
+    let mut fake = FakeHost::new(|call, _| match call {
+        Call::QuerySession => exited(0, TABLE, ""),
+        _ => exited(0, "", ""),
+    });
+    fake.own_session = own.map(SessionId::new);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = answer.as_bytes();
+    let code = run(
+        &config,
+        &fake,
+        env,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            input: &mut input,
+        },
+    );
+    let calls = fake.argvs();
+    (code, calls, String::from_utf8(err).unwrap())
+}
+
+fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
+    let env = Environment {
+        interactive: true,
+        recheck_after: Duration::from_secs(3600),
+        ..Environment::default()
+    };
+    run_app(if yes { &["--yes"] } else { &[] }, &env, own, answer)
+}
+
+#[test]
+fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
+    let (code, calls, err) = run_with("n\n", false, None);
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(calls, [vec!["session".to_string()]]);
+    assert!(
+        err.contains("Log off 2 session(s) on localhost? [y/N]"),
+        "{err}"
+    );
+}
+
+#[test]
+fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
+    for (answer, yes) in [("y\n", false), ("", true)] {
+        let (code, calls, _) = run_with(answer, yes, None);
+        assert_eq!(code, ExitCode::SUCCESS);
+        assert_eq!(calls.len(), 3, "{calls:?}");
+    }
+}
+
+#[test]
+fn the_system_s_own_session_is_skipped_without_a_marker() {
+    // The fake host says the run is in session 2; the table has no `>` marker.
+    let (code, calls, _) = run_with("", true, Some(2));
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
+}
+
+#[test]
+fn a_stale_table_is_read_again_before_logging_off() {
+    // A table older than the staleness limit is read again before the first logoff.
+    let env = Environment {
+        recheck_after: Duration::ZERO,
+        ..Environment::default()
+    };
+    let (code, calls, _) = run_app(&[], &env, None, "");
+    assert_eq!(code, ExitCode::SUCCESS);
+    let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
+    assert_eq!(first, ["session", "session", "1", "2"]);
+}
+
+/// The stop flag is the run's own (no static): set before acting, no logoff starts and the
+/// exit code says the run was cancelled; a second run with a fresh flag is not affected.
+#[test]
+fn a_stop_flag_passed_in_stops_before_any_logoff() {
+    let env = Environment::default();
+    env.stop.store(true, Ordering::SeqCst);
+    let (code, calls, err) = run_app(&[], &env, None, "");
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(err.contains("stopped by Ctrl-C"), "{err}");
+    let (code, calls, _) = run_app(&[], &Environment::default(), None, "");
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(calls.len(), 3, "{calls:?}");
+}

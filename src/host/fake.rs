@@ -1,0 +1,94 @@
+//! A fake host for unit tests: answers each call with a closure and records the argv of every
+//! call, so the stages above the host are tested without running anything.
+
+use super::{Call, Host, HostError, Locality};
+use crate::config::ServerName;
+use crate::host::runner::{Output, RunError};
+use crate::table::session::SessionId;
+use std::sync::Mutex;
+use std::time::Duration;
+
+type Answer = dyn Fn(&Call<'_>, Option<&ServerName>) -> Result<Output, HostError> + Sync;
+
+/// Answers calls with a closure; records `(tool file name, argv)` per call.
+pub struct FakeHost {
+    answer: Box<Answer>,
+    /// Every call made, in order: the tool's file name and the argv.
+    pub calls: Mutex<Vec<(String, Vec<String>)>>,
+    /// What [`Host::own_session`] answers.
+    pub own_session: Option<SessionId>,
+    /// What [`Host::locality`] answers for every server.
+    pub locality: Locality,
+    /// What [`Host::own_user`] answers.
+    pub own_user: Option<String>,
+}
+
+impl FakeHost {
+    /// A host that answers every call with `answer`.
+    pub fn new(
+        answer: impl Fn(&Call<'_>, Option<&ServerName>) -> Result<Output, HostError> + Sync + 'static,
+    ) -> Self {
+        FakeHost {
+            answer: Box::new(answer),
+            calls: Mutex::new(Vec::new()),
+            own_session: None,
+            locality: Locality::Remote,
+            own_user: None,
+        }
+    }
+
+    /// The argv of every call so far.
+    pub fn argvs(&self) -> Vec<Vec<String>> {
+        let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
+        calls.iter().map(|(_, argv)| argv.clone()).collect()
+    }
+}
+
+/// An output with this exit code and standard output.
+pub fn exited(code: i32, stdout: &str, stderr: &str) -> Result<Output, HostError> {
+    Ok(Output {
+        code: Some(code),
+        stdout: stdout.as_bytes().to_vec(),
+        stderr: stderr.as_bytes().to_vec(),
+    })
+}
+
+/// A call that ran past its timeout.
+pub fn timed_out(timeout: Duration) -> Result<Output, HostError> {
+    Err(HostError::Run(RunError::TimedOut {
+        program: "fake".to_string(),
+        timeout,
+        partial: Output::default(),
+    }))
+}
+
+impl Host for FakeHost {
+    fn run(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        _: Duration,
+    ) -> Result<Output, HostError> {
+        self.calls
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((call.tool().file_name().to_string(), call.argv(server)));
+        (self.answer)(call, server)
+    }
+
+    fn own_session(&self) -> Option<SessionId> {
+        self.own_session
+    }
+
+    fn oem_code_page(&self) -> u16 {
+        437
+    }
+
+    fn locality(&self, _: &ServerName) -> Locality {
+        self.locality
+    }
+
+    fn own_user(&self) -> Option<String> {
+        self.own_user.clone()
+    }
+}
