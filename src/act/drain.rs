@@ -50,9 +50,9 @@ pub fn parse_mode(text: &str) -> Result<LogonMode, String> {
         .map(|(_, mode)| *mode)
         .ok_or_else(|| {
             format!(
-                "change logon /query printed {:?}, which is not a logon mode this version knows; \
+                "change logon /query printed {}, which is not a logon mode this version knows; \
                  nothing was changed",
-                one_line(text)
+                crate::error::quote(&one_line(text))
             )
         })
 }

@@ -2,14 +2,15 @@
 
 use super::{for_each, server_of, survey, Ctx};
 use crate::act::execute::{self, Logoff, Outcome};
+use crate::config::Mode;
 use crate::error::Error;
-use crate::exit_code::ExitCode;
 use crate::host::Call;
 use crate::plan::{self, Action, Recheck};
 use crate::query;
 use crate::report::audit;
 use crate::report::{self, ServerResult};
 use std::io::{BufRead, Write};
+use std::time::Instant;
 
 /// On a terminal without `--yes`, shows the plan and asks before anyone is logged off.
 pub(super) fn confirm(
@@ -22,7 +23,7 @@ pub(super) fn confirm(
     if ctx.config.yes || !ctx.env.interactive {
         return true;
     }
-    let _ = report::table(out, results, false);
+    let _ = report::table::write(out, results, Mode::Act);
     let _ = out.flush();
     {
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
@@ -56,9 +57,19 @@ pub(super) fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
     let config = ctx.config;
     super::warning::warn_and_wait(ctx, results);
     for_each(results, config.jobs, |r| {
+        let started = Instant::now();
+        let planned = r
+            .done
+            .as_ref()
+            .is_some_and(|d| !d.plan.logoff_order().is_empty());
         recheck_and_execute(ctx, r);
         if config.event_log {
             event_log(ctx, r);
+        }
+        r.elapsed += started.elapsed();
+        if planned {
+            ctx.server_failed(r);
+            ctx.finished(r);
         }
     });
 }
@@ -91,7 +102,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
                 done.outcomes = Some(outcomes);
                 return;
             }
-            Ok((fresh, _, _)) => {
+            Ok((fresh, _, _, _)) => {
                 let answers = plan::recheck(&done.plan, &fresh);
                 for (i, answer) in answers.into_iter().enumerate() {
                     match answer {
@@ -104,7 +115,12 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
                             let entry = &mut done.plan.entries[i];
                             entry.action = Action::Skip;
                             entry.reason = reason;
-                            ctx.record(audit::decision(&result.server, entry, false));
+                            ctx.record(audit::decision(
+                                &result.server,
+                                entry,
+                                Mode::Act,
+                                ctx.config.verb,
+                            ));
                         }
                         Some(Recheck::Still) | None => {}
                     }
@@ -129,7 +145,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
     let label = result.server.clone();
     for (i, outcome) in outcomes.iter().enumerate() {
         if let Some(o) = outcome {
-            ctx.record(audit::outcome(&label, &plan.entries[i], o));
+            ctx.record(audit::outcome(&label, &plan.entries[i], o, ctx.config.verb));
         }
     }
     execute::execute(
@@ -145,7 +161,7 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
         },
         &mut |index, outcome| {
             let entry = &plan.entries[index];
-            ctx.record(audit::outcome(&label, entry, outcome));
+            ctx.record(audit::outcome(&label, entry, outcome, ctx.config.verb));
             if let Some(s) = entry.session() {
                 ctx.say(&format!(
                     "{label}: session {} ({}): {}",
@@ -161,8 +177,8 @@ fn recheck_and_execute(ctx: &Ctx<'_>, result: &mut ServerResult) {
 
 /// Writes the server's summary event with the stock eventcreate; a failure is a warning.
 fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let ok = report::exit_code(result) == ExitCode::Success;
-    let summary = report::summary_line(result, false);
+    let ok = report::exit_code(result).is_success();
+    let summary = report::summary_line(result, ctx.config.mode);
     let call = Call::EventCreate { ok, text: &summary };
     match ctx.host.run(&call, None, ctx.config.timeout) {
         Ok(o) if o.success() => {}

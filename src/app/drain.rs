@@ -5,10 +5,10 @@
 use super::Ctx;
 use crate::act::drain::{describe, Change, DrainError, Drained, Guard};
 use crate::act::execute::Outcome;
-use crate::exit_code::{self, ExitCode};
+use crate::exit_code::{self, Cause, ExitCode};
 use crate::host::{Locality, LogonMode};
+use crate::report::audit;
 use crate::report::ServerResult;
-use serde_json::{Map, Value};
 
 /// Refuses `--drain` with a target that is not this computer; the message says why.
 pub(super) fn check_target(ctx: &Ctx<'_>) -> Result<(), String> {
@@ -37,7 +37,7 @@ pub(super) fn prepare(ctx: &Ctx<'_>, planned: usize) -> Result<Option<LogonMode>
     if !config.drain {
         return Ok(None);
     }
-    if config.dry_run {
+    if config.mode.is_dry_run() {
         ctx.say(
             "dry run: --drain would record the logon mode (change logon /query), set change \
              logon /drain before any warning or logoff, and restore the recorded mode at the end; \
@@ -63,8 +63,8 @@ pub(super) fn prepare(ctx: &Ctx<'_>, planned: usize) -> Result<Option<LogonMode>
         Err(e) => {
             ctx.say(&format!("error: --drain: {e}; nobody was logged off"));
             Err(match e {
-                DrainError::NotUnderstood(_) => ExitCode::NotUnderstood,
-                DrainError::Failed(_) => ExitCode::QueryFailed,
+                DrainError::NotUnderstood(_) => Cause::NotUnderstood.into(),
+                DrainError::Failed(_) => Cause::QueryFailed.into(),
             })
         }
     }
@@ -80,7 +80,7 @@ pub(super) fn around(
 ) -> ExitCode {
     let Some(recorded) = recorded else {
         act(results);
-        return ExitCode::Success;
+        return ExitCode::SUCCESS;
     };
     let text = |b: &[u8]| ctx.text(b);
     let change = Change {
@@ -89,7 +89,7 @@ pub(super) fn around(
         text: &text,
     };
     let (mut guard, drained) = Guard::drain(change, recorded);
-    let mut code = ExitCode::Success;
+    let mut code = ExitCode::SUCCESS;
     match drained {
         Ok(Drained::Set) => {
             record(ctx, "drained", LogonMode::Drain);
@@ -124,7 +124,7 @@ pub(super) fn around(
                     done.outcomes = Some(outcomes);
                 }
             }
-            code = ExitCode::LogoffFailed;
+            code = Cause::LogoffFailed.into();
         }
     }
     match guard.restore() {
@@ -148,7 +148,7 @@ pub(super) fn around(
             );
             ctx.say(&format!("error: {line}"));
             note(ctx, results, &line);
-            code = exit_code::fold([code, ExitCode::LogoffFailed]);
+            code = exit_code::fold([code, Cause::LogoffFailed.into()]);
         }
     }
     code
@@ -164,11 +164,7 @@ fn note(ctx: &Ctx<'_>, results: &mut [ServerResult], line: &str) {
 
 /// One audit line per logon mode step.
 fn record(ctx: &Ctx<'_>, step: &str, mode: LogonMode) {
-    let mut fields = Map::new();
-    fields.insert("event".into(), "logon_mode".into());
-    fields.insert("step".into(), step.into());
-    fields.insert("mode".into(), Value::from(describe(mode)));
-    ctx.record(fields);
+    ctx.record(audit::logon_mode(step, describe(mode)));
 }
 
 #[cfg(test)]
@@ -185,7 +181,7 @@ mod tests {
     #[test]
     fn a_declined_prompt_reads_the_mode_but_changes_nothing() {
         let args = ["logoff-all", "--drain"].map(std::ffi::OsString::from);
-        let config = crate::cli::parse(args).unwrap().unwrap();
+        let config = crate::cli::parse(args).unwrap();
         let host = FakeHost::new(|call, _| match call {
             Call::QuerySession => exited(0, TABLE, ""),
             Call::ChangeLogon(_) => exited(0, "Connections are currently ENABLED\r\n", ""),
@@ -207,7 +203,7 @@ mod tests {
                 input: &mut input,
             },
         );
-        assert_eq!(code, ExitCode::Cancelled);
+        assert_eq!(code, ExitCode::of(crate::exit_code::Cause::Cancelled));
         assert_eq!(host.argvs(), [vec!["session"], vec!["logon", "/query"]]);
         let err = String::from_utf8(err).unwrap();
         assert!(

@@ -3,14 +3,20 @@
 
 use super::{for_each, label, survey, Ctx};
 use crate::config::{Format, Source};
-use crate::exit_code::{self, ExitCode};
+use crate::exit_code::{self, Cause, ExitCode};
 use crate::plan::Subject;
 use crate::report::list::{self, Listed, ServerList, UserRow};
 use crate::table::idle::IdleTable;
 use std::io::{BufRead, Write};
 
-/// Lists every server and writes the inventory; returns the exit code.
-pub(super) fn run(ctx: &Ctx<'_>, out: &mut dyn Write, input: &mut dyn BufRead) -> ExitCode {
+/// Lists every server and writes the inventory (to the `--output` file when there is one, a CSV
+/// one with a UTF-8 byte order mark); returns the exit code.
+pub(super) fn run(
+    ctx: &Ctx<'_>,
+    out: &mut dyn Write,
+    file: Option<std::fs::File>,
+    input: &mut dyn BufRead,
+) -> ExitCode {
     let config = ctx.config;
     let mut lists: Vec<ServerList> = config
         .targets()
@@ -26,28 +32,29 @@ pub(super) fn run(ctx: &Ctx<'_>, out: &mut dyn Write, input: &mut dyn BufRead) -
         (Source::Input { .. }, Some(first)) => list_one(ctx, first, Some(input)),
         _ => for_each(&mut lists, config.jobs, |l| list_one(ctx, l, None)),
     }
-    let code = exit_code::fold(lists.iter().map(|l| {
+    let code = exit_code::fold(lists.iter().flat_map(|l| {
         let not_understood = l.rows.iter().any(|r| matches!(r, Listed::Line { .. }));
-        exit_code::fold([
-            l.error
-                .as_ref()
-                .map_or(ExitCode::Success, crate::error::Error::exit_code),
-            if not_understood {
-                ExitCode::NotUnderstood
-            } else {
-                ExitCode::Success
-            },
-        ])
+        let error = l.error.as_ref().map(crate::error::Error::exit_code);
+        error
+            .into_iter()
+            .chain(not_understood.then(|| Cause::NotUnderstood.into()))
     }));
     for l in &lists {
         if let Some(e) = &l.error {
             ctx.say(&format!("error: {}: {e}", l.server));
         }
     }
-    let mut out = std::io::BufWriter::new(out);
+    let bom = file.is_some();
+    let mut out: std::io::BufWriter<Box<dyn Write + '_>> = match file {
+        Some(file) => std::io::BufWriter::new(Box::new(file)),
+        None => std::io::BufWriter::new(Box::new(out)),
+    };
     let written = match config.format {
         Format::Table => list::table(&mut out, &lists),
         Format::Json => list::json(&mut out, &lists, code),
+        Format::Csv if bom => out
+            .write_all(crate::report::csv::BOM)
+            .and_then(|()| list::csv(&mut out, &lists)),
         Format::Csv => list::csv(&mut out, &lists),
     };
     if let Err(e) = written.and_then(|()| out.flush()) {
@@ -60,7 +67,7 @@ pub(super) fn run(ctx: &Ctx<'_>, out: &mut dyn Write, input: &mut dyn BufRead) -
 fn list_one(ctx: &Ctx<'_>, list: &mut ServerList, stdin: Option<&mut dyn BufRead>) {
     let server = server_of_list(ctx, &list.server);
     let plan = match survey::read_plan(ctx, server.as_ref(), stdin, &mut list.warnings) {
-        Ok((plan, _, _)) => plan,
+        Ok((plan, _, _, _)) => plan,
         Err(e) => {
             list.error = Some(e);
             return;
@@ -112,8 +119,9 @@ fn join(
         .ok_or("not listed by query user")?;
     if entry.user.to_lowercase() != user.to_lowercase() {
         return Err(format!(
-            "query user lists {:?} for session {}",
-            entry.user, session.id
+            "query user lists {} for session {}",
+            crate::error::quote(&entry.user),
+            session.id
         ));
     }
     Ok(UserRow {

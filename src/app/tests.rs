@@ -23,9 +23,7 @@ fn run_app(
 ) -> (ExitCode, Vec<Vec<String>>, String) {
     let mut all = vec!["logoff-all".to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
-    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from))
-        .unwrap()
-        .unwrap();
+    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
     let mut fake = FakeHost::new(|call, _| match call {
         Call::QuerySession => exited(0, TABLE, ""),
         _ => exited(0, "", ""),
@@ -59,7 +57,7 @@ fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<Str
 #[test]
 fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
     let (code, calls, err) = run_with("n\n", false, None);
-    assert_eq!(code, ExitCode::Cancelled);
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
     assert_eq!(calls, [vec!["session".to_string()]]);
     assert!(
         err.contains("Log off 2 session(s) on localhost? [y/N]"),
@@ -71,7 +69,7 @@ fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
 fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
     for (answer, yes) in [("y\n", false), ("", true)] {
         let (code, calls, _) = run_with(answer, yes, None);
-        assert_eq!(code, ExitCode::Success);
+        assert_eq!(code, ExitCode::SUCCESS);
         assert_eq!(calls.len(), 3, "{calls:?}");
     }
 }
@@ -80,7 +78,7 @@ fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
 fn the_system_s_own_session_is_skipped_without_a_marker() {
     // The fake host says the run is in session 2; the table has no `>` marker.
     let (code, calls, _) = run_with("", true, Some(2));
-    assert_eq!(code, ExitCode::Success);
+    assert_eq!(code, ExitCode::SUCCESS);
     assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
 }
 
@@ -92,7 +90,22 @@ fn a_stale_table_is_read_again_before_logging_off() {
         ..Environment::default()
     };
     let (code, calls, _) = run_app(&[], &env, None, "");
-    assert_eq!(code, ExitCode::Success);
+    assert_eq!(code, ExitCode::SUCCESS);
     let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
     assert_eq!(first, ["session", "session", "1", "2"]);
+}
+
+/// The stop flag is the run's own (no static): set before acting, no logoff starts and the
+/// exit code says the run was cancelled; a second run with a fresh flag is not affected.
+#[test]
+fn a_stop_flag_passed_in_stops_before_any_logoff() {
+    let env = Environment::default();
+    env.stop.store(true, Ordering::SeqCst);
+    let (code, calls, err) = run_app(&[], &env, None, "");
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(err.contains("stopped by Ctrl-C"), "{err}");
+    let (code, calls, _) = run_app(&[], &Environment::default(), None, "");
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert_eq!(calls.len(), 3, "{calls:?}");
 }

@@ -130,11 +130,9 @@ fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration
     for (entry, w) in done.plan.entries.iter().zip(&answers) {
         let Some(w) = w else { continue };
         match round {
-            Round::First => ctx.record(audit::warned(&result.server, entry, w)),
+            Round::First => ctx.record(audit::warned(&result.server, entry, w, ctx.config.verb)),
             Round::Reminder => {
-                let mut fields = audit::entry_fields("reminded", &result.server, entry);
-                fields.insert("warning".into(), w.code().into());
-                ctx.record(fields);
+                ctx.record(audit::reminded(&result.server, entry, w, ctx.config.verb))
             }
         }
         if let Some(m) = w.message() {
@@ -169,9 +167,7 @@ mod tests {
     /// what was said and how long it took.
     fn warn_with(args: &[&str], reminder: Reminder) -> (Vec<Vec<String>>, String, Duration) {
         let all = std::iter::once("logoff-all").chain(args.iter().copied());
-        let config = crate::cli::parse(all.map(std::ffi::OsString::from))
-            .unwrap()
-            .unwrap();
+        let config = crate::cli::parse(all.map(std::ffi::OsString::from)).unwrap();
         let host = FakeHost::new(|call, _| match call {
             Call::QuerySession => exited(0, TABLE, ""),
             Call::Msg { id, .. } if id.get() == 2 => exited(1, "", "Error 1722"),
@@ -186,6 +182,8 @@ mod tests {
             code_page: CodePage::Default(437),
             err: Mutex::new(&mut err),
             audit: None,
+            finished: std::sync::atomic::AtomicUsize::new(0),
+            servers: 1,
         };
         let mut results = vec![ServerResult::new("localhost".into())];
         survey::survey(&ctx, &mut results[0], None);

@@ -1,10 +1,11 @@
 //! The admin workflow flags (--drain, --disconnect, --session-name, --list, --input-user,
 //! --warn-exact, --unknown-idle), flattened into the command line and checked together here.
+//! Pairs that cannot go together are in [`super::CONFLICTS`].
 
-use super::{check_warning, UsageError};
 use crate::act::verb::Verb;
 use crate::act::warn;
-use crate::config::{Source, Warning};
+use crate::config::{check_warning, Source, Warning};
+use crate::error::Error;
 use crate::plan::filter::{Filters, Pattern, UnknownIdle};
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
@@ -15,7 +16,7 @@ pub struct WorkflowArgs {
     /// Block new logons during the run (stock `change logon /drain`; reconnections still work),
     /// then put back the mode recorded before, also after a failure, a timeout or Ctrl-C. This
     /// computer only: `change logon` has no /server:.
-    #[arg(long, conflicts_with = "input")]
+    #[arg(long)]
     pub drain: bool,
 
     /// Disconnect the sessions (stock `tsdiscon`) instead of logging them off; sessions that are
@@ -30,10 +31,7 @@ pub struct WorkflowArgs {
     pub session_name: Vec<String>,
 
     /// List every session with its idle and logon time (from `query user`) and do nothing else.
-    #[arg(long, conflicts_with_all = [
-        "warn", "drain", "disconnect", "include_console", "include_self", "state", "user",
-        "exclude_user", "exclude_file", "idle_over", "session_name", "log", "event_log",
-    ])]
+    #[arg(long)]
     pub list: bool,
 
     /// With --input: a captured `query user` output, to preview --idle-over (or --list) offline.
@@ -68,7 +66,7 @@ impl WorkflowArgs {
         filters: &mut Filters,
         warning: Option<&Warning>,
         source: &Source,
-    ) -> Result<Verb, UsageError> {
+    ) -> Result<Verb, Error> {
         let verb = if self.disconnect {
             Verb::Disconnect
         } else {
@@ -77,7 +75,7 @@ impl WorkflowArgs {
         for p in &self.session_name {
             filters
                 .session_names
-                .push(Pattern::session_name(p).map_err(UsageError)?);
+                .push(Pattern::session_name(p).map_err(Error::Usage)?);
         }
         if self.unknown_idle == Some(UnknownIdleArg::Logoff) {
             filters.unknown_idle = UnknownIdle::Logoff;
@@ -87,14 +85,14 @@ impl WorkflowArgs {
             check_warning(&warn::render(&w.message, w.grace, self.warn_exact, verb))?;
         }
         if self.input_user.as_deref() == Some(Path::new("-")) {
-            return Err(UsageError(
+            return Err(Error::Usage(
                 "--input-user - is not supported: give the file of a captured `query user` output"
                     .into(),
             ));
         }
         let offline = matches!(source, Source::Input { .. });
         if offline && filters.idle_over.is_some() && self.input_user.is_none() {
-            return Err(UsageError(
+            return Err(Error::Usage(
                 "--idle-over with --input needs --input-user FILE, a `query user` output captured \
                  with the `query session` one"
                     .into(),
@@ -107,20 +105,18 @@ impl WorkflowArgs {
 #[cfg(test)]
 mod tests {
     use crate::act::verb::Verb;
-    use crate::cli::{normalize, Cli};
     use crate::config::Config;
     use crate::plan::filter::UnknownIdle;
-    use clap::Parser;
 
     fn config(args: &[&str]) -> Result<Config, String> {
         let args = std::iter::once("logoff-all")
             .chain(args.iter().copied())
             .map(std::ffi::OsString::from);
-        match Cli::try_parse_from(normalize(args)) {
-            Ok(cli) => cli.into_config(None).map_err(|e| e.0),
-            Err(e) => Err(e.to_string()),
-        }
+        crate::cli::parse(args).map_err(|e| e.to_string())
     }
+
+    /// A capture that exists (`--input` checks the file at parse time).
+    const S: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/en-2019-mixed.txt");
 
     #[test]
     fn workflow_flags_reach_the_config() {
@@ -145,10 +141,10 @@ mod tests {
     #[test]
     fn workflow_flags_that_cannot_work_together_are_refused() {
         assert!(config(&["--input-user", "u.txt"]).is_err(), "needs --input");
-        assert!(config(&["--input", "s.txt", "--input-user", "-"])
+        assert!(config(&["--input", S, "--input-user", "-"])
             .unwrap_err()
             .contains("--input-user -"));
-        assert!(config(&["--input", "s.txt", "--idle-over", "1h"])
+        assert!(config(&["--input", S, "--idle-over", "1h"])
             .unwrap_err()
             .contains("--input-user"));
         assert!(
@@ -156,7 +152,7 @@ mod tests {
             "needs --idle-over"
         );
         assert!(config(&["--warn-exact"]).is_err(), "needs --warn");
-        assert!(config(&["--drain", "--input", "s.txt"]).is_err());
+        assert!(config(&["--drain", "--input", S]).is_err());
         assert!(config(&["--list", "--state", "disc"]).is_err());
         assert!(config(&["--session-name", " "]).is_err());
         // The grace appended must still fit msg's limit.

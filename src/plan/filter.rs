@@ -1,6 +1,7 @@
 //! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
 //! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
+use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
 use regex::Regex;
@@ -28,7 +29,8 @@ impl Pattern {
         let user = text.trim().rsplit('\\').next().unwrap_or("");
         if user.is_empty() {
             return Err(format!(
-                "empty user pattern {text:?}: give a user name, with * and ? as wildcards"
+                "empty user pattern {}: give a user name, with * and ? as wildcards",
+                quote(text)
             ));
         }
         Self::compile(text, user)
@@ -38,8 +40,9 @@ impl Pattern {
     pub fn session_name(text: &str) -> Result<Pattern, String> {
         if text.trim().is_empty() {
             return Err(format!(
-                "empty --session-name pattern {text:?}: give a session name such as rdp-tcp#* \
-                 or ica-cgp#*, with * and ? as wildcards"
+                "empty --session-name pattern {}: give a session name such as rdp-tcp#* \
+                 or ica-cgp#*, with * and ? as wildcards",
+                quote(text)
             ));
         }
         Self::compile(text, text.trim())
@@ -57,7 +60,7 @@ impl Pattern {
             }
         }
         re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("bad pattern {text:?}: {e}"))?;
+        let regex = Regex::new(&re).map_err(|e| format!("bad pattern {}: {e}", quote(text)))?;
         Ok(Pattern {
             text: text.trim().to_string(),
             regex,
@@ -171,7 +174,7 @@ impl Filters {
         }
         if let Some(p) = self.exclude_users.iter().find(|p| p.matches(user)) {
             return (
-                Err(format!("user matches exclusion {:?}", p.as_str())),
+                Err(format!("user matches exclusion {}", quote(p.as_str()))),
                 None,
             );
         }
@@ -188,7 +191,10 @@ impl Filters {
                     None => "no session name (disconnected); --session-name matches named \
                              sessions only"
                         .to_string(),
-                    Some(n) => format!("session name {n:?} matches no --session-name pattern"),
+                    Some(n) => format!(
+                        "session name {} matches no --session-name pattern",
+                        quote(n)
+                    ),
                 };
                 return (Err(why), None);
             }

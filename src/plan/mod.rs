@@ -3,6 +3,7 @@
 
 pub mod filter;
 
+use crate::error::quote;
 use crate::plan::filter::{Filters, IdleSeen};
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
@@ -92,14 +93,17 @@ impl Reason {
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
             Reason::UnknownState(word) => {
-                format!("unknown state word {word:?}; not logged off to be safe")
+                format!(
+                    "unknown state word {}; not logged off to be safe",
+                    quote(word)
+                )
             }
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
             Reason::IdReused { was, now } => format!(
-                "at the re-check the ID belonged to {} instead of {was:?}; ID reused, skipped",
-                now.as_ref()
-                    .map_or("nobody".to_string(), |n| format!("{n:?}"))
+                "at the re-check the ID belonged to {} instead of {}; ID reused, skipped",
+                now.as_ref().map_or("nobody".to_string(), |n| quote(n)),
+                quote(was)
             ),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
             Reason::AlreadyDisconnected => "already disconnected".into(),

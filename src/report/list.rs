@@ -1,8 +1,9 @@
 //! List report: the `--list` inventory of every session, joined with `query user` (idle and
 //! logon time), as a table, JSON or CSV.
 
-use super::csv_cell;
-use crate::error::Error;
+use super::csv::cell as csv_cell;
+use super::json::ExitCodeJson;
+use crate::error::{quote, Error};
 use crate::exit_code::ExitCode;
 use crate::plan::filter::format_idle;
 use crate::table::session::Session;
@@ -116,7 +117,10 @@ fn cells(server: &str, row: &Listed) -> [String; 9] {
             "-".into(),
             "-".into(),
             "-".into(),
-            format!("line {line} not understood ({why}): {:?}", raw.trim_end()),
+            format!(
+                "line {line} not understood ({why}): {}",
+                quote(raw.trim_end())
+            ),
         ],
     }
 }
@@ -192,7 +196,7 @@ pub fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
 }
 
 /// Writes the inventory as one JSON object: `list`, `sessions` (one per line), `errors`,
-/// `warnings`, `exit_code`.
+/// `warnings`, `exit_code` (with its bits named, as in the main report).
 pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Result<()> {
     let list = |out: &mut dyn Write, name: &str, items: Vec<Value>| -> io::Result<()> {
         write!(out, "  \"{name}\": [")?;
@@ -202,7 +206,8 @@ pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Re
         }
         writeln!(out, "{}", if items.is_empty() { "]," } else { "\n  ]," })
     };
-    writeln!(out, "{{\n  \"list\": true,")?;
+    writeln!(out, "{{\n  \"version\": \"{}\",", env!("CARGO_PKG_VERSION"))?;
+    writeln!(out, "  \"list\": true,")?;
     let sessions = lists
         .iter()
         .flat_map(|l| l.rows.iter().map(move |r| row_json(&l.server, r)));
@@ -219,7 +224,9 @@ pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Re
             .map(move |w| json!({ "server": l.server, "message": w }))
     });
     list(out, "warnings", warnings.collect())?;
-    writeln!(out, "  \"exit_code\": {}\n}}", code.code())
+    write!(out, "  \"exit_code\": ")?;
+    serde_json::to_writer(&mut *out, &ExitCodeJson::from(code))?;
+    writeln!(out, "\n}}")
 }
 
 fn row_json(server: &str, row: &Listed) -> Value {
@@ -267,7 +274,7 @@ fn row_json(server: &str, row: &Listed) -> Value {
                 "idle": idle,
                 "idle_raw": idle_raw,
                 "idle_error": idle_error,
-                "logon_time": logon,
+                "logon": logon,
             })
         }
         Listed::Line { line, raw, why } => json!({

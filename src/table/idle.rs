@@ -2,6 +2,7 @@
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
 use crate::decode::Decoded;
+use crate::error::quote;
 use crate::table::columns::{self, Column, Layout, USER_KEY};
 use crate::table::parse::NotUnderstood;
 use crate::table::session::{Session, SessionId};
@@ -49,8 +50,10 @@ impl IdleTable {
             && entry.user.to_lowercase() != user.to_lowercase()
         {
             return Err(format!(
-                "idle time unknown: query user lists {:?} for session {}, not {user:?}",
-                entry.user, s.id
+                "idle time unknown: query user lists {} for session {}, not {}",
+                quote(&entry.user),
+                s.id,
+                quote(user)
             ));
         }
         entry

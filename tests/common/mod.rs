@@ -268,3 +268,17 @@ pub fn assert_lines(expected: &[&str], actual: &[String]) {
         panic!("lines differ:\n{diff}");
     }
 }
+
+/// Reads a CSV report strictly (every row as long as the header, RFC 4180 quoting); returns
+/// the header and the rows. A leading BOM is refused here: callers strip the one they expect.
+pub fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader.records().map(|r| r.unwrap()).collect();
+    (header, rows)
+}

@@ -44,12 +44,23 @@ fn drain_is_set_before_the_warning_and_restored_after_the_logoffs() {
 fn drain_restores_the_mode_when_logoffs_fail() {
     let env = mixed("drain-fail", "enable", &[]);
     env.fake_logoff("4) echo 'Error [5]: Access is denied.' >&2; exit 1 ;;");
-    let out = env.run(&["--drain"]);
+    let log = env.dir.join("audit.jsonl");
+    let out = env.run(&["--drain", "--log", &log.display().to_string()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let calls = env.calls();
     assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
     assert!(calls.contains(&"logoff 5".to_string()), "{calls:?}");
     assert_eq!(env.logon_mode(), "enable");
+    // The audit log has each logon mode step, in order, in its own record shape.
+    let steps: Vec<(String, String)> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["event"] == "logon_mode")
+        .map(|v| (v["step"].to_string(), v["logon_mode"].to_string()))
+        .collect();
+    let names: Vec<&str> = steps.iter().map(|(s, _)| s.trim_matches('"')).collect();
+    assert_eq!(names, ["recorded", "drained", "restored"], "{steps:?}");
 }
 
 #[test]
@@ -135,7 +146,7 @@ fn an_unknown_logon_mode_text_changes_nothing() {
 fn drain_on_another_computer_is_a_usage_error_that_names_change_logon() {
     let env = mixed("drain-remote", "enable", &[]);
     let out = env.run(&["--drain", "--server", "ts99.invalid"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(16));
     assert!(
         stderr(&out).contains("`change logon` has no /server:"),
         "{}",
@@ -196,7 +207,7 @@ fn ctrl_c_during_the_grace_period_restores_the_mode() {
     wait_for_call(&env, "msg 5");
     std::thread::sleep(Duration::from_millis(200));
     interrupt(&child);
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(6));
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(8));
     let calls = env.calls();
     assert!(calls.iter().all(|c| !c.starts_with("logoff")), "{calls:?}");
     assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
@@ -220,7 +231,7 @@ fn a_second_ctrl_c_restores_the_mode_before_the_process_ends() {
     std::thread::sleep(Duration::from_millis(200));
     interrupt(&child);
     let started = Instant::now();
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(12)), Some(6));
+    assert_eq!(wait_exit(&mut child, Duration::from_secs(12)), Some(8));
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "did not wait for msg"

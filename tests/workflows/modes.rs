@@ -2,7 +2,7 @@
 //! the wait.
 
 use super::{by_id, fixture, mixed, stderr, stdout};
-use crate::common::{self, assert_lines, json, TestEnv};
+use crate::common::{self, assert_lines, json, read_csv, TestEnv};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -31,7 +31,11 @@ fn disconnect_runs_tsdiscon_and_skips_sessions_already_disconnected() {
         &env.calls(),
     );
     let report = json(&out);
+    assert_eq!(by_id(&report, 3)["action"], "disconnect");
     assert_eq!(by_id(&report, 3)["outcome"], "disconnected");
+    assert_eq!(report["summary"]["total"]["disconnected"], 2);
+    assert_eq!(report["summary"]["total"]["logged_off"], 0);
+    assert_eq!(report["summary"]["total"]["outcomes"]["disconnected"], 2);
     assert_eq!(by_id(&report, 4)["reason_code"], "already_disconnected");
     assert_eq!(by_id(&report, 4)["reason"], "already disconnected");
 
@@ -86,7 +90,7 @@ fn list_joins_query_user_and_logs_off_nobody() {
     assert_eq!(bob["idle"], "1d 2h 13m");
     assert_eq!(bob["idle_raw"], "1+02:13");
     assert_eq!(bob["idle_seconds"], 1573 * 60);
-    assert_eq!(bob["logon_time"], "11/22/2026 4:55 PM");
+    assert_eq!(bob["logon"], "11/22/2026 4:55 PM");
     let svc = by_id(&report, 6);
     assert_eq!(svc["idle_raw"], "24692+13:29");
     assert!(svc["idle"].is_null());
@@ -113,6 +117,25 @@ fn list_joins_query_user_and_logs_off_nobody() {
 }
 
 #[test]
+fn list_output_file_gets_the_csv_with_a_bom_and_stdout_stays_empty() {
+    let env = mixed("list-output", "enable", &[]);
+    let file = env.dir.join("inventory.csv");
+    let path = file.display().to_string();
+    let out = env.run(&["--list", "--format", "csv", "--output", &path]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(out.stdout.is_empty(), "{}", stdout(&out));
+    let bytes = std::fs::read(&file).unwrap();
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 BOM");
+    let (header, rows) = read_csv(body);
+    assert_eq!(header[7], "LOGON");
+    let bob = rows.iter().find(|r| &r[1] == "4").unwrap();
+    assert_eq!(&bob[7], "11/22/2026 4:55 PM");
+    // Without --output, stdout has no BOM.
+    let out = env.run(&["--list", "--format", "csv"]);
+    assert!(out.stdout.starts_with(b"SERVER,"));
+}
+
+#[test]
 fn list_refuses_flags_that_would_act_or_filter() {
     for flag in [
         &["--warn", "x"][..],
@@ -123,7 +146,7 @@ fn list_refuses_flags_that_would_act_or_filter() {
         let mut args = vec!["--list"];
         args.extend_from_slice(flag);
         let out = common::run(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(out.status.code(), Some(16), "{args:?}");
     }
 }
 
@@ -147,7 +170,10 @@ fn input_user_previews_idle_over_offline() {
     assert!(env.calls().is_empty());
     let report = json(&out);
     assert_eq!(by_id(&report, 4)["action"], "logoff");
-    assert_eq!(by_id(&report, 4)["idle"], "idle 1d 2h 13m, over 2h");
+    assert_eq!(by_id(&report, 4)["idle"], "1d2h13m");
+    assert_eq!(by_id(&report, 4)["idle_seconds"], 94_380);
+    assert_eq!(by_id(&report, 4)["logon"], "11/22/2026 4:55 PM");
+    assert_eq!(by_id(&report, 6)["logon"], "1/1/1601 12:00 AM");
     assert_eq!(by_id(&report, 5)["action"], "logoff");
     assert_eq!(by_id(&report, 3)["action"], "skip");
     assert_eq!(by_id(&report, 6)["action"], "skip");
@@ -176,7 +202,7 @@ fn input_user_previews_idle_over_offline() {
     assert!(stdout(&out).contains("2:30"), "{}", stdout(&out));
 
     let out = env.run(&["--input", &sessions, "--idle-over", "2h"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(16));
     assert!(stderr(&out).contains("--input-user"), "{}", stderr(&out));
 }
 
@@ -200,7 +226,7 @@ fn unknown_idle_logoff_acts_on_unreadable_rows_and_still_flags_them() {
         "{}",
         stdout(&out)
     );
-    assert!(common::run(&["--unknown-idle", "logoff"]).status.code() == Some(2));
+    assert!(common::run(&["--unknown-idle", "logoff"]).status.code() == Some(16));
 }
 
 #[test]
@@ -262,8 +288,8 @@ fn list_reports_an_unreachable_server_and_lines_not_understood() {
         ),
     );
     let out = env.run(&["--list", "-s", "ts01,ts02", "-j", "2", "--format", "json"]);
-    // ts02 not queried (3) is worse than ts01's lines not understood (4) in today's codes.
-    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    // ts02 not queried (bit 2) and ts01's lines not understood (bit 4).
+    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
     let report = json(&out);
     assert_eq!(report["errors"][0]["server"], "ts02");
     let rows = report["sessions"].as_array().unwrap();
