@@ -27,18 +27,20 @@ pub(super) enum Wait {
     Thread,
 }
 
-/// How much is read from a pipe at a time.
-const CHUNK: usize = 32 << 10;
+/// How much is read from a pipe at a time: tools print a line or two, and a buffer is made
+/// (and zeroed) for every child.
+const CHUNK: usize = 8 << 10;
 
 /// A started child, its two pipes and the descriptor that tells its end.
 pub(super) struct Child {
     child: process::Child,
     stdout: File,
     stderr: File,
-    /// This side's copies of the pipes' write ends, kept until the child has ended: the pipes
-    /// then never hang up while the child exits, so poll wakes for its output and its end,
-    /// and not also, a moment earlier, for its pipes closing (one sleep per child, not three).
-    writers: Option<[OwnedFd; 2]>,
+    /// The command, which holds this side's copies of the pipes' write ends, kept until the
+    /// child has ended: the pipes then never hang up while the child exits, so poll wakes for
+    /// its output and its end, and not also, a moment earlier, for its pipes closing (one
+    /// sleep per child, not three).
+    writers: Option<Command>,
     end: End,
     /// What the last poll found ready and has not been served yet: stdout, stderr, end.
     ready: [bool; 3],
@@ -74,11 +76,9 @@ impl Child {
         set_nonblocking(stdout.as_raw_fd())?;
         set_nonblocking(stderr.as_raw_fd())?;
         command
-            .stdout(Stdio::from(stdout_writer.try_clone()?))
-            .stderr(Stdio::from(stderr_writer.try_clone()?));
+            .stdout(Stdio::from(stdout_writer))
+            .stderr(Stdio::from(stderr_writer));
         let mut child = command.spawn()?;
-        // Closes the copies the child was given; this side keeps its own until the end.
-        drop(command);
         let end = match (wait, pidfd(&child)) {
             (Wait::Best, Some(fd)) => Ok(End::Pidfd(fd)),
             _ => waiter(&child),
@@ -88,7 +88,7 @@ impl Child {
                 child,
                 stdout: File::from(stdout),
                 stderr: File::from(stderr),
-                writers: Some([stdout_writer, stderr_writer]),
+                writers: Some(command),
                 end,
                 ready: [false; 3],
                 buf: vec![0; CHUNK].into_boxed_slice(),
