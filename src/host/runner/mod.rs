@@ -8,6 +8,8 @@
 mod capture;
 #[cfg(all(test, unix))]
 mod tests;
+#[cfg(all(test, windows))]
+mod tests_windows;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]
@@ -109,22 +111,23 @@ impl Runner for SystemRunner {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError> {
-        run(program, args, timeout, max_output, platform::Wait::Best)
+        let mut command = Command::new(program);
+        command.args(args);
+        run(command, timeout, max_output, platform::Wait::Best)
     }
 }
 
-/// Runs one child to its end (or the timeout, or the output limit), waiting on it as `wait`
-/// says.
+/// Runs `command` (no input) to its end, or the timeout, or the output limit, waiting on it
+/// as `wait` says.
 fn run(
-    program: &Path,
-    args: &[String],
+    mut command: Command,
     timeout: Duration,
     max_output: usize,
     wait: platform::Wait,
 ) -> Result<Output, RunError> {
-    let name = || program.display().to_string();
-    let mut command = Command::new(program);
-    command.args(args).stdin(Stdio::null());
+    let program = command.get_program().to_owned();
+    let name = || Path::new(&program).display().to_string();
+    command.stdin(Stdio::null());
     let started = Instant::now();
     let mut child = platform::Child::spawn(command, wait).map_err(|source| RunError::Start {
         program: name(),

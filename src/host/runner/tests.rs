@@ -8,13 +8,9 @@ use super::*;
 const WAITS: [Wait; 2] = [Wait::Best, Wait::Thread];
 
 fn sh(wait: Wait, script: &str, timeout: Duration, max: usize) -> Result<Output, RunError> {
-    run(
-        Path::new("/bin/sh"),
-        &["-c".to_string(), script.to_string()],
-        timeout,
-        max,
-        wait,
-    )
+    let mut command = Command::new("/bin/sh");
+    command.args(["-c", script]);
+    run(command, timeout, max, wait)
 }
 
 #[test]

@@ -79,9 +79,13 @@ impl Child {
             .stdout(Stdio::from(stdout_writer))
             .stderr(Stdio::from(stderr_writer));
         let mut child = command.spawn()?;
-        let end = match (wait, pidfd(&child)) {
-            (Wait::Best, Some(fd)) => Ok(End::Pidfd(fd)),
-            _ => waiter(&child),
+        let pidfd = match wait {
+            Wait::Best => pidfd(&child),
+            Wait::Thread => None,
+        };
+        let end = match pidfd {
+            Some(fd) => Ok(End::Pidfd(fd)),
+            None => waiter(&child),
         };
         match end {
             Ok(end) => Ok(Child {
