@@ -1,0 +1,160 @@
+//! Runner: the one seam through which other programs are run, with a timeout, capturing their
+//! output. Everything else gets a `&dyn Runner`, so the core is tested with an in-memory fake.
+//!
+//! The real runner waits on the child exactly and captures both streams from the calling
+//! thread, with no helper thread (one on Unix only where the kernel has no pidfd): see
+//! `capture` for the rules and `unix` / `windows` for how each system waits.
+
+mod capture;
+#[cfg(all(test, unix))]
+mod tests;
+#[cfg(all(test, windows))]
+mod tests_windows;
+#[cfg(unix)]
+mod unix;
+#[cfg(windows)]
+mod windows;
+
+#[cfg(unix)]
+use unix as platform;
+#[cfg(windows)]
+use windows as platform;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use capture::Ending;
+
+/// What a finished child printed and how it ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Output {
+    /// The exit code; `None` when the child was ended by a signal (not on Windows).
+    pub code: Option<i32>,
+    /// Everything written to standard output.
+    pub stdout: Vec<u8>,
+    /// Everything written to standard error.
+    pub stderr: Vec<u8>,
+}
+
+impl Output {
+    /// Whether the child exited with code 0.
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+}
+
+/// A child that did not run to completion.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The program could not be started (missing, not executable, ...).
+    #[error("could not start {program}: {source}")]
+    Start {
+        /// The program's path.
+        program: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The program ran past the timeout and was killed.
+    #[error("{program} did not finish within {} s and was stopped", timeout.as_secs_f64())]
+    TimedOut {
+        /// The program's path.
+        program: String,
+        /// The time it was given.
+        timeout: Duration,
+        /// What it printed before it was stopped.
+        partial: Output,
+    },
+    /// The program printed more than the limit; it was stopped and nothing is decided from it.
+    #[error("{program} printed more than {limit} bytes (output too large) and was stopped")]
+    TooLarge {
+        /// The program's path.
+        program: String,
+        /// The limit in bytes.
+        limit: usize,
+    },
+}
+
+/// Runs a program with arguments under a timeout. Arguments go to the program as they are; no
+/// shell is ever involved.
+pub trait Runner: Sync {
+    /// Runs `program` with `args`, killing it if it runs longer than `timeout`; a child that
+    /// prints more than `max_output` bytes on either stream fails with [`RunError::TooLarge`].
+    fn run(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+    ) -> Result<Output, RunError>;
+}
+
+/// The most `query session` / `query user` may print: far above the largest real table.
+pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
+/// The most `logoff`, `msg` and the other tools may print: they print a line or two.
+pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
+
+/// The real runner, on top of `std::process`.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemRunner;
+
+/// How long to keep reading after the child has ended: what it wrote just before it ended is
+/// still in the pipe, but a grandchild that inherited the pipe may hold it open for as long as
+/// it likes, so the wait for the end of the pipe is cut short.
+const DRAIN_GRACE: Duration = Duration::from_millis(300);
+
+impl Runner for SystemRunner {
+    fn run(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+    ) -> Result<Output, RunError> {
+        let mut command = Command::new(program);
+        command.args(args);
+        run(command, timeout, max_output, platform::Wait::Best)
+    }
+}
+
+/// Runs `command` (no input) to its end, or the timeout, or the output limit, waiting on it
+/// as `wait` says.
+fn run(
+    mut command: Command,
+    timeout: Duration,
+    max_output: usize,
+    wait: platform::Wait,
+) -> Result<Output, RunError> {
+    let program = command.get_program().to_owned();
+    let name = || Path::new(&program).display().to_string();
+    command.stdin(Stdio::null());
+    let started = Instant::now();
+    let mut child = platform::Child::spawn(command, wait).map_err(|source| RunError::Start {
+        program: name(),
+        source,
+    })?;
+    // A timeout too large to add is no timeout.
+    let deadline = started.checked_add(timeout);
+    let captured =
+        capture::drive(&mut child, deadline, max_output, DRAIN_GRACE).map_err(|source| {
+            RunError::Start {
+                program: name(),
+                source: std::io::Error::new(
+                    source.kind(),
+                    format!("it started, but waiting for it failed, so it was stopped: {source}"),
+                ),
+            }
+        })?;
+    match captured.ending {
+        Ending::Exited => Ok(captured.output),
+        Ending::TimedOut => Err(RunError::TimedOut {
+            program: name(),
+            timeout,
+            partial: captured.output,
+        }),
+        Ending::TooLarge => Err(RunError::TooLarge {
+            program: name(),
+            limit: max_output,
+        }),
+    }
+}
