@@ -108,6 +108,15 @@ pub struct Cli {
     /// (also the LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
     #[arg(long, value_name = "DIR")]
     pub tools_dir: Option<PathBuf>,
+
+    /// After the logoffs, read the table again until every logged-off session is gone, at most
+    /// this long (0 = do not check; then the report says "not verified").
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub verify_wait: Duration,
+
+    /// End a session that is still listed after --verify-wait with `reset session <id>`.
+    #[arg(long)]
+    pub reset_stuck: bool,
 }
 
 /// `--format` values.
@@ -332,6 +341,8 @@ impl Cli {
             log: self.log,
             event_log: self.event_log,
             tools_dir,
+            verify_wait: self.verify_wait,
+            reset_stuck: self.reset_stuck,
         })
     }
 }

@@ -41,8 +41,17 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             };
         }
     };
+    // A person can answer when standard input is a terminal, whatever standard output is
+    // (`logoff-all | more`, `> plan.txt`, `$r = logoff-all`): then the plan is confirmed on the
+    // console. Without one (a scheduled task) the run proceeds, as the batch file did.
+    let interactive = std::io::stdin().is_terminal();
+    let mut console = if interactive {
+        app::console::open()
+    } else {
+        None
+    };
     let env = app::Environment {
-        interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        interactive,
         stderr_terminal: std::io::stderr().is_terminal(),
         ..app::Environment::default()
     };
@@ -52,6 +61,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
         out: &mut stdout.lock(),
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
+        console: console
+            .as_mut()
+            .map(|c| &mut **c as &mut dyn std::io::Write),
     };
     // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
     let stop = std::sync::Arc::clone(&env.stop);

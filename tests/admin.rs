@@ -27,7 +27,10 @@ fn state_filter_keeps_only_disconnected_sessions() {
     env.fake_logoff("");
     let out = env.run(&["--state", "disc", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session", "logoff 4", "logoff 6"], &env.calls());
+    assert_lines(
+        &["query session", "logoff 4", "logoff 6", "query session"],
+        &env.calls(),
+    );
     let report = json(&out);
     assert_eq!(
         by_id(&report, "localhost", 3)["reason_code"],
@@ -58,7 +61,10 @@ fn user_patterns_with_exclusions_winning_and_an_exclude_file() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // alice (--user), bob (*o*); j.doe-smith and svc_backup are excluded though they match *o*.
-    assert_lines(&["query session", "logoff 3", "logoff 4"], &env.calls());
+    assert_lines(
+        &["query session", "logoff 3", "logoff 4", "query session"],
+        &env.calls(),
+    );
 }
 
 #[test]
@@ -80,7 +86,15 @@ fn idle_over_uses_query_user_and_fails_closed_on_absurd_values() {
     let out = env.run(&["--idle-over", "2h", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_lines(
-        &["query session", "query user", "logoff 4", "logoff 5"],
+        // The look that verifies the logoffs plans again, so it asks query user too.
+        &[
+            "query session",
+            "query user",
+            "logoff 4",
+            "logoff 5",
+            "query session",
+            "query user",
+        ],
         &env.calls(),
     );
     let report = json(&out);
@@ -110,7 +124,8 @@ fn no_user_exists_means_nobody_is_idle_long_enough() {
 }
 
 /// The table changes during the grace period: 3 logs off by itself, 4 is now mallory's (ID
-/// reuse), 6 reconnected. Only 5 and 6 may be logged off; with --state disc only none.
+/// reuse), 6 reconnected under a new session name. Only 5 is still the session that was
+/// planned; the others are reported as what the re-check found, naming what it compared.
 #[test]
 fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
     let env = TestEnv::new("warn");
@@ -133,24 +148,28 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
             "msg 5 /time:1 Save your work: logging off in 1 second",
             "query session",
             "logoff 5",
-            "logoff 6",
+            "query session",
         ],
         &env.calls(),
     );
     let report = json(&out);
     let s = |id| by_id(&report, "localhost", id).clone();
-    assert_eq!(s(3)["outcome"], "already_gone");
+    assert_eq!(s(3)["outcome"], "gone_before_logoff");
     assert_eq!(s(3)["warning"], "sent");
-    assert_eq!(s(4)["action"], "skip");
-    assert_eq!(s(4)["reason_code"], "id_reused");
-    assert!(s(4)["reason"].as_str().unwrap().contains("mallory"));
+    assert_eq!(s(4)["action"], "logoff");
+    assert_eq!(s(4)["outcome"], "reused_id");
+    let m = s(4)["message"].as_str().unwrap().to_string();
+    assert!(m.contains("user \"mallory\", session \"rdp-tcp#9\""), "{m}");
+    assert!(m.contains("ID, user and session name compared"), "{m}");
     assert_eq!(s(4)["warning"], "not_active");
     assert_eq!(s(5)["warning"], "failed");
     assert_eq!(s(5)["outcome"], "logged_off");
-    assert_eq!(s(6)["outcome"], "logged_off");
+    // svc_backup reconnected: same ID and user, new session name: not the planned session.
+    assert_eq!(s(6)["outcome"], "reused_id");
     assert!(stderr(&out).contains("grace period over"));
 
-    // Same change with --state disc: 6 is active now, so it no longer matches.
+    // Same change with --state disc: 4 and 6 are held by other sessions now; nobody is logged
+    // off.
     let env = TestEnv::new("warn-state");
     env.fake_query_sequence(&["en-2019-mixed.txt", "en-2019-mixed-later.txt"], None);
     env.fake_logoff("");
@@ -161,11 +180,8 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_lines(&["query session", "query session"], &env.calls());
     let report = json(&out);
-    assert_eq!(
-        by_id(&report, "localhost", 6)["reason_code"],
-        "no_longer_matches"
-    );
-    assert_eq!(by_id(&report, "localhost", 4)["reason_code"], "id_reused");
+    assert_eq!(by_id(&report, "localhost", 4)["outcome"], "reused_id");
+    assert_eq!(by_id(&report, "localhost", 6)["outcome"], "reused_id");
 }
 
 #[test]
@@ -199,9 +215,9 @@ fn many_servers_one_unreachable_the_rest_go_on() {
             &format!(
                 "echo \"query $*\" >> '{}'\ncase \"$2\" in\n\
                  /server:ts02) echo 'Error [1722]:The RPC server is unavailable.' >&2; exit 1 ;;\n\
-                 *) cat '{}' ;;\nesac",
+                 *) {} ;;\nesac",
                 log.display(),
-                mixed.display()
+                env.print_table(&mixed)
             ),
         );
         env.fake_logoff("");
@@ -225,7 +241,9 @@ fn many_servers_one_unreachable_the_rest_go_on() {
                 "logoff 2 /server:ts01",
                 "logoff 2 /server:ts03",
                 "query session /server:ts01",
+                "query session /server:ts01",
                 "query session /server:ts02",
+                "query session /server:ts03",
                 "query session /server:ts03",
             ],
             &calls,
@@ -282,9 +300,12 @@ fn log_appends_one_json_line_per_decision_and_outcome() {
             ("decision", &Value::from(2), "logoff"),
             ("decision", &Value::from(65536), "skip"),
             ("outcome", &Value::from(2), "logoff"),
+            ("outcome", &Value::from(2), "logoff"),
         ]
     );
-    let last = &records[4];
+    // The logoff as it happened, then what the look afterwards found.
+    assert_eq!(records[4]["outcome"], "logged_off_unverified");
+    let last = &records[5];
     assert_eq!(last["outcome"], "logged_off");
     assert_eq!(last["user"], "carol");
     assert_eq!(last["server"], "localhost");

@@ -4,6 +4,8 @@
 //! a server, logoffs stay one at a time in plan order.
 
 mod act;
+pub mod console;
+mod logoffs;
 mod survey;
 #[cfg(test)]
 mod tests;
@@ -22,7 +24,8 @@ use std::time::Duration;
 /// What the run learns from the terminal it runs on, and the Ctrl-C flag.
 #[derive(Debug, Clone)]
 pub struct Environment {
-    /// Whether standard input and output are both a terminal (then the plan is confirmed).
+    /// Whether standard input is a terminal: a person can answer, so the plan is confirmed
+    /// (whatever standard output is: the plan and question go to the console).
     pub interactive: bool,
     /// Whether standard error is a terminal (then the grace period is a countdown).
     pub stderr_terminal: bool,
@@ -51,6 +54,9 @@ pub struct Io<'a> {
     pub err: &'a mut (dyn Write + Send),
     /// Captured input for `--input -`, and the answer to the confirmation question.
     pub input: &'a mut dyn BufRead,
+    /// Where the plan and the confirmation question go: the console (`CONOUT$`) on Windows;
+    /// `None`: `err`.
+    pub console: Option<&'a mut dyn Write>,
 }
 
 /// What every stage of one run shares.
@@ -151,7 +157,13 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         .map(|d| d.plan.logoff_order().len())
         .sum();
     if !config.dry_run && planned > 0 {
-        if !act::confirm(&ctx, io.out, input, &results, planned) {
+        if !act::confirm(
+            &ctx,
+            io.console.as_mut().map(|c| &mut **c as &mut dyn Write),
+            input,
+            &results,
+            planned,
+        ) {
             ctx.say("cancelled; nobody was logged off");
             return ExitCode::Cancelled;
         }

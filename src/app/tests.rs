@@ -26,10 +26,7 @@ fn run_app(
     let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from))
         .unwrap()
         .unwrap();
-    let mut fake = FakeHost::new(|call, _| match call {
-        Call::QuerySession => exited(0, TABLE, ""),
-        _ => exited(0, "", ""),
-    });
+    let mut fake = logging_off_host();
     fake.own_session = own.map(SessionId::new);
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut input = answer.as_bytes();
@@ -41,10 +38,38 @@ fn run_app(
             out: &mut out,
             err: &mut err,
             input: &mut input,
+            console: None,
         },
     );
     let calls = fake.argvs();
     (code, calls, String::from_utf8(err).unwrap())
+}
+
+/// A fake host whose `query session` prints TABLE without the sessions `logoff` has ended, as
+/// a real host does once a logoff went through.
+fn logging_off_host() -> FakeHost {
+    let gone = std::sync::Mutex::new(Vec::<String>::new());
+    FakeHost::new(move |call, _| {
+        let mut gone = gone.lock().unwrap();
+        match call {
+            Call::QuerySession => {
+                let rows: Vec<&str> = TABLE
+                    .lines()
+                    .filter(|l| {
+                        !gone
+                            .iter()
+                            .any(|id| l.split_whitespace().nth(2) == Some(id))
+                    })
+                    .collect();
+                exited(0, &(rows.join("\n") + "\n"), "")
+            }
+            Call::Logoff(id) => {
+                gone.push(id.to_string());
+                exited(0, "", "")
+            }
+            _ => exited(0, "", ""),
+        }
+    })
 }
 
 fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
@@ -72,7 +97,8 @@ fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
     for (answer, yes) in [("y\n", false), ("", true)] {
         let (code, calls, _) = run_with(answer, yes, None);
         assert_eq!(code, ExitCode::Success);
-        assert_eq!(calls.len(), 3, "{calls:?}");
+        // query, two logoffs, one look that finds both gone.
+        assert_eq!(calls.len(), 4, "{calls:?}");
     }
 }
 
@@ -81,12 +107,20 @@ fn the_system_s_own_session_is_skipped_without_a_marker() {
     // The fake host says the run is in session 2; the table has no `>` marker.
     let (code, calls, _) = run_with("", true, Some(2));
     assert_eq!(code, ExitCode::Success);
-    assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
+    assert_eq!(
+        calls,
+        [
+            vec!["session".to_string()],
+            vec!["1".to_string()],
+            vec!["session".to_string()]
+        ]
+    );
 }
 
 #[test]
-fn a_stale_table_is_read_again_before_logging_off() {
-    // A table older than the staleness limit is read again before the first logoff.
+fn a_stale_table_is_read_again_before_every_logoff() {
+    // Issue 11 item 2: a table older than the staleness limit is read again before each
+    // logoff, not only before the first; the last look verifies that both went.
     let env = Environment {
         recheck_after: Duration::ZERO,
         ..Environment::default()
@@ -94,5 +128,8 @@ fn a_stale_table_is_read_again_before_logging_off() {
     let (code, calls, _) = run_app(&[], &env, None, "");
     assert_eq!(code, ExitCode::Success);
     let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
-    assert_eq!(first, ["session", "session", "1", "2"]);
+    assert_eq!(
+        first,
+        ["session", "session", "1", "session", "2", "session"]
+    );
 }

@@ -1,6 +1,7 @@
 //! Report: print every decision and outcome as a table for people or as JSON for programs.
 
 pub mod audit;
+pub mod escape;
 
 use crate::act::execute::Outcome;
 use crate::act::warn::Warned;
@@ -294,8 +295,8 @@ fn table_row(server: &str, entry: &Entry, outcome: Option<&Outcome>, dry_run: bo
         Subject::Session(s) => [
             server.to_string(),
             format!("{}{}", if entry.current { ">" } else { "" }, s.id),
-            dash(s.user.as_ref()),
-            dash(s.name.as_ref()),
+            escape::escape_for_display(&dash(s.user.as_ref())).into_owned(),
+            escape::escape_for_display(&dash(s.name.as_ref())).into_owned(),
             s.state_word.clone(),
             action,
             reason,
@@ -348,13 +349,7 @@ fn summary(server: &str, done: &Done, dry_run: bool) -> String {
                     .filter(|o| o.code() == code)
                     .count()
             };
-            for (code, words) in [
-                ("logged_off", "logged off"),
-                ("already_gone", "already gone"),
-                ("failed", "failed"),
-                ("timed_out", "timed out"),
-                ("not_run", "not run"),
-            ] {
+            for &(code, words) in Outcome::CODES {
                 let n = count(code);
                 if n > 0 || code == "logged_off" {
                     parts.push(format!("{n} {words}"));
