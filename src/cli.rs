@@ -50,15 +50,19 @@ pub struct Cli {
     #[arg(long, value_name = "STATE", value_delimiter = ',')]
     pub state: Vec<String>,
 
-    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable).
+    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable). It
+    /// must match the whole name as query prints it, cut to 20 characters: for a longer name
+    /// give its first 20 characters or end the pattern with *.
     #[arg(long, value_name = "PATTERN")]
     pub user: Vec<String>,
 
-    /// Never users matching this pattern (repeatable; wins over --user).
+    /// Never users matching this pattern (repeatable; wins over --user). A longer pattern also
+    /// excludes a printed 20-character name that is its start (query cuts names to 20).
     #[arg(long, value_name = "PATTERN")]
     pub exclude_user: Vec<String>,
 
-    /// Never users matching a pattern in this file: one per line, # comments.
+    /// Never users matching a pattern in this file: one per line, a line starting with # is a
+    /// comment; UTF-8 (with or without BOM) or UTF-16 with BOM.
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
 
@@ -305,11 +309,9 @@ impl Cli {
                 .push(Pattern::new(p).map_err(UsageError)?);
         }
         if let Some(path) = &self.exclude_file {
-            for (line, p) in read_list("--exclude-file", path)? {
-                let pattern = Pattern::new(&p)
-                    .map_err(|e| UsageError(format!("{}:{line}: {e}", path.display())))?;
-                filters.exclude_users.push(pattern);
-            }
+            let patterns =
+                filter::list::read(path).map_err(|e| UsageError(format!("--exclude-file: {e}")))?;
+            filters.exclude_users.extend(patterns);
         }
         let warning = match &self.warn {
             Some(text) => Some(Warning {

@@ -107,6 +107,9 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
             }
         },
     };
+    for warning in config.filters.warnings() {
+        let _ = writeln!(io.err, "logoff-all: warning: {warning}");
+    }
     let code_page = match config.code_page {
         Some(cp) => CodePage::Forced(cp),
         None => CodePage::Default(host.oem_code_page()),

@@ -36,6 +36,9 @@ pub enum Reason {
     NoUser,
     /// The caller's own session, without `--include-self`.
     OwnSession,
+    /// The caller's own user on a server that could not be told from this computer: it may be
+    /// the caller's own session, so it is skipped without `--include-self`.
+    OwnUser,
     /// The state word is not known; the row fails closed.
     UnknownState(String),
     /// The row was not understood; it fails closed.
@@ -65,6 +68,7 @@ impl Reason {
             Reason::Listener => "listener",
             Reason::NoUser => "no_user",
             Reason::OwnSession => "own_session",
+            Reason::OwnUser => "own_user",
             Reason::UnknownState(_) => "unknown_state",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
@@ -88,6 +92,11 @@ impl Reason {
             Reason::Listener => "listener; never logged off".into(),
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
+            Reason::OwnUser => {
+                "own user, and the server could not be told from this computer \
+                                (it may be your own session); add --include-self to log it off last"
+                    .into()
+            }
             Reason::UnknownState(word) => {
                 format!("unknown state word {word:?}; not logged off to be safe")
             }
@@ -149,6 +158,10 @@ pub struct Options<'a> {
     pub filters: Option<&'a Filters>,
     /// The `query user` table, when `--idle-over` needs it.
     pub idle: Option<&'a IdleTable>,
+    /// The caller's user when the server could not be told from this computer: its sessions
+    /// may be the caller's own, so they count as such (skipped, or last with `--include-self`).
+    /// `None`: the server is known (or the user is not).
+    pub own_user_unsure: Option<&'a str>,
 }
 
 /// All decisions for one table, in table order.
@@ -183,8 +196,17 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                 subject: Subject::Line(line),
             },
             Row::Session(s) => {
-                let current = s.marked_current || options.own_session == Some(s.id);
-                let (action, reason) = decide(&s, current, options);
+                let known = s.marked_current || options.own_session == Some(s.id);
+                let unsure = !known
+                    && options
+                        .own_user_unsure
+                        .zip(s.user.as_deref())
+                        .is_some_and(|(own, user)| filter::pattern::same_user(user, own));
+                let current = known || unsure;
+                let (action, reason) = match decide(&s, current, options) {
+                    (Action::Skip, Reason::OwnSession) if unsure => (Action::Skip, Reason::OwnUser),
+                    decided => decided,
+                };
                 Entry {
                     subject: Subject::Session(s),
                     current,
