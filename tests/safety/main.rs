@@ -2,85 +2,14 @@
 //! report only what is true. Each test names the promise it proves (TESTING.md lists them).
 #![cfg(unix)]
 
+#[path = "../common/mod.rs"]
 mod common;
+mod standin;
 
 use common::{assert_lines, json, TestEnv};
-use serde_json::Value;
-use std::process::{Command, Output};
+use standin::{by_id, query_tables, run_with, stderr, table};
+use std::process::Command;
 use std::time::{Duration, Instant};
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn by_id(report: &Value, id: u64) -> Value {
-    report["sessions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["id"] == id)
-        .unwrap_or_else(|| panic!("no session {id} in {report}"))
-        .clone()
-}
-
-const HEADER: &str = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE";
-
-/// A `query session` table (CRLF, UTF-8) with the given (session name, user, id, state) rows,
-/// aligned by characters under the header as Windows aligns them.
-fn table(rows: &[(&str, &str, u32, &str)]) -> String {
-    let end = HEADER.find(" ID ").unwrap() + 3;
-    let mut out = format!("{HEADER}\r\n");
-    for (name, user, id, state) in rows {
-        let left = format!(" {name:<18}{user}");
-        let id = id.to_string();
-        let pad = end - left.chars().count() - id.len();
-        out.push_str(&format!("{left}{}{id}  {state}\r\n", " ".repeat(pad)));
-    }
-    out
-}
-
-/// Writes `tables` into the test folder and makes `query session` print the k-th on its k-th
-/// call (the last from then on), without the sessions the stand-in `logoff` ended.
-fn query_tables(env: &TestEnv, tables: &[String]) {
-    let log = env.dir.join("calls.log");
-    let count = env.dir.join("session-calls");
-    let mut cases = String::new();
-    for (i, text) in tables.iter().enumerate() {
-        let file = env.dir.join(format!("table-{i}.txt"));
-        std::fs::write(&file, text).unwrap();
-        let pattern = if i + 1 == tables.len() {
-            "*".to_string()
-        } else {
-            (i + 1).to_string()
-        };
-        cases.push_str(&format!("    {pattern}) {} ;;\n", env.print_table(&file)));
-    }
-    env.script(
-        "query",
-        &format!(
-            "echo \"query $*\" >> '{log}'\n\
-             n=$(( $(cat '{count}' 2>/dev/null || echo 0) + 1 )); echo $n > '{count}'\n\
-             case $n in\n{cases}esac",
-            log = log.display(),
-            count = count.display(),
-        ),
-    );
-}
-
-/// Runs the binary with the stand-ins first on PATH and `vars` set.
-fn run_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Output {
-    let path = std::env::join_paths(
-        std::iter::once(env.bin.clone())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    let mut cmd = common::command(args);
-    cmd.env("PATH", path).env("USER", "nobody-here");
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    cmd.output().unwrap()
-}
 
 /// Item 1: with a terminal on stdin the plan is shown and a person asked, also when stdout is
 /// piped (`logoff-all | cat`) or redirected (`> plan.txt`); the plan goes to the console, not
@@ -211,7 +140,7 @@ fn exclusion_files_as_admins_save_them_exclude_what_they_say() {
     utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
     for (name, bytes) in [("utf8-bom", bom), ("utf16", utf16)] {
         let env = TestEnv::new(name);
-        query_tables(&env, &[rows.clone()]);
+        query_tables(&env, std::slice::from_ref(&rows));
         env.fake_logoff("");
         let file = env.dir.join("keep.txt");
         std::fs::write(&file, bytes).unwrap();
@@ -270,7 +199,7 @@ fn on_a_server_that_cannot_be_told_the_own_user_is_protected() {
         ("rdp-tcp#3", "dave", 5, "Active"),
     ]);
     let env = TestEnv::new("unknown");
-    query_tables(&env, &[rows.clone()]);
+    query_tables(&env, std::slice::from_ref(&rows));
     env.fake_logoff("");
     let args = ["--server", "ts-nowhere.invalid", "--format", "json"];
     let out = run_with(&env, &args, &[("USER", "carolAdmin")]);
@@ -412,7 +341,7 @@ fn names_with_bidi_or_invisible_characters_are_shown_escaped() {
     ]);
     for (format, escaped) in [("table", true), ("csv", true), ("json", false)] {
         let env = TestEnv::new("bidi");
-        query_tables(&env, &[rows.clone()]);
+        query_tables(&env, std::slice::from_ref(&rows));
         env.fake_logoff("");
         let out = run_with(&env, &["--format", format], &[]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
