@@ -133,3 +133,48 @@ fn a_stale_table_is_read_again_before_every_logoff() {
         ["session", "session", "1", "session", "2", "session"]
     );
 }
+
+/// Runs the app interactively with `answer`, a console writer when `console` is true; returns
+/// the exit code, standard output, standard error and what reached the console.
+fn run_prompted(answer: &str, console: bool) -> (ExitCode, String, String, String) {
+    let config = crate::cli::parse(["logoff-all"].map(std::ffi::OsString::from))
+        .unwrap()
+        .unwrap();
+    let fake = logging_off_host();
+    let env = Environment {
+        interactive: true,
+        ..Environment::default()
+    };
+    let (mut out, mut err, mut con) = (Vec::new(), Vec::new(), Vec::new());
+    let mut input = answer.as_bytes();
+    let code = run(
+        &config,
+        &fake,
+        &env,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            input: &mut input,
+            console: if console { Some(&mut con) } else { None },
+        },
+    );
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (code, text(out), text(err), text(con))
+}
+
+/// Issue 11 item 1: the plan and the question never go into the report (stdout may be a pipe
+/// or a file); they go to the console, or to stderr where there is none.
+#[test]
+fn the_plan_and_question_go_to_the_console_never_into_the_report() {
+    let (code, out, err, _) = run_prompted("n\n", false);
+    assert_eq!(code, ExitCode::Cancelled);
+    assert_eq!(out, "", "a cancelled run writes no report");
+    assert!(err.contains("rdp-tcp#2") && err.contains("[y/N]"), "{err}");
+
+    let (code, out, err, console) = run_prompted("y\n", true);
+    assert_eq!(code, ExitCode::Success);
+    assert!(console.contains("bob") && console.contains("Log off 2 session(s)"));
+    assert!(!err.contains("[y/N]"), "{err}");
+    assert_eq!(out.matches("SERVER").count(), 1, "only the report: {out}");
+    assert!(out.contains("2 logged off"), "{out}");
+}
