@@ -39,6 +39,9 @@ pub enum Reason {
     /// The caller's own user on a server that could not be told from this computer: it may be
     /// the caller's own session, so it is skipped without `--include-self`.
     OwnUser,
+    /// The caller's own user on a server that could not be told, with `--include-self`:
+    /// logged off last.
+    OwnUserIncluded,
     /// The state word is not known; the row fails closed.
     UnknownState(String),
     /// The row was not understood; it fails closed.
@@ -69,6 +72,7 @@ impl Reason {
             Reason::NoUser => "no_user",
             Reason::OwnSession => "own_session",
             Reason::OwnUser => "own_user",
+            Reason::OwnUserIncluded => "own_user_included",
             Reason::UnknownState(_) => "unknown_state",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
@@ -97,6 +101,9 @@ impl Reason {
                                 (it may be your own session); add --include-self to log it off last"
                     .into()
             }
+            Reason::OwnUserIncluded => "own user on a server that could not be told from this \
+                                        computer (--include-self), logged off last"
+                .into(),
             Reason::UnknownState(word) => {
                 format!("unknown state word {word:?}; not logged off to be safe")
             }
@@ -205,6 +212,9 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                 let current = known || unsure;
                 let (action, reason) = match decide(&s, current, options) {
                     (Action::Skip, Reason::OwnSession) if unsure => (Action::Skip, Reason::OwnUser),
+                    (Action::Logoff, Reason::OwnSessionIncluded) if unsure => {
+                        (Action::Logoff, Reason::OwnUserIncluded)
+                    }
                     decided => decided,
                 };
                 Entry {

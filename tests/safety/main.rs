@@ -223,7 +223,13 @@ fn on_a_server_that_cannot_be_told_the_own_user_is_protected() {
     env.fake_logoff("");
     let out = run_with(
         &env,
-        &["--server", "ts-nowhere.invalid", "--include-self"],
+        &[
+            "--server",
+            "ts-nowhere.invalid",
+            "--include-self",
+            "--format",
+            "json",
+        ],
         &[("USER", r"CONTOSO\carolAdmin")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -237,6 +243,9 @@ fn on_a_server_that_cannot_be_told_the_own_user_is_protected() {
         ],
         &env.calls(),
     );
+    let own = by_id(&json(&out), 4);
+    assert_eq!(own["reason_code"], "own_user_included");
+    assert_eq!(own["outcome"], "logged_off");
 }
 
 /// Item 5: only "session not found" (7022 or its exact words) is `already_gone`; network
