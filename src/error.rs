@@ -31,8 +31,8 @@ pub enum Error {
     /// `query user` output (for `--idle-over`) is not a user table.
     #[error("query user output not understood, nobody was logged off: {0}")]
     Users(#[from] NoUserHeader),
-    /// The re-check before logoff failed; nobody on that server is logged off.
-    #[error("re-check before logoff failed, nobody on this server was logged off: {0}")]
+    /// The re-check before a logoff failed; no further session on that server is logged off.
+    #[error("re-check before logoff failed; no further session on this server was logged off (the report shows any logged off before): {0}")]
     Recheck(Box<Error>),
     /// The confirmation prompt was declined.
     #[error("cancelled; nobody was logged off")]

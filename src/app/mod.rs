@@ -29,7 +29,8 @@ pub struct Environment {
     pub interactive: bool,
     /// Whether standard error is a terminal (then the grace period is a countdown).
     pub stderr_terminal: bool,
-    /// Re-query before logging off when the table is older than this (after a long prompt).
+    /// Read the table again before each logoff when it is older than this (a long prompt, slow
+    /// logoffs).
     pub recheck_after: Duration,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
     pub stop: Arc<AtomicBool>,

@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod recheck;
 mod standin;
 
 use common::{assert_lines, json, TestEnv};
@@ -70,56 +71,6 @@ fn asks_on_a_terminal_whatever_stdout_is() {
             assert!(written.contains("4 logged off"), "{written}");
         }
     }
-}
-
-/// Item 2: a logoff that timed out makes the next one read the table again. ID 4 now belongs
-/// to mallory (left alone, named), 6 went (not run), 5 is still carol's (logged off). The
-/// report says what was compared.
-#[test]
-fn after_a_timed_out_logoff_the_table_is_read_again_and_a_reused_id_is_left_alone() {
-    let env = TestEnv::new("stale");
-    let before = table(&[
-        ("services", "", 0, "Disc"),
-        ("rdp-tcp#1", "alice", 3, "Active"),
-        ("rdp-tcp#2", "bob", 4, "Active"),
-        ("rdp-tcp#3", "carol", 5, "Active"),
-        ("rdp-tcp#4", "dave", 6, "Active"),
-    ]);
-    let after = table(&[
-        ("services", "", 0, "Disc"),
-        ("rdp-tcp#1", "alice", 3, "Active"),
-        ("rdp-tcp#9", "mallory", 4, "Active"),
-        ("rdp-tcp#3", "carol", 5, "Active"),
-    ]);
-    query_tables(&env, &[before, after]);
-    env.fake_logoff("3) exec sleep 30 ;;");
-    let out = run_with(&env, &["--timeout", "1", "--format", "json"], &[]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_lines(
-        &[
-            "query session",
-            "logoff 3",
-            "query session",
-            "logoff 5",
-            "query session",
-        ],
-        &env.calls(),
-    );
-    let report = json(&out);
-    assert_eq!(by_id(&report, 3)["outcome"], "timed_out");
-    let reused = by_id(&report, 4);
-    assert_eq!(reused["outcome"], "reused_id");
-    assert_eq!(
-        reused["user"], "bob",
-        "the row is the session that was planned"
-    );
-    let m = reused["message"].as_str().unwrap();
-    assert!(m.contains("now belongs to user \"mallory\""), "{m}");
-    assert!(m.contains("after a logoff that failed or timed out"), "{m}");
-    assert!(m.contains("ID, user and session name compared"), "{m}");
-    assert_eq!(by_id(&report, 5)["outcome"], "logged_off");
-    assert_eq!(by_id(&report, 6)["outcome"], "gone_before_logoff");
-    assert!(stderr(&out).contains("reading the table again before logging off session 4"));
 }
 
 /// Item 3: an exclusion file saved by Notepad (UTF-8 with BOM, or UTF-16) keeps its first line;
