@@ -1,6 +1,8 @@
 //! Console: where the confirmation goes when a person can answer. On Windows it is the console
 //! itself (`CONOUT$`, written with `WriteConsoleW`), so `logoff-all > plan.txt 2> err.txt` still
-//! shows the plan and the question; elsewhere standard error is used.
+//! shows the plan and the question; elsewhere standard error is used. The answer is read from
+//! standard input, which is the console whenever a person is asked (that is what "asked" means:
+//! standard input is a terminal).
 
 use std::io::Write;
 
