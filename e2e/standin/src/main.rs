@@ -113,8 +113,7 @@ fn without(table: &[u8], ended: &[&str]) -> Vec<u8> {
         };
         let id = line[..end.min(line.len())]
             .split(|b| b.is_ascii_whitespace())
-            .filter(|w| !w.is_empty())
-            .next_back();
+            .rfind(|w| !w.is_empty());
         if !id.is_some_and(|id| ended.iter().any(|e| e.as_bytes() == id)) {
             out.extend_from_slice(line);
         }
