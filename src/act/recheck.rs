@@ -49,10 +49,11 @@ pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
         Subject::Session(_) => false,
     });
     let prefix = format!("re-check before logoff ({checked})");
+    // A skip reason reads "at the re-check: ...", so it gets only what was checked.
+    let skip =
+        |why: String| Found::NoLongerMatches(Reason::NoLongerMatches(format!("{checked}: {why}")));
     match rows.as_slice() {
-        [] if on_bad_line => Found::NoLongerMatches(Reason::NoLongerMatches(format!(
-            "{prefix}: ID {id} is on a line that is not understood"
-        ))),
+        [] if on_bad_line => skip(format!("ID {id} is on a line that is not understood")),
         [] => Found::Gone(format!(
             "{prefix}: ID {id} is no longer listed; logoff not run"
         )),
@@ -67,22 +68,16 @@ pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
                     describe(before)
                 ))
             } else if on_bad_line {
-                Found::NoLongerMatches(Reason::NoLongerMatches(format!(
-                    "{prefix}: ID {id} also appears on a line that is not understood"
-                )))
+                skip(format!(
+                    "ID {id} also appears on a line that is not understood"
+                ))
             } else if entry.action != Action::Logoff {
-                Found::NoLongerMatches(Reason::NoLongerMatches(format!(
-                    "{prefix}: {}",
-                    entry.reason.text()
-                )))
+                skip(entry.reason.text())
             } else {
                 Found::Same
             }
         }
-        many => Found::NoLongerMatches(Reason::NoLongerMatches(format!(
-            "{prefix}: ID {id} is listed on {} rows",
-            many.len()
-        ))),
+        many => skip(format!("ID {id} is listed on {} rows", many.len())),
     }
 }
 

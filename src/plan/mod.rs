@@ -265,54 +265,6 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) 
     (Logoff, Reason::UserSession)
 }
 
-/// What the re-check before logoff found for one planned session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recheck {
-    /// Still there, same user, still passing every check: log it off.
-    Still,
-    /// No longer listed: nothing to log off.
-    Gone,
-    /// Skip it now, for this reason.
-    Skip(Reason),
-}
-
-/// Compares each planned logoff of `old` with a fresh plan `new` made from a new query with the
-/// same options: a session is still logged off only when the same ID still has the same user
-/// and is still planned for logoff. Returns one answer per entry of `old` (`None` where `old`
-/// skips).
-pub fn recheck(old: &Plan, new: &Plan) -> Vec<Option<Recheck>> {
-    old.entries
-        .iter()
-        .map(|entry| {
-            let before = entry.session().filter(|_| entry.action == Action::Logoff)?;
-            let now = new
-                .entries
-                .iter()
-                .find(|e| e.session().is_some_and(|s| s.id == before.id));
-            Some(match now {
-                None => Recheck::Gone,
-                Some(e) => {
-                    let s = e.session().expect("found by session");
-                    let same_user = match (&s.user, &before.user) {
-                        (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-                        _ => false,
-                    };
-                    if !same_user {
-                        Recheck::Skip(Reason::IdReused {
-                            was: before.user.clone().unwrap_or_default(),
-                            now: s.user.clone(),
-                        })
-                    } else if e.action != Action::Logoff {
-                        Recheck::Skip(Reason::NoLongerMatches(e.reason.text()))
-                    } else {
-                        Recheck::Still
-                    }
-                }
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -376,22 +328,6 @@ mod tests {
         });
         // Both the `>` row (3) and the system's session (5) are kept: either may be ours.
         assert_eq!(ids(&p), [4]);
-    }
-
-    #[test]
-    fn recheck_keeps_only_same_id_same_user_still_planned() {
-        let old = plan_of(Options::default());
-        // 4 bob gone; 5 now belongs to mallory; 3 carol... (the TABLE has no 3 logoff).
-        let text = " SESSIONNAME       USERNAME                 ID  STATE
- rdp-tcp#5         mallory                   5  Active
- services                                    0  Disc
-";
-        let table = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
-        let new = plan(table, Options::default());
-        let r = recheck(&old, &new);
-        let planned: Vec<&Recheck> = r.iter().flatten().collect();
-        assert_eq!(planned[0], &Recheck::Gone);
-        assert!(matches!(planned[1], Recheck::Skip(Reason::IdReused { .. })));
     }
 
     #[test]

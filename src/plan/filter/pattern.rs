@@ -13,7 +13,8 @@ const NOT_IN_USER_NAMES: &[char] = &['"', '/', '[', ']', ':', ';', '|', '=', ','
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pattern {
     text: String,
-    /// The user part, lower-cased, as characters.
+    /// What is matched (the user part of a user pattern, or a whole session name pattern),
+    /// lower-cased, as characters.
     user: Vec<char>,
     /// Where it came from (`keep.txt:3`), for warnings; `None`: the command line.
     origin: Option<String>,
@@ -33,6 +34,23 @@ impl Pattern {
         Ok(Pattern {
             text: text.trim().to_string(),
             user: user.to_lowercase().chars().collect(),
+            origin: None,
+            note: None,
+        })
+    }
+
+    /// Compiles a session name pattern (`rdp-tcp#*`, `ica-cgp#*`): the whole text, no domain
+    /// part; empty ones are refused.
+    pub fn session_name(text: &str) -> Result<Pattern, String> {
+        if text.trim().is_empty() {
+            return Err(format!(
+                "empty --session-name pattern {text:?}: give a session name such as rdp-tcp#* \
+                 or ica-cgp#*, with * and ? as wildcards"
+            ));
+        }
+        Ok(Pattern {
+            text: text.trim().to_string(),
+            user: text.trim().to_lowercase().chars().collect(),
             origin: None,
             note: None,
         })
@@ -178,6 +196,14 @@ mod tests {
         assert!(Pattern::new("*x*y").unwrap().matches("axbxy"));
         assert!(!Pattern::new("*x*y").unwrap().matches("axbx"));
         assert!(Pattern::new("c#admin").unwrap().matches("C#Admin"));
+    }
+
+    #[test]
+    fn session_name_patterns_take_the_whole_text() {
+        let p = Pattern::session_name("RDP-Tcp#*").unwrap();
+        assert!(p.matches("rdp-tcp#12") && !p.matches("ica-cgp#1"));
+        assert!(Pattern::session_name(r"a\b").unwrap().matches(r"a\b"));
+        assert!(Pattern::session_name("  ").is_err());
     }
 
     #[test]
