@@ -3,8 +3,10 @@
 
 Python's cpNNN codecs follow Microsoft's published mappings ("best fit" bytes
 excluded), which is what query.exe writes when its output is redirected.
-Run from the repository root:  python3 scripts/gen-codepages.py
+Run from the repository root:  python3 scripts/gen-codepages.py [OUTPUT]
+(then cargo fmt); scripts/check-codepages checks the committed file is what this makes.
 """
+import sys
 
 SINGLE_BYTE = [437, 737, 775, 850, 852, 855, 857, 860, 861, 862, 863, 865, 866,
                869, 874, 1250, 1251, 1252, 1253, 1254, 1255, 1256, 1257, 1258]
@@ -65,7 +67,8 @@ def main():
     out.append(f"pub(crate) static CP932_SINGLE: [u16; 128] = [\n{rows(single)}\n];\n")
     out.append("/// CP932 double bytes: lead 0x81..=0x9F then 0xE0..=0xFC, trail 0x40..=0xFC.")
     out.append(f"pub(crate) static CP932_DOUBLE: [u16; {len(double)}] = [\n{rows(double)}\n];")
-    with open("src/decode/codepage_tables.rs", "w", encoding="utf-8") as f:
+    path = sys.argv[1] if len(sys.argv) > 1 else "src/decode/codepage_tables.rs"
+    with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out) + "\n")
 
 

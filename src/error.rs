@@ -1,19 +1,49 @@
 //! Errors that end a run (or one server's part of it) before anyone is logged off, each mapped
-//! to its exit code here and nowhere else.
+//! to its exit code here and nowhere else; also how user-given text is quoted in messages.
 
 use crate::decode::DecodeError;
-use crate::exit_code::ExitCode;
+use crate::exit_code::{Cause, ExitCode};
 use crate::query::QueryError;
 use crate::table::idle::NoUserHeader;
 use crate::table::parse::ParseError;
 use std::path::PathBuf;
 
-/// Why nothing was done.
+/// Why nothing (or nothing more) was done.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The command line cannot be run; the message says what to change.
+    #[error("{0}")]
+    Usage(String),
+    /// The command-line parser's answer, as text: a parse error (`error: true`), or the help or
+    /// version text asked for (`error: false`, printed on stdout, exit code 0).
+    #[error("{}", text.trim_end())]
+    CommandLine {
+        /// The text to print, as the parser wrote it.
+        text: String,
+        /// Whether it is an error.
+        error: bool,
+    },
+    /// A file the run needs (`--log`, `--output`) cannot be opened.
+    #[error("cannot open {flag} {}: {source}; nobody was logged off", path.display())]
+    Setup {
+        /// The flag that named it.
+        flag: &'static str,
+        /// The path given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
     /// `--input` could not be read.
     #[error("cannot read --input {}: {source}; give the path of a captured `query session` output, or - for standard input", path.display())]
     Input {
+        /// The path given.
+        path: PathBuf,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// `--input-user` could not be read.
+    #[error("cannot read --input-user {}: {source}; give the path of a captured `query user` output", path.display())]
+    InputUser {
         /// The path given.
         path: PathBuf,
         /// What the system said.
@@ -32,33 +62,142 @@ pub enum Error {
     #[error("query user output not understood, nobody was logged off: {0}")]
     Users(#[from] NoUserHeader),
     /// The re-check before a logoff failed; no further session on that server is logged off.
-    #[error("re-check before logoff failed; no further session on this server was logged off (the report shows any logged off before): {0}")]
+    #[error("re-check before logoff failed; no further session on this server was logged off (the report shows any logged off before): {}", recheck_cause(.0))]
     Recheck(Box<Error>),
-    /// The confirmation prompt was declined.
-    #[error("cancelled; nobody was logged off")]
-    Cancelled,
+}
+
+/// Why a re-check failed, without the "nobody was logged off" of a first read: sessions may
+/// have been logged off before it.
+fn recheck_cause(inner: &Error) -> String {
+    match inner {
+        Error::Parse(e) => format!("output not understood: {e}"),
+        Error::Users(e) => format!("query user output not understood: {e}"),
+        other => other.to_string(),
+    }
 }
 
 impl Error {
-    /// The exit code for this error.
+    /// The exit code for this error (help and version, which clap reports as errors, are 0).
     pub fn exit_code(&self) -> ExitCode {
         match self {
-            Error::Input { .. } => ExitCode::Usage,
-            Error::Query(_) => ExitCode::QueryFailed,
-            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => ExitCode::NotUnderstood,
-            Error::Cancelled => ExitCode::Cancelled,
+            Error::CommandLine { error: false, .. } => ExitCode::SUCCESS,
+            Error::Usage(_)
+            | Error::CommandLine { .. }
+            | Error::Setup { .. }
+            | Error::Input { .. }
+            | Error::InputUser { .. } => Cause::Usage.into(),
+            Error::Query(_) => Cause::QueryFailed.into(),
+            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => Cause::NotUnderstood.into(),
             Error::Recheck(inner) => inner.exit_code(),
         }
     }
 
-    /// A stable short code for the JSON report.
+    /// A stable short code for the reports.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Input { .. } => "input_unreadable",
+            Error::Usage(_) | Error::CommandLine { .. } => "usage",
+            Error::Setup { .. } => "setup",
+            Error::Input { .. } | Error::InputUser { .. } => "input_unreadable",
             Error::Query(_) => "query_failed",
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) => "not_understood",
-            Error::Cancelled => "cancelled",
             Error::Recheck(inner) => inner.kind(),
         }
+    }
+
+    /// Whether the error is about the whole run (command line, files), not one server.
+    pub fn is_setup(&self) -> bool {
+        matches!(
+            self,
+            Error::Usage(_)
+                | Error::CommandLine { .. }
+                | Error::Setup { .. }
+                | Error::Input { .. }
+                | Error::InputUser { .. }
+        )
+    }
+
+    /// Prints the error the one way errors that end the run are printed, and returns its exit
+    /// code: the parser's own text for its answers (help and version on stdout), else one line
+    /// on stderr, with a pointer to the help for usage errors.
+    pub fn report(&self, err: &mut dyn std::io::Write) -> ExitCode {
+        match self {
+            Error::CommandLine { text, error: true } => {
+                let _ = err.write_all(text.as_bytes());
+            }
+            Error::CommandLine { text, error: false } => {
+                use std::io::Write;
+                let mut out = std::io::stdout().lock();
+                let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+            }
+            Error::Usage(_) => {
+                let _ = writeln!(err, "logoff-all: error: {self}");
+                let _ = writeln!(
+                    err,
+                    "Run `logoff-all --help` (or /?) for the flags and examples."
+                );
+            }
+            _ => {
+                let _ = writeln!(err, "logoff-all: error: {self}");
+            }
+        }
+        self.exit_code()
+    }
+}
+
+/// Quotes text from the user or a tool for a message: in double quotes, as printed (a
+/// backslash stays one backslash), with only control characters escaped so a message stays
+/// one line, and format, bidi and other invisible characters written as `\u{202e}` (see
+/// [`crate::report::escape`]) so what is shown is what is there.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else if crate::report::escape::is_hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quote_keeps_names_as_printed_but_escapes_control_characters() {
+        assert_eq!(quote(r"CONTOSO\alice"), r#""CONTOSO\alice""#);
+        assert_eq!(quote("Jürgen Groß"), "\"Jürgen Groß\"");
+        assert_eq!(quote("a\nb\u{7}"), r#""a\nb\u{7}""#);
+        assert_eq!(quote("bob\u{202e}nimda"), r#""bob\u{202e}nimda""#);
+    }
+
+    #[test]
+    fn setup_and_usage_errors_are_16_and_server_errors_their_bit() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert_eq!(Error::Usage("x".into()).exit_code().code(), 16);
+        let input = Error::Input {
+            path: "x".into(),
+            source: io(),
+        };
+        assert_eq!(input.exit_code().code(), 16);
+        assert!(input.is_setup());
+        let setup = Error::Setup {
+            flag: "--log",
+            path: "x".into(),
+            source: io(),
+        };
+        assert_eq!(setup.exit_code().code(), 16);
+        let parse = Error::Parse(ParseError::NoHeader {
+            lines: 1,
+            first: "x".into(),
+            hint: String::new(),
+        });
+        assert_eq!(parse.exit_code().code(), 4);
+        assert_eq!(Error::Recheck(Box::new(parse)).exit_code().code(), 4);
     }
 }

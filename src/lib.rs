@@ -21,25 +21,15 @@ pub mod exit_code; // exit codes and how outcomes fold into one
 
 use std::ffi::OsString;
 use std::io::IsTerminal;
+use std::sync::atomic::Ordering;
 
 /// Runs logoff-all with these arguments (program name first) on this system; returns the exit
-/// status.
-pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
+/// code. Every error that ends the run, clap's included, is printed and mapped to its code in
+/// one place: [`error::Error::report`].
+pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::ExitCode {
     let config = match cli::parse(args) {
-        Ok(Ok(config)) => config,
-        Ok(Err(usage)) => {
-            eprintln!("logoff-all: error: {usage}");
-            eprintln!("Run `logoff-all --help` (or /?) for the flags.");
-            return exit_code::ExitCode::Usage.code();
-        }
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                exit_code::ExitCode::Usage.code()
-            } else {
-                0
-            };
-        }
+        Ok(config) => config,
+        Err(e) => return e.report(&mut std::io::stderr()),
     };
     // A person can answer when standard input is a terminal, whatever standard output is
     // (`logoff-all | more`, `> plan.txt`, `$r = logoff-all`): then the plan is confirmed on the
@@ -65,13 +55,27 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> i32 {
             .as_mut()
             .map(|c| &mut **c as &mut dyn std::io::Write),
     };
-    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits.
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits,
+    // after putting back a logon mode that --drain changed.
     let stop = std::sync::Arc::clone(&env.stop);
+    let tools_dir = config.tools_dir.clone();
     let _ = ctrlc::set_handler(move || {
-        if stop.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            std::process::exit(exit_code::ExitCode::Interrupted.code());
+        if stop.swap(true, Ordering::SeqCst) {
+            let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
+            let timeout = std::time::Duration::from_secs(30);
+            match act::drain::restore_before_exit(&host, timeout) {
+                Some(Ok(())) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
+                Some(Err(e)) => eprintln!(
+                    "logoff-all: error: the logon mode was NOT restored before exit: {e}; run \
+                     `change logon /enable` (or the mode it was in) yourself"
+                ),
+                None => {}
+            }
+            std::process::exit(i32::from(
+                exit_code::ExitCode::of(exit_code::Cause::Cancelled).code(),
+            ));
         }
     });
     let host = host::SystemHost::new(host::runner::SystemRunner, config.tools_dir.as_deref());
-    app::run(&config, &host, &env, &mut io).code()
+    app::run(&config, &host, &env, &mut io)
 }

@@ -64,7 +64,11 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
         .as_str()
         .unwrap()
         .contains("Access is denied"));
-    assert_eq!(report["exit_code"], 1);
+    assert_eq!(report["exit_code"]["code"], 1);
+    assert_eq!(
+        report["exit_code"]["bits"],
+        serde_json::json!(["logoff_failed"])
+    );
 }
 
 #[test]
@@ -124,8 +128,13 @@ fn dry_run_runs_query_but_no_logoff() {
 }
 
 #[test]
-fn server_is_passed_to_query_and_logoff_in_both_spellings() {
-    for flag in [&["--server", "TS01"][..], &["/SERVER:TS01"][..]] {
+fn server_is_passed_to_query_and_logoff_in_every_spelling() {
+    for flag in [
+        &["--server", "TS01"][..],
+        &["/SERVER:TS01"][..],
+        &["-server:TS01"][..],
+        &["/server", "TS01"][..],
+    ] {
         let env = TestEnv::new("server");
         env.fake_query("en-2019-console-user.txt", 0);
         env.fake_logoff("");
@@ -148,7 +157,7 @@ fn an_invalid_server_name_is_refused_before_anything_runs() {
     let env = TestEnv::new("badserver");
     env.fake_query("en-2019-mixed.txt", 0);
     let out = env.run(&["--server", "ts01 & del /q c:\\"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(16));
     assert!(stderr(&out).contains("invalid server name"));
     assert!(env.calls().is_empty());
 }
@@ -173,7 +182,7 @@ fn query_failures_have_their_own_exit_code_and_log_off_nobody() {
         env.script("query", body);
         env.fake_logoff("");
         let out = env.run(&["--timeout", "1", "--format", "json"]);
-        assert_eq!(out.status.code(), Some(3), "{body}: {}", stderr(&out));
+        assert_eq!(out.status.code(), Some(2), "{body}: {}", stderr(&out));
         assert!(stderr(&out).contains(message), "{body}: {}", stderr(&out));
         let report = json(&out);
         assert_eq!(report["errors"][0]["kind"], "query_failed");
@@ -188,7 +197,7 @@ fn a_missing_query_program_is_a_query_failure() {
     let out = common::command(&["--tools-dir", env.bin.to_str().unwrap()])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not found"), "{}", stderr(&out));
 }
 
@@ -233,12 +242,12 @@ fn input_from_stdin_is_a_dry_run() {
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
     let report = json(&out);
-    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["mode"], "dry_run");
     assert_eq!(report["sessions"].as_array().unwrap().len(), 8);
 }
 
 #[test]
-fn usage_errors_exit_2_and_say_what_to_do() {
+fn usage_errors_exit_16_and_say_what_to_do() {
     for (args, words) in [
         (&["--codepage", "12345"][..], "not supported"),
         (&["--timeout", "soon"][..], "invalid duration"),
@@ -249,7 +258,7 @@ fn usage_errors_exit_2_and_say_what_to_do() {
         ),
     ] {
         let out = common::run(args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert_eq!(out.status.code(), Some(16), "{args:?}");
         assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
     }
 }
@@ -292,7 +301,7 @@ fn ctrl_c_mid_run_reports_what_finished_and_runs_nothing_more() {
         .unwrap();
     assert!(status.success());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(6), "{}", stderr(&out));
+    assert_eq!(out.status.code(), Some(8), "{}", stderr(&out));
     assert_lines(&["query session", "logoff 3"], &env.calls());
     let report = json(&out);
     let outcomes: Vec<&str> = report["sessions"]

@@ -3,8 +3,9 @@
 //! stops the others.
 
 use crate::act::classify::{classify, Answer};
+use crate::act::verb::Verb;
 use crate::config::ServerName;
-use crate::host::{Call, Host};
+use crate::host::Host;
 use crate::plan::Plan;
 use std::time::Duration;
 
@@ -18,6 +19,9 @@ pub enum Outcome {
     /// the session went (`--verify-wait 0`, Ctrl-C, or the checking query failed); the text
     /// says which.
     LoggedOffUnverified(String),
+    /// `disconnected`: `tsdiscon` (`--disconnect`) exited 0 and printed nothing; not verified,
+    /// since a disconnected session stays listed.
+    Disconnected,
     /// `already_gone`: `logoff` answered "session not found" (error 7022 or its exact words).
     AlreadyGone(String),
     /// `gone_before_logoff`: the re-check before the logoff no longer listed the ID; `logoff`
@@ -47,6 +51,7 @@ impl Outcome {
         match self {
             Outcome::LoggedOff => "logged_off",
             Outcome::LoggedOffUnverified(_) => "logged_off_unverified",
+            Outcome::Disconnected => "disconnected",
             Outcome::AlreadyGone(_) => "already_gone",
             Outcome::GoneBeforeLogoff(_) => "gone_before_logoff",
             Outcome::ReusedId(_) => "reused_id",
@@ -59,21 +64,6 @@ impl Outcome {
         }
     }
 
-    /// Every code with its words for summaries, in report order.
-    pub const CODES: &'static [(&'static str, &'static str)] = &[
-        ("logged_off", "logged off"),
-        ("logged_off_unverified", "logged off (not verified)"),
-        ("already_gone", "already gone"),
-        ("gone_before_logoff", "gone before logoff"),
-        ("reused_id", "ID reused, left alone"),
-        ("failed", "failed"),
-        ("timed_out", "timed out"),
-        ("still_present", "still present"),
-        ("reset", "reset"),
-        ("reset_failed", "reset failed"),
-        ("not_run", "not run"),
-    ];
-
     /// Whether the planned session is no longer there, or was left alone because its ID now
     /// belongs to someone else: nothing failed. `reset` counts here too (the admin asked for it
     /// with `--reset-stuck`; the report names it apart from `logged_off`).
@@ -82,6 +72,7 @@ impl Outcome {
             self,
             Outcome::LoggedOff
                 | Outcome::LoggedOffUnverified(_)
+                | Outcome::Disconnected
                 | Outcome::AlreadyGone(_)
                 | Outcome::GoneBeforeLogoff(_)
                 | Outcome::ReusedId(_)
@@ -97,7 +88,7 @@ impl Outcome {
     /// The child's message, or why it was decided so, when there is one.
     pub fn message(&self) -> Option<String> {
         match self {
-            Outcome::LoggedOff | Outcome::NotRun => None,
+            Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
             Outcome::LoggedOffUnverified(m)
             | Outcome::AlreadyGone(m)
             | Outcome::GoneBeforeLogoff(m)
@@ -139,6 +130,8 @@ pub struct Logoff<'a> {
     pub text: &'a dyn Fn(&[u8]) -> String,
     /// Whether to stop (Ctrl-C): the logoffs not started yet are then `NotRun`.
     pub stop: &'a dyn Fn() -> bool,
+    /// What is done to each session: `logoff` or `tsdiscon`.
+    pub verb: Verb,
 }
 
 /// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
@@ -171,8 +164,9 @@ pub fn execute(
                 let result =
                     logoff
                         .host
-                        .run(&Call::Logoff(session.id), logoff.server, logoff.timeout);
+                        .run(&logoff.verb.call(session.id), logoff.server, logoff.timeout);
                 match classify(result, session.id, logoff.text) {
+                    Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
                     Answer::Done => Outcome::LoggedOffUnverified(
                         "logoff succeeded, not verified yet".to_string(),
                     ),

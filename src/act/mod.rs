@@ -2,7 +2,9 @@
 //! stale table first), then verify that they went.
 
 pub mod classify;
+pub mod drain;
 pub mod execute;
 pub mod recheck;
+pub mod verb;
 pub mod verify;
 pub mod warn;

@@ -61,7 +61,11 @@ pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
             let Some(now) = entry.session() else {
                 return Found::Gone(format!("{prefix}: ID {id} is no longer listed"));
             };
-            if now.user != before.user || now.name != before.name {
+            if now.user == before.user && entry.reason == Reason::AlreadyDisconnected {
+                // --disconnect, and the same user's session got disconnected meanwhile (which
+                // drops its session name): nothing left to do.
+                Found::NoLongerMatches(Reason::AlreadyDisconnected)
+            } else if now.user != before.user || now.name != before.name {
                 Found::Reused(format!(
                     "{prefix}: ID {id} now belongs to {} (planned: {}); logoff not run",
                     describe(now),
@@ -154,6 +158,27 @@ mod tests {
         assert!(matches!(
             compare(&session(&old, 3), &fresh, "x"),
             Found::NoLongerMatches(_)
+        ));
+    }
+
+    #[test]
+    fn for_disconnect_the_same_user_now_disconnected_is_left_alone_as_already_disconnected() {
+        let old = plan_of(BEFORE);
+        let mut fresh = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+                   carol                     5  Disc
+                   mallory                   6  Disc
+",
+        );
+        crate::act::verb::Verb::Disconnect.apply(&mut fresh);
+        assert_eq!(
+            compare(&session(&old, 5), &fresh, "x"),
+            Found::NoLongerMatches(Reason::AlreadyDisconnected)
+        );
+        // Another user on the ID is still a reused ID.
+        assert!(matches!(
+            compare(&session(&old, 6), &fresh, "x"),
+            Found::Reused(_)
         ));
     }
 }

@@ -1,6 +1,8 @@
 //! Warn: send the stock `msg` to the sessions about to be logged off, then wait the grace
-//! period with a countdown (on a terminal) or plain progress lines (in a log).
+//! period with a countdown (on a terminal) or plain progress lines (in a log). The message says
+//! the grace period in words (`{grace}`, or appended), so the text and the wait agree.
 
+use crate::act::verb::Verb;
 use crate::config::ServerName;
 use crate::host::{Call, Host};
 use crate::plan::Plan;
@@ -60,8 +62,23 @@ pub struct Msg<'a> {
 /// Sends the message to every planned active session, in plan order; one answer per entry of
 /// the plan (`None` for entries not planned for logoff).
 pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
+    send_each(plan, plan.logoff_order(), msg)
+}
+
+/// Sends the final reminder to the sessions the first message reached (`first` as returned by
+/// [`send`]); one answer per entry.
+pub fn remind(plan: &Plan, first: &[Option<Warned>], msg: &Msg<'_>) -> Vec<Option<Warned>> {
+    let reached = plan
+        .logoff_order()
+        .into_iter()
+        .filter(|i| first.get(*i) == Some(&Some(Warned::Sent)))
+        .collect();
+    send_each(plan, reached, msg)
+}
+
+fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warned>> {
     let mut out = vec![None; plan.entries.len()];
-    for index in plan.logoff_order() {
+    for index in indexes {
         if (msg.stop)() {
             break;
         }
@@ -97,10 +114,65 @@ pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
     out
 }
 
-/// Waits `grace`, telling `out` how long is left: a countdown rewritten in place on a terminal,
-/// otherwise a line at the start, one a minute, and one at the end. Returns early, with
-/// `false`, when `stop` says so (Ctrl-C).
-pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn() -> bool) -> bool {
+/// The placeholder in a `--warn` message that becomes the grace period in words.
+pub const GRACE_PLACEHOLDER: &str = "{grace}";
+
+/// A duration in words for people: "90 seconds", "5 minutes", "1 hour 30 minutes".
+pub fn grace_words(d: Duration) -> String {
+    let secs = d.as_secs();
+    let unit = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if secs < 120 && secs % 60 != 0 {
+        return unit(secs, "second");
+    }
+    let mut parts = Vec::new();
+    for (value, word) in [
+        (secs / 86400, "day"),
+        (secs % 86400 / 3600, "hour"),
+        (secs % 3600 / 60, "minute"),
+        (secs % 60, "second"),
+    ] {
+        if value > 0 {
+            parts.push(unit(value, word));
+        }
+    }
+    if parts.is_empty() {
+        return unit(0, "second");
+    }
+    parts.join(" ")
+}
+
+/// The text sent to users when `left` remains: `{grace}` replaced with `left` in words; without
+/// the placeholder, ", logoff in 5 minutes" (or "disconnect") is appended unless `exact`.
+pub fn render(message: &str, left: Duration, exact: bool, verb: Verb) -> String {
+    let words = grace_words(left);
+    if message.contains(GRACE_PLACEHOLDER) {
+        return message.replace(GRACE_PLACEHOLDER, &words);
+    }
+    if exact {
+        return message.to_string();
+    }
+    let message = message.trim_end();
+    if message.ends_with(['.', '!', '?', ':', ';', ',']) {
+        let noun = verb.noun();
+        let mut capital = noun[..1].to_uppercase();
+        capital.push_str(&noun[1..]);
+        format!("{message} {capital} in {words}.")
+    } else {
+        format!("{message}, {} in {words}", verb.noun())
+    }
+}
+
+/// Waits `grace`, telling `out` how long is left until `before` ("logging off", "the final
+/// reminder"): a countdown rewritten in place on a terminal, otherwise a line at the start, one
+/// a minute, and `end` at the end. Returns early, with `false`, when `stop` says so (Ctrl-C).
+pub fn wait(
+    grace: Duration,
+    terminal: bool,
+    out: &mut dyn Write,
+    stop: &dyn Fn() -> bool,
+    before: &str,
+    end: &str,
+) -> bool {
     let start = Instant::now();
     let left = || grace.saturating_sub(start.elapsed());
     let clock = |d: Duration| {
@@ -109,7 +181,8 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn(
     };
     let _ = writeln!(
         out,
-        "logoff-all: waiting {} before logging off (Ctrl-C stops here; nobody is logged off yet)",
+        "logoff-all: waiting {} before {before} (Ctrl-C stops here; no session has been logged \
+         off or disconnected yet)",
         clock(grace)
     );
     let mut last_line = Instant::now();
@@ -119,7 +192,7 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn(
             return false;
         }
         if terminal {
-            let _ = write!(out, "\rlogoff-all: logging off in {}  ", clock(left()));
+            let _ = write!(out, "\rlogoff-all: {before} in {}  ", clock(left()));
             let _ = out.flush();
         } else if last_line.elapsed() >= Duration::from_secs(60) {
             let _ = writeln!(out, "logoff-all: {} left", clock(left()));
@@ -130,7 +203,7 @@ pub fn wait(grace: Duration, terminal: bool, out: &mut dyn Write, stop: &dyn Fn(
     if terminal {
         let _ = writeln!(out);
     }
-    let _ = writeln!(out, "logoff-all: grace period over");
+    let _ = writeln!(out, "logoff-all: {end}");
     true
 }
 
@@ -142,7 +215,14 @@ mod tests {
     fn plain_wait_prints_start_and_end() {
         let mut out = Vec::new();
         let started = Instant::now();
-        assert!(wait(Duration::from_millis(300), false, &mut out, &|| false));
+        assert!(wait(
+            Duration::from_millis(300),
+            false,
+            &mut out,
+            &|| false,
+            "logging off",
+            "grace period over"
+        ));
         assert!(started.elapsed() >= Duration::from_millis(300));
         let text = String::from_utf8(out).unwrap();
         assert!(
@@ -156,9 +236,54 @@ mod tests {
     fn a_stop_ends_the_wait_early() {
         let mut out = Vec::new();
         let started = Instant::now();
-        assert!(!wait(Duration::from_secs(30), true, &mut out, &|| started
-            .elapsed()
-            > Duration::from_millis(200)));
+        let stop = || started.elapsed() > Duration::from_millis(200);
+        assert!(!wait(
+            Duration::from_secs(30),
+            true,
+            &mut out,
+            &stop,
+            "x",
+            "y"
+        ));
         assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn grace_in_words_reads_like_a_person_wrote_it() {
+        let w = |s| grace_words(Duration::from_secs(s));
+        assert_eq!(w(300), "5 minutes");
+        assert_eq!(w(90), "90 seconds");
+        assert_eq!(w(5400), "1 hour 30 minutes");
+        assert_eq!(w(60), "1 minute");
+        assert_eq!(w(1), "1 second");
+        assert_eq!(w(150), "2 minutes 30 seconds");
+        assert_eq!(w(90_000), "1 day 1 hour");
+    }
+
+    #[test]
+    fn the_message_says_the_grace_it_waits() {
+        let five = Duration::from_secs(300);
+        assert_eq!(
+            render("Save your work: {grace} left", five, false, Verb::Logoff),
+            "Save your work: 5 minutes left"
+        );
+        assert_eq!(
+            render("Save your work", five, false, Verb::Logoff),
+            "Save your work, logoff in 5 minutes"
+        );
+        assert_eq!(
+            render(
+                "Maintenance.",
+                Duration::from_secs(90),
+                false,
+                Verb::Disconnect
+            ),
+            "Maintenance. Disconnect in 90 seconds."
+        );
+        assert_eq!(render("Bye", five, true, Verb::Logoff), "Bye");
+        assert_eq!(
+            render("{grace} ({grace})", five, true, Verb::Logoff),
+            "5 minutes (5 minutes)"
+        );
     }
 }

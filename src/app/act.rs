@@ -1,14 +1,13 @@
 //! Act: confirm the plan with a person, warn, wait, then log off server by server (see
 //! [`super::logoffs`] for the re-check, the logoffs and their verification).
 
-use super::{for_each, logoffs, server_of, Ctx};
-use crate::act::warn::{self, Msg};
-use crate::exit_code::ExitCode;
+use super::{for_each, logoffs, Ctx};
+use crate::config::Mode;
 use crate::host::Call;
 use crate::query;
-use crate::report::audit;
 use crate::report::{self, ServerResult};
 use std::io::{BufRead, Write};
+use std::time::Instant;
 
 /// When a person can answer (standard input is a terminal) and `--yes` is not given, shows the
 /// plan and asks before anyone is logged off, whatever standard output is: the plan and the
@@ -29,7 +28,7 @@ pub(super) fn confirm(
             Some(console) => console,
             None => &mut **guard,
         };
-        let _ = report::table(err, results, false);
+        let _ = report::table::write(err, results, Mode::Act);
         let servers = results.iter().filter(|r| r.done.is_some()).count();
         let on = if servers == 1 {
             results
@@ -39,7 +38,15 @@ pub(super) fn confirm(
         } else {
             format!("{servers} servers")
         };
-        let _ = write!(err, "Log off {planned} session(s) on {on}? [y/N] ");
+        let verb = ctx.config.verb.words();
+        let mut verb = verb[..1].to_uppercase() + &verb[1..];
+        if ctx.config.drain {
+            verb = format!(
+                "Drain new logons (change logon /drain) and {}",
+                verb.to_lowercase()
+            );
+        }
+        let _ = write!(err, "{verb} {planned} session(s) on {on}? [y/N] ");
         let _ = err.flush();
     }
     let mut answer = String::new();
@@ -50,60 +57,29 @@ pub(super) fn confirm(
 /// Warn, wait, re-check and log off on every server that has something planned.
 pub(super) fn act(ctx: &Ctx<'_>, results: &mut [ServerResult]) {
     let config = ctx.config;
-    if let Some(warning) = &config.warning {
-        for_each(results, config.jobs, |r| send_warning(ctx, r));
-        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(warning.grace, ctx.env.stderr_terminal, &mut **err, &|| {
-            ctx.stopping()
-        });
-    }
+    super::warning::warn_and_wait(ctx, results);
     for_each(results, config.jobs, |r| {
+        let started = Instant::now();
+        let planned = r
+            .done
+            .as_ref()
+            .is_some_and(|d| !d.plan.logoff_order().is_empty());
         logoffs::run(ctx, r);
         if config.event_log {
             event_log(ctx, r);
         }
-    });
-}
-
-fn send_warning(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let server = server_of(ctx, result);
-    let Some(done) = result.done.as_mut() else {
-        return;
-    };
-    let Some(warning) = ctx.config.warning.as_ref() else {
-        return;
-    };
-    let text = |b: &[u8]| ctx.text(b);
-    let warned = warn::send(
-        &done.plan,
-        &Msg {
-            host: ctx.host,
-            server: server.as_ref(),
-            message: &warning.message,
-            seconds: warning.grace.as_secs().max(1),
-            timeout: ctx.config.timeout,
-            text: &text,
-            stop: &|| ctx.stopping(),
-        },
-    );
-    for (entry, w) in done.plan.entries.iter().zip(&warned) {
-        if let Some(w) = w {
-            ctx.record(audit::warned(&result.server, entry, w));
-            if let Some(m) = w.message() {
-                ctx.say(&format!(
-                    "warning: {}: message not delivered: {m}",
-                    result.server
-                ));
-            }
+        r.elapsed += started.elapsed();
+        if planned {
+            ctx.server_failed(r);
+            ctx.finished(r);
         }
-    }
-    done.warned = Some(warned);
+    });
 }
 
 /// Writes the server's summary event with the stock eventcreate; a failure is a warning.
 fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let ok = report::exit_code(result) == ExitCode::Success;
-    let summary = report::summary_line(result, false);
+    let ok = report::exit_code(result).is_success();
+    let summary = report::summary_line(result, ctx.config.mode);
     let call = Call::EventCreate { ok, text: &summary };
     match ctx.host.run(&call, None, ctx.config.timeout) {
         Ok(o) if o.success() => {}

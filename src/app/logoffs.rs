@@ -5,7 +5,9 @@
 use super::{server_of, survey, Ctx};
 use crate::act::execute::{self, Check, Logoff, Outcome};
 use crate::act::recheck::{self, Found};
+use crate::act::verb::Verb;
 use crate::act::verify::{self, Look, Reset};
+use crate::config::{Mode, ServerName};
 use crate::error::Error;
 use crate::plan::{Action, Plan, Reason};
 use crate::report::audit;
@@ -20,6 +22,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
         done,
         error,
         warnings,
+        ..
     } = result;
     let label = label.as_str();
     let Some(done) = done.as_mut() else {
@@ -34,8 +37,9 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
         let entry = &done.plan.entries[last];
         if let (true, Some(s)) = (entry.current, entry.session()) {
             ctx.say(&format!(
-                "{label}: your own session {} is logged off last; that ends this session",
-                s.id
+                "{label}: your own session {} is {} last; that ends this session",
+                s.id,
+                ctx.config.verb.past()
             ));
         }
     }
@@ -68,7 +72,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
                     planned.id
                 ));
                 match survey::read_plan(ctx, server.as_ref(), None, warnings) {
-                    Ok((fresh, _, at)) => {
+                    Ok((fresh, _, at, _)) => {
                         read_at = at;
                         force = false;
                         latest = Some(fresh);
@@ -110,6 +114,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
                 timeout: ctx.config.timeout,
                 text: &text,
                 stop: &stop,
+                verb: ctx.config.verb,
             },
             &mut check,
             &mut |index, outcome| progress(ctx, label, plan, index, outcome),
@@ -119,7 +124,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
         let entry = &mut done.plan.entries[index];
         entry.action = Action::Skip;
         entry.reason = reason;
-        ctx.record(audit::decision(label, entry, false));
+        ctx.record(audit::decision(label, entry, Mode::Act, ctx.config.verb));
     }
     if error.is_none() && !ctx.stopping() {
         verify_and_reset(ctx, server.as_ref(), label, &done.plan, &mut outcomes);
@@ -141,14 +146,12 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
 /// Tells stderr and the `--log` what became of one logoff.
 fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Outcome) {
     let entry = &plan.entries[index];
-    ctx.record(audit::outcome(label, entry, outcome));
+    ctx.record(audit::outcome(label, entry, outcome, ctx.config.verb));
     if let Some(s) = entry.session() {
         let user = s.user.as_deref().map_or("-".into(), escape_for_display);
-        let said = outcome
-            .message()
-            .map_or(String::new(), |m| format!(": {m}"));
+        // The outcome's code only: its words are in the report, said once.
         ctx.say(&format!(
-            "{label}: session {} ({user}): {}{said}",
+            "{label}: session {} ({user}): {}",
             s.id,
             outcome.code()
         ));
@@ -159,16 +162,24 @@ fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Out
 /// with `--reset-stuck`.
 fn verify_and_reset(
     ctx: &Ctx<'_>,
-    server: Option<&crate::config::ServerName>,
+    server: Option<&ServerName>,
     label: &str,
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
 ) {
+    if ctx.config.verb == Verb::Disconnect {
+        if outcomes.contains(&Some(Outcome::Disconnected)) {
+            ctx.say(&format!(
+                "{label}: disconnections are not verified: a disconnected session stays listed"
+            ));
+        }
+        return;
+    }
     let before: Vec<Option<Outcome>> = outcomes.to_vec();
     let mut poll = || {
         let mut ignored = Vec::new();
         survey::read_plan(ctx, server, None, &mut ignored)
-            .map(|(p, _, _)| p)
+            .map(|(p, _, _, _)| p)
             .map_err(|e| e.to_string())
     };
     let stop = || ctx.stopping();

@@ -5,21 +5,26 @@
 
 mod act;
 pub mod console;
+mod drain;
+mod list;
 mod logoffs;
 mod survey;
 #[cfg(test)]
 mod tests;
+mod warning;
 
-use crate::config::{Config, Format, ServerName, Source};
+use crate::config::{Config, Mode, ServerName, Source};
 use crate::decode::{self, CodePage, Decoded};
-use crate::exit_code::{self, ExitCode};
+use crate::error::Error;
+use crate::exit_code::{self, Cause, ExitCode};
 use crate::host::Host;
 use crate::report::audit::{self, AuditLog};
-use crate::report::{self, ServerResult};
+use crate::report::summary::{progress_line, total_line};
+use crate::report::{self, record::ErrorRecord, RunInfo, ServerResult};
 use std::io::{BufRead, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant, SystemTime};
 
 /// What the run learns from the terminal it runs on, and the Ctrl-C flag.
 #[derive(Debug, Clone)]
@@ -68,6 +73,10 @@ struct Ctx<'a> {
     code_page: CodePage,
     err: Mutex<&'a mut (dyn Write + Send)>,
     audit: Option<AuditLog>,
+    /// Servers finished so far, for the progress lines.
+    finished: AtomicUsize,
+    /// Servers in the run.
+    servers: usize,
 }
 
 impl Ctx<'_> {
@@ -80,8 +89,8 @@ impl Ctx<'_> {
         lossy(bytes, self.code_page)
     }
 
-    fn record(&self, fields: serde_json::Map<String, serde_json::Value>) {
-        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(fields)) {
+    fn record(&self, line: audit::Line) {
+        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(&line)) {
             self.say(&format!("warning: {problem}"));
         }
     }
@@ -90,22 +99,45 @@ impl Ctx<'_> {
     fn stopping(&self) -> bool {
         self.env.stop.load(Ordering::SeqCst)
     }
+
+    /// Says at once that a server failed (the one time its error is printed).
+    fn server_failed(&self, result: &ServerResult) {
+        if let Some(e) = &result.error {
+            self.say(&format!("error: {}: {e}", result.server));
+        }
+    }
+
+    /// A server is finished: with several servers, its progress line on stderr.
+    fn finished(&self, result: &ServerResult) {
+        let n = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
+        if self.servers > 1 {
+            let line = progress_line(result, n, self.servers, self.config.mode);
+            let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
+            let _ = writeln!(err, "{line}");
+        }
+    }
 }
 
 /// Runs the whole job and returns the exit code.
 pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>) -> ExitCode {
+    let started = (SystemTime::now(), Instant::now());
+    let setup = |flag, path: &std::path::Path, source| Error::Setup {
+        flag,
+        path: path.to_path_buf(),
+        source,
+    };
     let audit = match &config.log {
         None => None,
         Some(path) => match AuditLog::open(path) {
             Ok(log) => Some(log),
-            Err(e) => {
-                let _ = writeln!(
-                    io.err,
-                    "logoff-all: error: cannot open --log {}: {e}; nobody was logged off",
-                    path.display()
-                );
-                return ExitCode::Usage;
-            }
+            Err(e) => return setup("--log", path, e).report(&mut *io.err),
+        },
+    };
+    let mut output_file = match &config.output {
+        None => None,
+        Some(path) => match std::fs::File::create(path) {
+            Ok(file) => Some(file),
+            Err(e) => return setup("--output", path, e).report(&mut *io.err),
         },
     };
     for warning in config.filters.warnings() {
@@ -116,6 +148,7 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         None => CodePage::Default(host.oem_code_page()),
     };
     let input = &mut *io.input;
+    let targets = config.targets();
     let ctx = Ctx {
         config,
         host,
@@ -123,10 +156,19 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         code_page,
         err: Mutex::new(&mut *io.err),
         audit,
+        finished: AtomicUsize::new(0),
+        servers: targets.len(),
     };
+    // Admin workflows: --drain only here; --list reads and reports, nothing else.
+    if let Err(why) = drain::check_target(&ctx) {
+        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
+        return Error::Usage(why).report(&mut **err);
+    }
+    if config.list {
+        return list::run(&ctx, io.out, output_file, input);
+    }
 
-    let mut results: Vec<ServerResult> = config
-        .targets()
+    let mut results: Vec<ServerResult> = targets
         .iter()
         .map(|s| ServerResult::new(label(s.as_ref())))
         .collect();
@@ -134,24 +176,28 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         (Source::Input { .. }, Some(first)) => survey::survey(&ctx, first, Some(&mut *input)),
         _ => for_each(&mut results, config.jobs, |r| survey::survey(&ctx, r, None)),
     }
+    if let Some(Error::Input { .. }) = results.first().and_then(|r| r.error.as_ref()) {
+        // The capture could not be read: a file error, already said, not a server's.
+        return Cause::Usage.into();
+    }
     for r in &results {
         if let Some(done) = &r.done {
             for entry in &done.plan.entries {
-                ctx.record(audit::decision(&r.server, entry, config.dry_run));
+                ctx.record(audit::decision(&r.server, entry, config.mode, config.verb));
             }
         }
-        if let Some(e) = &r.error {
-            ctx.record(audit::error(&r.server, e.kind(), &e.to_string()));
+        if let Some(e) = ErrorRecord::of(r) {
+            ctx.record(audit::error(e, config.mode));
         }
     }
 
     if let (Some(log), Some(path)) = (&ctx.audit, &config.log) {
-        if log.has_failed() && !config.dry_run {
+        if log.has_failed() && config.mode == Mode::Act {
             ctx.say(&format!(
                 "error: the decisions could not be written to --log {}; nobody was logged off",
                 path.display()
             ));
-            return ExitCode::Usage;
+            return Cause::Usage.into();
         }
     }
 
@@ -160,37 +206,53 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
-    if !config.dry_run && planned > 0 {
-        if !act::confirm(
-            &ctx,
-            io.console.as_mut().map(|c| &mut **c as &mut dyn Write),
-            input,
-            &results,
-            planned,
-        ) {
+    let recorded = match drain::prepare(&ctx, planned) {
+        Ok(recorded) => recorded,
+        Err(code) => return code,
+    };
+    let mut code = ExitCode::SUCCESS;
+    // After a declined prompt the plan is already on the console: only a file gets the report.
+    let mut to_stdout = true;
+    if config.mode == Mode::Act && planned > 0 {
+        let console = io.console.as_mut().map(|c| &mut **c as &mut dyn Write);
+        if act::confirm(&ctx, console, input, &results, planned) {
+            code = drain::around(&ctx, recorded, &mut results, |r| act::act(&ctx, r));
+        } else {
             ctx.say("cancelled; nobody was logged off");
-            return ExitCode::Cancelled;
+            code = Cause::Cancelled.into();
+            to_stdout = false;
         }
-        act::act(&ctx, &mut results);
     }
 
-    let mut code = exit_code::fold(results.iter().map(report::exit_code));
+    code = exit_code::fold(std::iter::once(code).chain(results.iter().map(report::exit_code)));
     if ctx.stopping() {
         ctx.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
-        code = exit_code::fold([code, ExitCode::Interrupted]);
+        code = code.with(Cause::Cancelled);
     }
-    for r in &results {
-        if let Some(e) = &r.error {
-            ctx.say(&format!("error: {}: {e}", r.server));
-        }
+    if results.len() > 1 {
+        let line = total_line(&results, config.mode, started.1.elapsed());
+        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(err, "{line}");
     }
-    let mut out = std::io::BufWriter::new(&mut *io.out);
-    let written = match config.format {
-        Format::Table => report::table(&mut out, &results, config.dry_run),
-        Format::Json => report::json(&mut out, &results, config.dry_run, code),
-        Format::Csv => report::csv(&mut out, &results, config.dry_run),
+    let info = RunInfo {
+        started: started.0,
+        finished: SystemTime::now(),
+        mode: config.mode,
+        code,
     };
-    if let Err(e) = written.and_then(|()| out.flush()) {
+    let written = match output_file.as_mut() {
+        Some(file) => {
+            let mut out = std::io::BufWriter::new(file);
+            report::write(&mut out, config.format, &results, &info, true).and_then(|()| out.flush())
+        }
+        None if !to_stdout => Ok(()),
+        None => {
+            let mut out = std::io::BufWriter::new(&mut *io.out);
+            report::write(&mut out, config.format, &results, &info, false)
+                .and_then(|()| out.flush())
+        }
+    };
+    if let Err(e) = written {
         ctx.say(&format!("warning: the report could not be written: {e}"));
     }
     code

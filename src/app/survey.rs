@@ -1,51 +1,74 @@
 //! Survey: read one server's table (query or `--input`, then decode, parse) and plan it.
 
 use super::{all_text, Ctx};
-use crate::config::{ServerName, Source};
+use crate::config::{Mode, ServerName, Source};
 use crate::decode;
 use crate::error::Error;
 use crate::host::Locality;
-use crate::plan::{self, Options, Plan, Subject};
+use crate::plan::{self, Options, Plan};
 use crate::query;
+use crate::report::summary::{ranges, unreadable_lines};
 use crate::report::{Done, ServerResult};
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError};
 use std::io::{BufRead, Read};
 use std::time::Instant;
 
-/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it.
+/// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it. A server
+/// that fails, or has nothing more to do, is finished here.
 pub(super) fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mut dyn BufRead>) {
+    let started = Instant::now();
     let server = super::server_of(ctx, result);
     match read_plan(ctx, server.as_ref(), stdin, &mut result.warnings) {
-        Ok((plan, encoding, read_at)) => {
-            for entry in &plan.entries {
-                if let Subject::Line(line) = &entry.subject {
-                    ctx.say(&format!(
-                        "warning: {}: line {} not understood ({}); nobody on it is logged off",
-                        result.server, line.line, line.why
-                    ));
-                }
-            }
+        Ok((plan, encoding, read_at, idle)) => {
             result.done = Some(Done {
                 plan,
                 outcomes: None,
                 warned: None,
                 encoding,
                 read_at,
+                idle,
+                verb: ctx.config.verb,
             });
+            let lines = unreadable_lines(result);
+            if !lines.is_empty() {
+                let (n, s) = (lines.len(), if lines.len() == 1 { "" } else { "s" });
+                ctx.say(&format!(
+                    "warning: {}: {n} line{s} not understood (line{s} {}); nobody on them is \
+                     logged off",
+                    result.server,
+                    ranges(&lines, 10)
+                ));
+            }
         }
-        Err(e) => result.error = Some(e),
+        Err(e) if e.is_setup() => {
+            ctx.say(&format!("error: {e}"));
+            result.error = Some(e);
+            return;
+        }
+        Err(e) => {
+            result.error = Some(e);
+            ctx.server_failed(result);
+        }
+    }
+    result.elapsed += started.elapsed();
+    let planned = result
+        .done
+        .as_ref()
+        .is_some_and(|d| !d.plan.logoff_order().is_empty());
+    if result.error.is_some() || ctx.config.mode == Mode::DryRun || !planned {
+        ctx.finished(result);
     }
 }
 
-/// Query (or read), decode, parse and plan; returns the plan, the encoding and when the table
-/// was read.
+/// Query (or read), decode, parse and plan; returns the plan, the encoding, when the table was
+/// read and the `query user` table when it was read.
 pub(super) fn read_plan(
     ctx: &Ctx<'_>,
     server: Option<&ServerName>,
     stdin: Option<&mut dyn BufRead>,
     warnings: &mut Vec<String>,
-) -> Result<(Plan, String, Instant), Error> {
+) -> Result<(Plan, String, Instant, Option<IdleTable>), Error> {
     let config = ctx.config;
     let text = |b: &[u8]| ctx.text(b);
     let (bytes, locality) = match &config.source {
@@ -88,9 +111,9 @@ pub(super) fn read_plan(
     if !table.counters.is_empty() {
         warnings.push(format!("{} /counter line(s) ignored", table.counters.len()));
     }
-    let idle = match (config.filters.idle_over, &config.source) {
-        (Some(_), Source::Query(_)) => Some(read_idle(ctx, server)?),
-        _ => None,
+    let idle = match config.filters.idle_over {
+        Some(_) => read_idle(ctx, server)?,
+        None => None,
     };
     // When the server cannot be told from this computer, the caller's own user marks the
     // sessions that may be the caller's own.
@@ -98,7 +121,7 @@ pub(super) fn read_plan(
         Locality::Unknown => ctx.host.own_user(),
         Locality::Local | Locality::Remote => None,
     };
-    let plan = plan::plan(
+    let mut plan = plan::plan(
         table,
         Options {
             include_console: config.include_console,
@@ -113,17 +136,41 @@ pub(super) fn read_plan(
             own_user_unsure: own_user.as_deref(),
         },
     );
-    Ok((plan, decoded.encoding.to_string(), read_at))
+    config.verb.apply(&mut plan);
+    Ok((plan, decoded.encoding.to_string(), read_at, idle))
 }
 
-/// Runs `query user` for the idle times.
-fn read_idle(ctx: &Ctx<'_>, server: Option<&ServerName>) -> Result<IdleTable, Error> {
+/// The `query user` table: run on the server, or read from `--input-user` with `--input`;
+/// `None` with `--input` alone.
+pub(super) fn read_idle(
+    ctx: &Ctx<'_>,
+    server: Option<&ServerName>,
+) -> Result<Option<IdleTable>, Error> {
     let text = |b: &[u8]| ctx.text(b);
-    match query::users(ctx.host, server, ctx.config.timeout, &text)? {
-        None => Ok(IdleTable::default()),
-        Some(captured) => Ok(idle::parse(&decode::decode(
-            &captured.stdout,
-            ctx.code_page,
-        )?)?),
+    let bytes = match (&ctx.config.source, &ctx.config.input_user) {
+        (Source::Input { .. }, None) => return Ok(None),
+        (Source::Input { .. }, Some(path)) => {
+            std::fs::read(path).map_err(|source| Error::InputUser {
+                path: path.clone(),
+                source,
+            })?
+        }
+        (Source::Query(_), _) => match query::users(ctx.host, server, ctx.config.timeout, &text)? {
+            None => return Ok(Some(IdleTable::default())),
+            Some(captured) => captured.stdout,
+        },
+    };
+    let decoded = decode::decode(&bytes, ctx.code_page)?;
+    match idle::parse(&decoded) {
+        Ok(table) => Ok(Some(table)),
+        // A saved "No User exists for *" means nobody was logged on.
+        Err(_)
+            if query::one_line(&all_text(&decoded))
+                .to_ascii_lowercase()
+                .starts_with("no user exists") =>
+        {
+            Ok(Some(IdleTable::default()))
+        }
+        Err(e) => Err(e.into()),
     }
 }

@@ -23,9 +23,7 @@ fn run_app(
 ) -> (ExitCode, Vec<Vec<String>>, String) {
     let mut all = vec!["logoff-all".to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
-    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from))
-        .unwrap()
-        .unwrap();
+    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
     let mut fake = logging_off_host();
     fake.own_session = own.map(SessionId::new);
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -84,7 +82,7 @@ fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<Str
 #[test]
 fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
     let (code, calls, err) = run_with("n\n", false, None);
-    assert_eq!(code, ExitCode::Cancelled);
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
     assert_eq!(calls, [vec!["session".to_string()]]);
     assert!(
         err.contains("Log off 2 session(s) on localhost? [y/N]"),
@@ -96,7 +94,7 @@ fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
 fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
     for (answer, yes) in [("y\n", false), ("", true)] {
         let (code, calls, _) = run_with(answer, yes, None);
-        assert_eq!(code, ExitCode::Success);
+        assert_eq!(code, ExitCode::SUCCESS);
         // query, two logoffs, one look that finds both gone.
         assert_eq!(calls.len(), 4, "{calls:?}");
     }
@@ -106,7 +104,7 @@ fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
 fn the_system_s_own_session_is_skipped_without_a_marker() {
     // The fake host says the run is in session 2; the table has no `>` marker.
     let (code, calls, _) = run_with("", true, Some(2));
-    assert_eq!(code, ExitCode::Success);
+    assert_eq!(code, ExitCode::SUCCESS);
     assert_eq!(
         calls,
         [
@@ -126,7 +124,7 @@ fn a_stale_table_is_read_again_before_every_logoff() {
         ..Environment::default()
     };
     let (code, calls, _) = run_app(&[], &env, None, "");
-    assert_eq!(code, ExitCode::Success);
+    assert_eq!(code, ExitCode::SUCCESS);
     let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
     assert_eq!(
         first,
@@ -137,9 +135,7 @@ fn a_stale_table_is_read_again_before_every_logoff() {
 /// Runs the app interactively with `answer`, a console writer when `console` is true; returns
 /// the exit code, standard output, standard error and what reached the console.
 fn run_prompted(answer: &str, console: bool) -> (ExitCode, String, String, String) {
-    let config = crate::cli::parse(["logoff-all"].map(std::ffi::OsString::from))
-        .unwrap()
-        .unwrap();
+    let config = crate::cli::parse(["logoff-all"].map(std::ffi::OsString::from)).unwrap();
     let fake = logging_off_host();
     let env = Environment {
         interactive: true,
@@ -167,14 +163,30 @@ fn run_prompted(answer: &str, console: bool) -> (ExitCode, String, String, Strin
 #[test]
 fn the_plan_and_question_go_to_the_console_never_into_the_report() {
     let (code, out, err, _) = run_prompted("n\n", false);
-    assert_eq!(code, ExitCode::Cancelled);
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
     assert_eq!(out, "", "a cancelled run writes no report");
     assert!(err.contains("rdp-tcp#2") && err.contains("[y/N]"), "{err}");
 
     let (code, out, err, console) = run_prompted("y\n", true);
-    assert_eq!(code, ExitCode::Success);
+    assert_eq!(code, ExitCode::SUCCESS);
     assert!(console.contains("bob") && console.contains("Log off 2 session(s)"));
     assert!(!err.contains("[y/N]"), "{err}");
     assert_eq!(out.matches("SERVER").count(), 1, "only the report: {out}");
     assert!(out.contains("2 logged off"), "{out}");
+}
+
+/// The stop flag is the run's own (no static): set before acting, no logoff starts and the
+/// exit code says the run was cancelled; a second run with a fresh flag is not affected.
+#[test]
+fn a_stop_flag_passed_in_stops_before_any_logoff() {
+    let env = Environment::default();
+    env.stop.store(true, Ordering::SeqCst);
+    let (code, calls, err) = run_app(&[], &env, None, "");
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(calls.len(), 1, "{calls:?}");
+    assert!(err.contains("stopped by Ctrl-C"), "{err}");
+    let (code, calls, _) = run_app(&[], &Environment::default(), None, "");
+    assert_eq!(code, ExitCode::SUCCESS);
+    // query, two logoffs, one look that finds both gone.
+    assert_eq!(calls.len(), 4, "{calls:?}");
 }

@@ -1,11 +1,12 @@
-//! Filter: what admins narrow a run to: states, user name patterns (exclusions win), idle time.
-//! A session that fails a filter is skipped with the filter's reason.
+//! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
+//! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
 pub mod list;
 pub mod pattern;
 
 pub use pattern::Pattern;
 
+use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
 use std::time::Duration;
@@ -36,6 +37,50 @@ pub struct Filters {
     /// `--idle-over`: keep only sessions idle longer than this (from `query user`); `None`
     /// means idle time does not matter.
     pub idle_over: Option<Duration>,
+    /// `--session-name`: keep only sessions whose name matches one of these; empty means any
+    /// session. A session with no name (disconnected) matches none.
+    pub session_names: Vec<Pattern>,
+    /// `--unknown-idle`: what `--idle-over` does with a session whose idle time cannot be read.
+    pub unknown_idle: UnknownIdle,
+}
+
+/// `--unknown-idle`: a session whose idle time is unreadable or missing from `query user`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum UnknownIdle {
+    /// Skip it, with the reason (the default).
+    #[default]
+    Skip,
+    /// Treat it as idle long enough; every other check still applies.
+    Logoff,
+}
+
+/// What `--idle-over` saw for a session that reached it (every other filter passed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdleSeen {
+    /// Idle this long, over the limit.
+    Over {
+        /// The idle time read from `query user`.
+        idle: Duration,
+        /// `--idle-over`.
+        limit: Duration,
+    },
+    /// Idle this long, not over the limit.
+    NotOver(Duration),
+    /// The idle time could not be read (absurd, malformed, or not listed); why.
+    Unreadable(String),
+}
+
+impl IdleSeen {
+    /// "idle 3h 12m, over 2h", or why the idle time is unknown.
+    pub fn note(&self) -> String {
+        match self {
+            IdleSeen::Over { idle, limit } => {
+                format!("idle {}, over {}", format_idle(*idle), format_idle(*limit))
+            }
+            IdleSeen::NotOver(idle) => format!("idle {}", format_idle(*idle)),
+            IdleSeen::Unreadable(why) => why.clone(),
+        }
+    }
 }
 
 impl Filters {
@@ -51,37 +96,110 @@ impl Filters {
     }
 
     /// Checks a session with a user; `Err` says why it is filtered out. `idle` is the `query
-    /// user` table, needed when `idle_over` is set (missing or unreadable means filtered out).
+    /// user` table, needed when `idle_over` is set (missing or unreadable means filtered out,
+    /// unless `--unknown-idle logoff`).
     pub fn check(&self, s: &Session, idle: Option<&IdleTable>) -> Result<(), String> {
+        self.check_seen(s, idle).0
+    }
+
+    /// As [`Filters::check`], and what `--idle-over` saw when the session got that far.
+    pub fn check_seen(
+        &self,
+        s: &Session,
+        idle: Option<&IdleTable>,
+    ) -> (Result<(), String>, Option<IdleSeen>) {
         let user = s.user.as_deref().unwrap_or("");
         if !self.states.is_empty() && !self.states.contains(&s.state) {
             let names: Vec<&str> = self.states.iter().map(State::canonical).collect();
-            return Err(format!(
+            let why = format!(
                 "state {} is not one of --state {}",
                 s.state.canonical(),
                 names.join(",")
-            ));
+            );
+            return (Err(why), None);
         }
         if let Some(p) = self.exclude_users.iter().find(|p| p.matches_cut(user)) {
-            return Err(format!("user matches exclusion {:?}", p.as_str()));
+            return (
+                Err(format!("user matches exclusion {}", quote(p.as_str()))),
+                None,
+            );
         }
         if !self.users.is_empty() && !self.users.iter().any(|p| p.matches(user)) {
-            return Err("user matches no --user pattern".to_string());
+            return (Err("user matches no --user pattern".to_string()), None);
         }
-        if let Some(limit) = self.idle_over {
-            let idle = idle
-                .ok_or("idle time unknown: query user was not run")?
-                .idle_of(s)?;
-            if idle <= limit {
-                return Err(format!(
-                    "idle {} is not over --idle-over {}",
-                    format_duration(idle),
-                    format_duration(limit)
-                ));
+        if !self.session_names.is_empty() {
+            let matched = s
+                .name
+                .as_deref()
+                .is_some_and(|n| self.session_names.iter().any(|p| p.matches(n)));
+            if !matched {
+                let why = match &s.name {
+                    None => "no session name (disconnected); --session-name matches named \
+                             sessions only"
+                        .to_string(),
+                    Some(n) => format!(
+                        "session name {} matches no --session-name pattern",
+                        quote(n)
+                    ),
+                };
+                return (Err(why), None);
             }
         }
-        Ok(())
+        let Some(limit) = self.idle_over else {
+            return (Ok(()), None);
+        };
+        let read = match idle {
+            None => Err("idle time unknown: query user was not run".to_string()),
+            Some(table) => table.idle_of(s),
+        };
+        match read {
+            Ok(d) if d > limit => (Ok(()), Some(IdleSeen::Over { idle: d, limit })),
+            Ok(d) => (
+                Err(format!(
+                    "idle {} is not over --idle-over {}",
+                    format_duration(d),
+                    format_duration(limit)
+                )),
+                Some(IdleSeen::NotOver(d)),
+            ),
+            Err(why) => {
+                let seen = Some(IdleSeen::Unreadable(why.clone()));
+                match self.unknown_idle {
+                    UnknownIdle::Logoff => (Ok(()), seen),
+                    UnknownIdle::Skip => (
+                        Err(format!(
+                            "{why}; skipped (--unknown-idle logoff acts on such sessions)"
+                        )),
+                        seen,
+                    ),
+                }
+            }
+        }
     }
+}
+
+/// Formats an idle time for people: `1d 2h 13m`, `45m`, `0m` (whole minutes, as query user
+/// prints them; seconds only below a minute).
+pub fn format_idle(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 60 {
+        return if secs == 0 {
+            "0m".to_string()
+        } else {
+            format!("{secs}s")
+        };
+    }
+    let mut parts = Vec::new();
+    for (value, unit) in [
+        (secs / 86400, "d"),
+        (secs % 86400 / 3600, "h"),
+        (secs % 3600 / 60, "m"),
+    ] {
+        if value > 0 {
+            parts.push(format!("{value}{unit}"));
+        }
+    }
+    parts.join(" ")
 }
 
 /// Formats a duration as the shortest of `1d2h3m`, `2h`, `45m`, `30s`.
@@ -100,64 +218,16 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::table::session::SessionId;
-
-    fn session(user: &str, state: State) -> Session {
-        Session {
-            id: SessionId::new(3),
-            name: None,
-            user: Some(user.to_string()),
-            state_word: state.canonical().to_string(),
-            state,
-            kind: None,
-            device: None,
-            marked_current: false,
-            line: 1,
-        }
-    }
-
-    #[test]
-    fn exclusion_wins_over_inclusion() {
-        let f = Filters {
-            users: vec![Pattern::new("*").unwrap()],
-            exclude_users: vec![Pattern::new("admin*").unwrap()],
-            ..Filters::default()
-        };
-        assert!(f.check(&session("alice", State::Active), None).is_ok());
-        let why = f
-            .check(&session("Administrator", State::Active), None)
-            .unwrap_err();
-        assert!(why.contains("exclusion"), "{why}");
-    }
-
-    #[test]
-    fn state_filter_uses_canonical_and_localized_words() {
-        let f = Filters {
-            states: vec![parse_state("disc").unwrap(), parse_state("Getr.").unwrap()],
-            ..Filters::default()
-        };
-        assert!(f.check(&session("a", State::Disconnected), None).is_ok());
-        assert!(f.check(&session("a", State::Active), None).is_err());
-        assert!(parse_state("sleeping").is_err());
-        assert_eq!(parse_state("ACTIVE"), Ok(State::Active));
-    }
-
-    #[test]
-    fn idle_filter_without_a_table_fails_closed() {
-        let f = Filters {
-            idle_over: Some(Duration::from_secs(60)),
-            ..Filters::default()
-        };
-        assert!(f.check(&session("a", State::Disconnected), None).is_err());
-    }
-
-    #[test]
-    fn durations_format_compactly() {
-        assert_eq!(format_duration(Duration::from_secs(7200)), "2h");
-        assert_eq!(format_duration(Duration::from_secs(129_600)), "1d12h");
-        assert_eq!(format_duration(Duration::from_secs(2700)), "45m");
+impl crate::plan::Plan {
+    /// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with
+    /// `--unknown-idle logoff`).
+    pub fn unreadable_idle(&self) -> usize {
+        self.entries
+            .iter()
+            .filter(|e| matches!(e.idle, Some(IdleSeen::Unreadable(_))))
+            .count()
     }
 }
+
+#[cfg(test)]
+mod tests;

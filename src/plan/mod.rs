@@ -3,7 +3,8 @@
 
 pub mod filter;
 
-use crate::plan::filter::Filters;
+use crate::error::quote;
+use crate::plan::filter::{Filters, IdleSeen};
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
 use crate::table::session::{Session, SessionId, State};
@@ -48,15 +49,10 @@ pub enum Reason {
     NotUnderstood(String),
     /// A filter (--state, --user, --exclude-user, --idle-over) left it out.
     FilteredOut(String),
-    /// At the re-check before logoff its ID belonged to another user.
-    IdReused {
-        /// The user planned for.
-        was: String,
-        /// The user found now (`None`: nobody).
-        now: Option<String>,
-    },
     /// At the re-check before logoff it no longer passed the checks.
     NoLongerMatches(String),
+    /// `--disconnect`, and the session is already disconnected.
+    AlreadyDisconnected,
 }
 
 impl Reason {
@@ -76,8 +72,8 @@ impl Reason {
             Reason::UnknownState(_) => "unknown_state",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
-            Reason::IdReused { .. } => "id_reused",
             Reason::NoLongerMatches(_) => "no_longer_matches",
+            Reason::AlreadyDisconnected => "already_disconnected",
         }
     }
 
@@ -105,16 +101,15 @@ impl Reason {
                                         computer (--include-self), logged off last"
                 .into(),
             Reason::UnknownState(word) => {
-                format!("unknown state word {word:?}; not logged off to be safe")
+                format!(
+                    "unknown state word {}; not logged off to be safe",
+                    quote(word)
+                )
             }
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
-            Reason::IdReused { was, now } => format!(
-                "at the re-check the ID belonged to {} instead of {was:?}; ID reused, skipped",
-                now.as_ref()
-                    .map_or("nobody".to_string(), |n| format!("{n:?}"))
-            ),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
+            Reason::AlreadyDisconnected => "already disconnected".into(),
         }
     }
 }
@@ -139,6 +134,8 @@ pub struct Entry {
     pub action: Action,
     /// Why.
     pub reason: Reason,
+    /// What `--idle-over` saw, when the session got as far as that check.
+    pub idle: Option<IdleSeen>,
 }
 
 impl Entry {
@@ -201,6 +198,7 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                 action: Action::Skip,
                 reason: Reason::NotUnderstood(line.why.clone()),
                 subject: Subject::Line(line),
+                idle: None,
             },
             Row::Session(s) => {
                 let known = s.marked_current || options.own_session == Some(s.id);
@@ -210,10 +208,12 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                         .zip(s.user.as_deref())
                         .is_some_and(|(own, user)| filter::pattern::same_user(user, own));
                 let current = known || unsure;
-                let (action, reason) = match decide(&s, current, options) {
-                    (Action::Skip, Reason::OwnSession) if unsure => (Action::Skip, Reason::OwnUser),
-                    (Action::Logoff, Reason::OwnSessionIncluded) if unsure => {
-                        (Action::Logoff, Reason::OwnUserIncluded)
+                let (action, reason, idle) = match decide(&s, current, options) {
+                    (Action::Skip, Reason::OwnSession, idle) if unsure => {
+                        (Action::Skip, Reason::OwnUser, idle)
+                    }
+                    (Action::Logoff, Reason::OwnSessionIncluded, idle) if unsure => {
+                        (Action::Logoff, Reason::OwnUserIncluded, idle)
                     }
                     decided => decided,
                 };
@@ -222,6 +222,7 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                     current,
                     action,
                     reason,
+                    idle,
                 }
             }
         })
@@ -229,40 +230,45 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
     Plan { entries }
 }
 
-fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) {
+fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, Option<IdleSeen>) {
     use Action::{Logoff, Skip};
     if s.is_listener() {
-        return (Skip, Reason::Listener);
+        return (Skip, Reason::Listener, None);
     }
     if s.is_services() {
-        return (Skip, Reason::Services);
+        return (Skip, Reason::Services, None);
     }
     if let State::Unknown(word) = &s.state {
-        return (Skip, Reason::UnknownState(word.clone()));
+        return (Skip, Reason::UnknownState(word.clone()), None);
     }
     if s.user.is_none() {
-        return (Skip, Reason::NoUser);
+        return (Skip, Reason::NoUser, None);
     }
     if s.is_console() && !options.include_console {
-        return (Skip, Reason::Console);
+        return (Skip, Reason::Console, None);
     }
     if current && !options.include_self {
-        return (Skip, Reason::OwnSession);
+        return (Skip, Reason::OwnSession, None);
     }
-    if let Some(Err(why)) = options.filters.map(|f| f.check(s, options.idle)) {
-        return (Skip, Reason::FilteredOut(why));
+    let (checked, idle) = match options.filters {
+        Some(f) => f.check_seen(s, options.idle),
+        None => (Ok(()), None),
+    };
+    if let Err(why) = checked {
+        return (Skip, Reason::FilteredOut(why), idle);
     }
-    if current {
-        return if options.include_self {
+    let (action, reason) = if current {
+        if options.include_self {
             (Logoff, Reason::OwnSessionIncluded)
         } else {
             (Skip, Reason::OwnSession)
-        };
-    }
-    if s.is_console() {
-        return (Logoff, Reason::ConsoleIncluded);
-    }
-    (Logoff, Reason::UserSession)
+        }
+    } else if s.is_console() {
+        (Logoff, Reason::ConsoleIncluded)
+    } else {
+        (Logoff, Reason::UserSession)
+    };
+    (action, reason, idle)
 }
 
 #[cfg(test)]

@@ -1,16 +1,145 @@
-//! Audit: the `--log` trail (one JSON object per line for every decision and outcome, appended,
-//! never truncated) and the `--event-log` summary event per server (stock `eventcreate`).
+//! Audit: the `--log` trail (one JSON object per line for every decision, message and outcome,
+//! appended, never truncated) and the `--event-log` summary event per server (stock
+//! `eventcreate`). A line is the report's session record with the time, the event and the mode
+//! in front, so it has the same shape as in the JSON report.
 
 use crate::act::execute::Outcome;
+use crate::act::verb::Verb;
 use crate::act::warn::Warned;
-use crate::plan::{Action, Entry, Subject};
-use serde_json::{json, Map, Value};
+use crate::config::Mode;
+use crate::plan::Entry;
+use crate::report::json::rfc3339;
+use crate::report::record::{ErrorRecord, SessionRecord};
+use serde::Serialize;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::SystemTime;
+
+/// What a line of the log records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// The plan's decision for a row.
+    Decision,
+    /// What became of the `--warn` message to a session.
+    Warn,
+    /// What became of the final reminder (`--warn`, grace of 3 minutes or more).
+    Reminded,
+    /// What came of a logoff.
+    Outcome,
+    /// A server was not done.
+    Error,
+    /// A `--drain` step: the logon mode recorded, set or restored.
+    LogonMode,
+}
+
+/// The body of a line: a session record or an error record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// About one row.
+    Session(Box<SessionRecord>),
+    /// About a server.
+    Error(ErrorRecord),
+    /// About the logon mode (`--drain`).
+    LogonMode(LogonModeRecord),
+}
+
+/// A `--drain` step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogonModeRecord {
+    /// `recorded`, `drain set`, `restored`, ...
+    pub step: String,
+    /// The logon mode, in words.
+    pub logon_mode: String,
+}
+
+/// One line of the log.
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    /// UTC, RFC 3339, to the second.
+    pub time: String,
+    /// What it records.
+    pub event: Event,
+    /// `dry_run` or `act`.
+    pub mode: &'static str,
+    /// The record.
+    #[serde(flatten)]
+    pub body: Body,
+}
+
+/// A decision line.
+pub fn decision(server: &str, entry: &Entry, mode: Mode, verb: Verb) -> Line {
+    line(
+        Event::Decision,
+        mode,
+        Body::Session(Box::new(SessionRecord::new(
+            server, entry, None, None, verb,
+        ))),
+    )
+}
+
+/// An outcome line.
+pub fn outcome(server: &str, entry: &Entry, outcome: &Outcome, verb: Verb) -> Line {
+    line(
+        Event::Outcome,
+        Mode::Act,
+        Body::Session(Box::new(SessionRecord::new(
+            server,
+            entry,
+            Some(outcome),
+            None,
+            verb,
+        ))),
+    )
+}
+
+/// A warning-message line.
+pub fn warned(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
+    line(
+        Event::Warn,
+        Mode::Act,
+        Body::Session(Box::new(SessionRecord::new(
+            server,
+            entry,
+            None,
+            Some(warned),
+            verb,
+        ))),
+    )
+}
+
+/// A final-reminder line.
+pub fn reminded(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
+    let record = SessionRecord::new(server, entry, None, Some(warned), verb);
+    line(Event::Reminded, Mode::Act, Body::Session(Box::new(record)))
+}
+
+/// A `--drain` line: the logon mode at one step.
+pub fn logon_mode(step: &str, logon_mode: &str) -> Line {
+    let record = LogonModeRecord {
+        step: step.to_string(),
+        logon_mode: logon_mode.to_string(),
+    };
+    line(Event::LogonMode, Mode::Act, Body::LogonMode(record))
+}
+
+/// A whole-server error line.
+pub fn error(record: ErrorRecord, mode: Mode) -> Line {
+    line(Event::Error, mode, Body::Error(record))
+}
+
+fn line(event: Event, mode: Mode, body: Body) -> Line {
+    Line {
+        time: rfc3339(SystemTime::now()),
+        event,
+        mode: mode.name(),
+        body,
+    }
+}
 
 /// An open `--log` file.
 #[derive(Debug)]
@@ -39,16 +168,16 @@ impl AuditLog {
         self.failed.load(Ordering::SeqCst)
     }
 
-    /// Appends one record with the time in front and flushes it. Returns an error message the
-    /// first time a write fails (later failures are silent; the run goes on).
-    pub fn record(&self, mut fields: Map<String, Value>) -> Option<String> {
-        let mut line = Map::new();
-        line.insert("time".into(), rfc3339(SystemTime::now()).into());
-        line.append(&mut fields);
-        let mut text = Value::Object(line).to_string();
-        text.push('\n');
-        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-        let result = file.write_all(text.as_bytes()).and_then(|()| file.flush());
+    /// Appends one line and flushes it. Returns an error message the first time a write fails
+    /// (later failures are silent; the run goes on).
+    pub fn record(&self, line: &Line) -> Option<String> {
+        let result = serde_json::to_vec(line)
+            .map_err(std::io::Error::from)
+            .and_then(|mut text| {
+                text.push(b'\n');
+                let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+                file.write_all(&text).and_then(|()| file.flush())
+            });
         match result {
             Ok(()) => None,
             Err(e) if !self.failed.swap(true, Ordering::SeqCst) => Some(format!(
@@ -60,98 +189,24 @@ impl AuditLog {
     }
 }
 
-/// The fields describing one entry (server, id, user, session name, state, action, reason).
-pub fn entry_fields(event: &str, server: &str, entry: &Entry) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("event".into(), event.into());
-    m.insert("server".into(), server.into());
-    match &entry.subject {
-        Subject::Session(s) => {
-            m.insert("id".into(), s.id.get().into());
-            m.insert("user".into(), json!(s.user));
-            m.insert("session_name".into(), json!(s.name));
-            m.insert("state".into(), s.state_word.clone().into());
-        }
-        Subject::Line(line) => {
-            m.insert("id".into(), Value::Null);
-            m.insert("raw".into(), line.raw.clone().into());
-        }
-    }
-    let action = match entry.action {
-        Action::Logoff => "logoff",
-        Action::Skip => "skip",
-    };
-    m.insert("action".into(), action.into());
-    m.insert("reason".into(), entry.reason.text().into());
-    m
-}
-
-/// A decision record.
-pub fn decision(server: &str, entry: &Entry, dry_run: bool) -> Map<String, Value> {
-    let mut m = entry_fields("decision", server, entry);
-    m.insert("dry_run".into(), dry_run.into());
-    m
-}
-
-/// An outcome record.
-pub fn outcome(server: &str, entry: &Entry, outcome: &Outcome) -> Map<String, Value> {
-    let mut m = entry_fields("outcome", server, entry);
-    m.insert("outcome".into(), outcome.code().into());
-    m.insert("message".into(), json!(outcome.message()));
-    m
-}
-
-/// A warning-message record.
-pub fn warned(server: &str, entry: &Entry, warned: &Warned) -> Map<String, Value> {
-    let mut m = entry_fields("warn", server, entry);
-    m.insert("outcome".into(), warned.code().into());
-    m.insert("message".into(), json!(warned.message()));
-    m
-}
-
-/// A whole-server error record.
-pub fn error(server: &str, kind: &str, message: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("event".into(), "error".into());
-    m.insert("server".into(), server.into());
-    m.insert("outcome".into(), kind.into());
-    m.insert("message".into(), message.into());
-    m
-}
-
-/// Formats a time as RFC 3339 in UTC, to the second: `2026-11-24T02:00:00Z`.
-pub fn rfc3339(time: SystemTime) -> String {
-    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86400, secs % 86400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
-    fn rfc3339_dates_are_right() {
-        let at = |s| rfc3339(UNIX_EPOCH + Duration::from_secs(s));
-        assert_eq!(at(0), "1970-01-01T00:00:00Z");
-        assert_eq!(at(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(at(1_795_485_600), "2026-11-24T02:00:00Z");
-        assert_eq!(at(4_107_542_399), "2100-02-28T23:59:59Z");
+    fn an_error_line_has_time_event_mode_then_the_record() {
+        let l = error(
+            ErrorRecord {
+                server: "TS02".into(),
+                kind: "query_failed".into(),
+                message: "RPC".into(),
+            },
+            Mode::Act,
+        );
+        let v = serde_json::to_value(&l).unwrap();
+        assert_eq!(v["event"], "error");
+        assert_eq!(v["mode"], "act");
+        assert_eq!(v["server"], "TS02");
+        assert_eq!(v["kind"], "query_failed");
     }
 }

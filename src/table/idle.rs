@@ -2,6 +2,7 @@
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
 use crate::decode::Decoded;
+use crate::error::quote;
 use crate::table::columns::{self, Column, Layout, USER_KEY};
 use crate::table::parse::NotUnderstood;
 use crate::table::session::{Session, SessionId};
@@ -21,6 +22,10 @@ pub struct IdleEntry {
     pub user: String,
     /// The idle time, or why it cannot be read.
     pub idle: Result<Duration, String>,
+    /// The IDLE TIME field exactly as printed (trimmed; empty when there is none).
+    pub idle_text: String,
+    /// The LOGON TIME field as printed (trimmed; the locale's date format).
+    pub logon: String,
 }
 
 /// The `query user` table, by session ID.
@@ -45,8 +50,10 @@ impl IdleTable {
             && entry.user.to_lowercase() != user.to_lowercase()
         {
             return Err(format!(
-                "idle time unknown: query user lists {:?} for session {}, not {user:?}",
-                entry.user, s.id
+                "idle time unknown: query user lists {} for session {}, not {}",
+                quote(&entry.user),
+                s.id,
+                quote(user)
             ));
         }
         entry
@@ -129,6 +136,14 @@ fn parse_row(
             .ok_or("no state word where the header puts it")?;
         let idle_text = row.slice(state_end, logon.start);
         let idle_text = idle_text.trim();
+        // LOGON TIME is what follows the idle value (a long idle value pushes it right).
+        let rest = row.slice(state_end, usize::MAX);
+        let rest = rest.trim_start();
+        let logon_text = rest
+            .strip_prefix(idle_text)
+            .unwrap_or(rest)
+            .trim()
+            .to_string();
         let idle = if idle_text.is_empty() || idle_text.contains(' ') {
             Err(format!(
                 "no single idle value before LOGON TIME: {idle_text:?}"
@@ -140,7 +155,15 @@ fn parse_row(
         } else {
             parse_idle(idle_text)
         };
-        Ok((id, IdleEntry { user, idle }))
+        Ok((
+            id,
+            IdleEntry {
+                user,
+                idle,
+                idle_text: idle_text.to_string(),
+                logon: logon_text,
+            },
+        ))
     })
 }
 

@@ -162,6 +162,69 @@ impl TestEnv {
         );
     }
 
+    /// A stand-in `change` that keeps the logon mode in a file (starting at `mode`: enable,
+    /// disable, drain or drainuntilrestart), prints it in English for `change logon /query`,
+    /// records its arguments, and fails the switches named in `failing` (e.g. "/drain"; with
+    /// ":hang", e.g. "/drain:hang", it sleeps 5 seconds first, for timeouts).
+    #[cfg(unix)]
+    pub fn fake_change(&self, mode: &str, failing: &[&str]) {
+        let log = self.dir.join("calls.log");
+        let state = self.dir.join("logon-mode");
+        std::fs::write(&state, mode).unwrap();
+        let mut fail = String::new();
+        for f in failing {
+            let (switch, hang) = match f.strip_suffix(":hang") {
+                Some(s) => (s, "sleep 5; "),
+                None => (*f, ""),
+            };
+            fail.push_str(&format!(
+                "if [ \"$2\" = {switch} ]; then {hang}echo 'Error 5: Access is denied.' >&2; \
+                 exit 1; fi\n"
+            ));
+        }
+        self.script(
+            "change",
+            &format!(
+                "echo \"change $*\" >> '{log}'\n{fail}\
+                 case \"$2\" in\n\
+                 /query) case $(cat '{state}') in\n\
+                   enable) echo 'Connections are currently ENABLED' ;;\n\
+                   disable) echo 'Connections are currently DISABLED' ;;\n\
+                   drain) echo 'New user logons are DISABLED, but reconnections to existing sessions are ENABLED' ;;\n\
+                   drainuntilrestart) echo 'New user logons are DISABLED, but reconnections to existing sessions are ENABLED until the server is restarted' ;;\n\
+                   *) cat '{state}' ;;\n\
+                 esac ;;\n\
+                 /enable) echo enable > '{state}' ;;\n\
+                 /disable) echo disable > '{state}' ;;\n\
+                 /drain) echo drain > '{state}' ;;\n\
+                 /drainuntilrestart) echo drainuntilrestart > '{state}' ;;\n\
+                 *) echo 'Invalid parameter(s)' >&2; exit 1 ;;\n\
+                 esac",
+                log = log.display(),
+                state = state.display(),
+            ),
+        );
+    }
+
+    /// The logon mode the stand-in `change` holds now.
+    pub fn logon_mode(&self) -> String {
+        std::fs::read_to_string(self.dir.join("logon-mode"))
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    }
+
+    /// The command line of [`TestEnv::run`], not started, for tests that signal the child.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let path = std::env::join_paths(std::iter::once(self.bin.clone()).chain(
+            std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+        ))
+        .unwrap();
+        let mut cmd = command(args);
+        cmd.env("PATH", path);
+        cmd
+    }
+
     /// Every recorded call, in order.
     pub fn calls(&self) -> Vec<String> {
         std::fs::read_to_string(self.dir.join("calls.log"))
@@ -251,4 +314,18 @@ pub fn assert_lines(expected: &[&str], actual: &[String]) {
         }
         panic!("lines differ:\n{diff}");
     }
+}
+
+/// Reads a CSV report strictly (every row as long as the header, RFC 4180 quoting); returns
+/// the header and the rows. A leading BOM is refused here: callers strip the one they expect.
+pub fn read_csv(bytes: &[u8]) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader.records().map(|r| r.unwrap()).collect();
+    (header, rows)
 }

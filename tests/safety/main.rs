@@ -60,7 +60,7 @@ fn asks_on_a_terminal_whatever_stdout_is() {
             "the plan is shown: {console}"
         );
         if answer == "n" {
-            assert_eq!(out.status.code(), Some(5), "{console}");
+            assert_eq!(out.status.code(), Some(8), "{console}");
             assert_lines(&["query session"], &env.calls());
             assert_eq!(written, "", "nothing goes to the report when cancelled");
         } else {

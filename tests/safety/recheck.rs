@@ -67,7 +67,8 @@ fn a_failed_recheck_after_a_failed_logoff_stops_that_server_and_keeps_the_report
     query_tables(&env, &[before, "garbage, not a table\r\n".to_string()]);
     env.fake_logoff("4) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;");
     let out = run_with(&env, &["--format", "json"], &[]);
-    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    // Bits: 1 a failed logoff, 4 the table of the re-check not understood.
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert_lines(
         &["query session", "logoff 3", "logoff 4", "query session"],
         &env.calls(),
@@ -85,5 +86,55 @@ fn a_failed_recheck_after_a_failed_logoff_stops_that_server_and_keeps_the_report
     assert!(
         error.contains("no further session on this server was logged off"),
         "{error}"
+    );
+    assert!(!error.contains("nobody was logged off"), "{error}");
+}
+
+/// `--disconnect` gets the same re-check: after a failed `tsdiscon` the table is read again,
+/// a reused ID is left alone, a session of the same user that got disconnected meanwhile is
+/// skipped as already disconnected, and disconnections are not verified (a disconnected
+/// session stays listed), as stderr says.
+#[test]
+fn disconnect_is_rechecked_after_a_failure_and_not_verified() {
+    let env = TestEnv::new("disconnect-recheck");
+    let before = table(&[
+        ("rdp-tcp#1", "alice", 3, "Active"),
+        ("rdp-tcp#2", "bob", 4, "Active"),
+        ("rdp-tcp#3", "carol", 5, "Active"),
+        ("rdp-tcp#4", "dave", 6, "Active"),
+    ]);
+    let after = table(&[
+        ("rdp-tcp#1", "alice", 3, "Active"),
+        ("rdp-tcp#9", "mallory", 4, "Active"),
+        ("", "carol", 5, "Disc"),
+        ("rdp-tcp#4", "dave", 6, "Active"),
+    ]);
+    query_tables(&env, &[before, after]);
+    let log = env.dir.join("calls.log");
+    env.script(
+        "tsdiscon",
+        &format!(
+            "echo \"tsdiscon $*\" >> '{}'\ncase \"$1\" in\n\
+             3) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;\nesac\nexit 0",
+            log.display()
+        ),
+    );
+    let out = run_with(&env, &["--disconnect", "--format", "json"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_lines(
+        &["query session", "tsdiscon 3", "query session", "tsdiscon 6"],
+        &env.calls(),
+    );
+    let report = json(&out);
+    assert_eq!(by_id(&report, 3)["outcome"], "failed");
+    assert_eq!(by_id(&report, 4)["outcome"], "reused_id");
+    let carol = by_id(&report, 5);
+    assert_eq!(carol["action"], "skip");
+    assert_eq!(carol["reason_code"], "already_disconnected");
+    assert_eq!(by_id(&report, 6)["outcome"], "disconnected");
+    assert!(
+        stderr(&out).contains("disconnections are not verified"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -3,6 +3,7 @@
 use super::*;
 use crate::decode::{decode, CodePage};
 use crate::host::fake::{exited, timed_out, FakeHost};
+use crate::host::Call;
 use crate::plan::{plan, Options};
 use crate::table::parse::parse;
 use std::cell::RefCell;
@@ -58,6 +59,7 @@ fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
             timeout: Duration::from_secs(1),
             text: &text,
             stop: &|| false,
+            verb: Verb::Logoff,
         },
         &mut |i, after_failure| {
             checks.borrow_mut().push((i, after_failure));
@@ -103,6 +105,7 @@ fn the_check_settles_drops_or_stops_logoffs_without_running_them() {
             timeout: Duration::from_secs(1),
             text: &text,
             stop: &|| false,
+            verb: Verb::Logoff,
         },
         &mut |i, _| match i {
             2 => Check::Settled(Outcome::GoneBeforeLogoff("gone".into())),
@@ -131,6 +134,7 @@ fn every_outcome_has_a_distinct_listed_code() {
     let all = [
         Outcome::LoggedOff,
         Outcome::LoggedOffUnverified(String::new()),
+        Outcome::Disconnected,
         Outcome::AlreadyGone(String::new()),
         Outcome::GoneBeforeLogoff(String::new()),
         Outcome::ReusedId(String::new()),
@@ -141,9 +145,68 @@ fn every_outcome_has_a_distinct_listed_code() {
         Outcome::ResetFailed(String::new()),
         Outcome::NotRun,
     ];
-    let listed: Vec<&str> = Outcome::CODES.iter().map(|(c, _)| *c).collect();
     let codes: Vec<&str> = all.iter().map(Outcome::code).collect();
-    assert_eq!(codes, listed);
+    let distinct: std::collections::BTreeSet<&str> = codes.iter().copied().collect();
+    assert_eq!(distinct.len(), codes.len(), "{codes:?}");
+    for o in &all {
+        let listed = crate::report::record::OutcomeCode::from(o);
+        assert_eq!(listed.as_str(), o.code());
+        assert!(!listed.words().is_empty());
+    }
     assert!(!Outcome::StillPresent(String::new()).is_success());
     assert!(!Outcome::ResetFailed(String::new()).is_success());
+}
+
+#[test]
+fn disconnect_runs_tsdiscon_and_done_means_disconnected_after_the_same_check() {
+    let fake = FakeHost::new(|call, _| match call {
+        Call::Disconnect(id) if id.get() == 4 => exited(1, "", "Error [5]: Access is denied."),
+        _ => exited(0, "", ""),
+    });
+    let plan = the_plan();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let checks = RefCell::new(vec![]);
+    let mut outcomes = vec![None; plan.entries.len()];
+    execute(
+        &plan,
+        &mut outcomes,
+        &Logoff {
+            host: &fake,
+            server: None,
+            timeout: Duration::from_secs(1),
+            text: &text,
+            stop: &|| false,
+            verb: Verb::Disconnect,
+        },
+        &mut |i, after_failure| {
+            checks.borrow_mut().push((i, after_failure));
+            match i {
+                3 => Check::Settled(Outcome::ReusedId("now frank".into())),
+                _ => Check::Go,
+            }
+        },
+        &mut |_, _| {},
+    );
+    let calls = fake.calls.lock().unwrap().clone();
+    let tools: Vec<&str> = calls.iter().map(|(tool, _)| tool.as_str()).collect();
+    assert!(tools.iter().all(|t| t.starts_with("tsdiscon")), "{tools:?}");
+    assert_eq!(tools.len(), 4);
+    let ids: Vec<&str> = calls.iter().map(|(_, argv)| argv[0].as_str()).collect();
+    assert_eq!(ids, ["4", "6", "7", "2"]);
+    // The check runs before every disconnect too, and again after a failed one.
+    assert_eq!(
+        checks.into_inner(),
+        [(2, false), (3, true), (4, false), (5, false), (1, false)]
+    );
+    assert_eq!(
+        codes(&outcomes),
+        [
+            None,
+            Some("disconnected"),
+            Some("failed"),
+            Some("reused_id"),
+            Some("disconnected"),
+            Some("disconnected")
+        ]
+    );
 }

@@ -2,6 +2,8 @@
 //! `DOMAIN\user` matching on the user part (`query` prints names without their domain). An
 //! exclusion also matches the name as `query` cuts it to 20 characters.
 
+use crate::error::quote;
+
 /// How many characters of a user name `query` prints (`UserName[21]` in the session table).
 pub const PRINTED_USER_CHARS: usize = 20;
 
@@ -28,7 +30,8 @@ impl Pattern {
         let user = text.trim().rsplit('\\').next().unwrap_or("");
         if user.is_empty() {
             return Err(format!(
-                "empty user pattern {text:?}: give a user name, with * and ? as wildcards"
+                "empty user pattern {}: give a user name, with * and ? as wildcards",
+                quote(text)
             ));
         }
         Ok(Pattern {
@@ -44,8 +47,9 @@ impl Pattern {
     pub fn session_name(text: &str) -> Result<Pattern, String> {
         if text.trim().is_empty() {
             return Err(format!(
-                "empty --session-name pattern {text:?}: give a session name such as rdp-tcp#* \
-                 or ica-cgp#*, with * and ? as wildcards"
+                "empty --session-name pattern {}: give a session name such as rdp-tcp#* \
+                 or ica-cgp#*, with * and ? as wildcards",
+                quote(text)
             ));
         }
         Ok(Pattern {

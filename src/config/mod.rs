@@ -1,11 +1,17 @@
 //! Config: the plain settings one run works from, made once from the command line. Nothing
 //! after this module knows about clap.
 
+mod build;
+pub mod duration;
+
+pub(crate) use build::check_warning;
+pub use build::{build, DEFAULT_GRACE};
+
+use crate::act::verb::Verb;
+use crate::error::quote;
 use crate::plan::filter::Filters;
-use regex::Regex;
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 /// A server name checked to be safe to pass to `query` and `logoff` as `/server:NAME`.
@@ -16,17 +22,18 @@ impl ServerName {
     /// Accepts a NetBIOS or DNS name or an IPv4 address: letters, digits, `-`, `.`, `_`,
     /// starting with a letter, digit or `_`, at most 253 characters; a leading `\\` is dropped.
     pub fn parse(text: &str) -> Result<Self, String> {
-        static PATTERN: OnceLock<Regex> = OnceLock::new();
-        let pattern = PATTERN.get_or_init(|| {
-            Regex::new(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}$").expect("valid pattern")
-        });
         let name = text.strip_prefix(r"\\").unwrap_or(text);
-        if pattern.is_match(name) {
+        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let valid = name.len() <= 253
+            && name.starts_with(ok)
+            && name.chars().all(|c| ok(c) || c == '.' || c == '-');
+        if valid {
             Ok(ServerName(name.to_string()))
         } else {
             Err(format!(
-                "invalid server name {text:?}: use a computer name, DNS name or IPv4 address \
-                 (letters, digits, '-', '.', '_')"
+                "invalid server name {}: use a computer name, DNS name or IPv4 address \
+                 (letters, digits, '-', '.', '_')",
+                quote(text)
             ))
         }
     }
@@ -52,8 +59,6 @@ pub enum Source {
     Input {
         /// The file, or `-`.
         path: PathBuf,
-        /// The server it was captured on, for the report only; `None` means the local host.
-        server: Option<ServerName>,
     },
 }
 
@@ -77,6 +82,30 @@ pub struct Warning {
     pub grace: Duration,
 }
 
+/// Whether the run logs anyone off: decided once, from `--dry-run` and `--input`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Print the plan and log off nobody (`--dry-run`, or implied by `--input`).
+    DryRun,
+    /// Carry out the plan (after the confirmation prompt on a terminal).
+    Act,
+}
+
+impl Mode {
+    /// A stable name for the reports: `dry_run` or `act`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::DryRun => "dry_run",
+            Mode::Act => "act",
+        }
+    }
+
+    /// Whether this is a dry run.
+    pub fn is_dry_run(self) -> bool {
+        self == Mode::DryRun
+    }
+}
+
 /// Everything one run needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Config {
@@ -92,8 +121,8 @@ pub struct Config {
     pub filters: Filters,
     /// `--warn` and `--grace`; `None` means no message and no wait.
     pub warning: Option<Warning>,
-    /// Print the plan and log off nobody (`--dry-run`, or implied by `--input`).
-    pub dry_run: bool,
+    /// Dry run or act.
+    pub mode: Mode,
     /// `--yes`: do not ask on a terminal before logging anyone off.
     pub yes: bool,
     /// Time each child program (query, logoff, msg) may take before it is killed.
@@ -102,6 +131,9 @@ pub struct Config {
     pub jobs: usize,
     /// Report format.
     pub format: Format,
+    /// `--output`: write the report to this file (CSV with a UTF-8 byte order mark) instead of
+    /// standard output; `None`: standard output.
+    pub output: Option<PathBuf>,
     /// `--log`: append one JSON line per decision and outcome to this file; `None`: no log.
     pub log: Option<PathBuf>,
     /// `--event-log`: write one summary event per server to the Application event log.
@@ -113,6 +145,17 @@ pub struct Config {
     pub verify_wait: Duration,
     /// `--reset-stuck`: end a session still listed after its logoff with `reset session`.
     pub reset_stuck: bool,
+    // Admin workflows.
+    /// `--disconnect`: `tsdiscon` instead of `logoff`.
+    pub verb: Verb,
+    /// `--drain`: block new logons (`change logon /drain`) for the run, then restore the mode.
+    pub drain: bool,
+    /// `--list`: a read-only inventory of every session; nothing is done to anyone.
+    pub list: bool,
+    /// `--input-user`: a captured `query user` output read with `--input`; `None`: none.
+    pub input_user: Option<PathBuf>,
+    /// `--warn-exact`: send the `--warn` text as given, without the grace appended.
+    pub warn_exact: bool,
 }
 
 impl Config {
@@ -121,7 +164,7 @@ impl Config {
         match &self.source {
             Source::Query(list) if list.is_empty() => vec![None],
             Source::Query(list) => list.iter().cloned().map(Some).collect(),
-            Source::Input { server, .. } => vec![server.clone()],
+            Source::Input { .. } => vec![None],
         }
     }
 }

@@ -1,0 +1,290 @@
+//! Drain: `--drain` records the logon mode with the stock `change logon /query`, sets
+//! `change logon /drain` before anyone is warned or logged off, and puts the recorded mode back
+//! at the end, always: a guard restores it when dropped, the run restores it explicitly, and the
+//! second Ctrl-C (which ends the process) restores it through [`restore_before_exit`].
+
+use crate::host::runner::RunError;
+use crate::host::{Call, Host, HostError, LogonMode};
+use crate::query::one_line;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The sentences `change logon /query` prints, normalised (lower case, single spaces, no final
+/// period), and the mode each means. Anything else is not understood and nothing is changed.
+const SENTENCES: &[(&str, LogonMode)] = &[
+    ("connections are currently enabled", LogonMode::Enable),
+    ("connections are currently disabled", LogonMode::Disable),
+    (
+        "new user logons are disabled, but reconnections to existing sessions are enabled",
+        LogonMode::Drain,
+    ),
+    (
+        "new user logons are disabled, but reconnections to existing sessions are enabled \
+         until the server is restarted",
+        LogonMode::DrainUntilRestart,
+    ),
+    // Windows Server 2003 wording.
+    ("session logins are currently enabled", LogonMode::Enable),
+    ("session logins are currently disabled", LogonMode::Disable),
+];
+
+/// Why the logon mode could not be read or set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DrainError {
+    /// `change` failed, timed out or could not be started.
+    #[error("{0}")]
+    Failed(String),
+    /// `change logon /query` printed something that is not a known mode.
+    #[error("{0}")]
+    NotUnderstood(String),
+}
+
+/// Reads what `change logon /query` printed; `Err` quotes text that is not a known sentence.
+pub fn parse_mode(text: &str) -> Result<LogonMode, String> {
+    let normal = one_line(text).to_lowercase();
+    let normal = normal.trim_end_matches('.').trim();
+    SENTENCES
+        .iter()
+        .find(|(s, _)| *s == normal)
+        .map(|(_, mode)| *mode)
+        .ok_or_else(|| {
+            format!(
+                "change logon /query printed {}, which is not a logon mode this version knows; \
+                 nothing was changed",
+                crate::error::quote(&one_line(text))
+            )
+        })
+}
+
+/// A mode in words, as the report says it.
+pub fn describe(mode: LogonMode) -> &'static str {
+    match mode {
+        LogonMode::Query => "unknown",
+        LogonMode::Enable => "enabled",
+        LogonMode::Disable => "disabled",
+        LogonMode::Drain => "drain",
+        LogonMode::DrainUntilRestart => "drain until restart",
+    }
+}
+
+/// How `change` is run.
+#[derive(Clone, Copy)]
+pub struct Change<'a> {
+    /// Runs the program (always on this computer: `change logon` has no `/server:`).
+    pub host: &'a dyn Host,
+    /// Time each `change` may take.
+    pub timeout: Duration,
+    /// Decodes what it printed.
+    pub text: &'a dyn Fn(&[u8]) -> String,
+}
+
+impl Change<'_> {
+    /// Runs `change logon SWITCH`; returns what it printed (one line), or why it failed.
+    fn run(&self, mode: LogonMode) -> Result<String, String> {
+        let what = format!("change logon {}", mode.switch());
+        match self.host.run(&Call::ChangeLogon(mode), None, self.timeout) {
+            Ok(o) => {
+                let said = one_line(&[(self.text)(&o.stdout), (self.text)(&o.stderr)].join(" "));
+                if o.success() {
+                    Ok(said)
+                } else {
+                    Err(format!(
+                        "{what} failed with exit code {}{}{said}",
+                        o.code.unwrap_or(-1),
+                        if said.is_empty() { "" } else { ": " }
+                    ))
+                }
+            }
+            Err(HostError::Run(RunError::TimedOut { timeout, .. })) => Err(format!(
+                "{what} did not finish within {} s and was stopped",
+                timeout.as_secs_f64()
+            )),
+            Err(e) => Err(format!("{what}: {e}")),
+        }
+    }
+
+    /// The current mode, from `change logon /query`.
+    pub fn query(&self) -> Result<LogonMode, DrainError> {
+        let said = self.run(LogonMode::Query).map_err(DrainError::Failed)?;
+        parse_mode(&said).map_err(DrainError::NotUnderstood)
+    }
+
+    /// Sets `mode` and reads it back; `Err` when either fails or the mode read back differs.
+    fn set(&self, mode: LogonMode) -> Result<(), DrainError> {
+        self.run(mode).map_err(DrainError::Failed)?;
+        match self.query()? {
+            now if now == mode => Ok(()),
+            now => Err(DrainError::Failed(format!(
+                "after change logon {} the mode is {}, not {}",
+                mode.switch(),
+                describe(now),
+                describe(mode)
+            ))),
+        }
+    }
+}
+
+/// What [`Guard::drain`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Drained {
+    /// Logons were enabled and are now drained (read back); the guard restores them.
+    Set,
+    /// New logons were already blocked (disabled, drain or drain until restart): nothing was
+    /// changed, so nothing will be restored.
+    AlreadyBlocked(LogonMode),
+}
+
+/// A drain in force: restores the recorded mode when [`Guard::restore`] is called or, failing
+/// that, when dropped.
+pub struct Guard<'a> {
+    change: Change<'a>,
+    recorded: LogonMode,
+    /// `Some`: the mode may have been changed and must be put back to the recorded one.
+    pending: Option<u64>,
+}
+
+impl<'a> Guard<'a> {
+    /// Drains logons when the recorded mode lets new users in. The guard is returned also when
+    /// setting the drain failed (it may have half-happened), so the mode is put back either way.
+    pub fn drain(
+        change: Change<'a>,
+        recorded: LogonMode,
+    ) -> (Guard<'a>, Result<Drained, DrainError>) {
+        let mut guard = Guard {
+            change,
+            recorded,
+            pending: None,
+        };
+        if recorded != LogonMode::Enable {
+            return (guard, Ok(Drained::AlreadyBlocked(recorded)));
+        }
+        // Armed before the call: a timeout may leave the mode changed.
+        guard.pending = Some(arm(recorded));
+        let result = change.set(LogonMode::Drain).map(|()| Drained::Set);
+        (guard, result)
+    }
+
+    /// The mode recorded before the run.
+    pub fn recorded(&self) -> LogonMode {
+        self.recorded
+    }
+
+    /// Puts the recorded mode back and reads it back. `Ok(None)`: there was nothing to restore
+    /// (never changed, or already restored, also by the Ctrl-C handler).
+    pub fn restore(&mut self) -> Result<Option<LogonMode>, DrainError> {
+        let Some(token) = self.pending.take() else {
+            return Ok(None);
+        };
+        if !begin_restore(token) {
+            // The second Ctrl-C took it over; it finishes before the process ends.
+            return Ok(None);
+        }
+        // Once more on failure: a Ctrl-C may have ended the first `change` (restoring twice
+        // is harmless).
+        let result = self
+            .change
+            .set(self.recorded)
+            .or_else(|_| self.change.set(self.recorded))
+            .map(|()| Some(self.recorded));
+        end_restore(token);
+        result
+    }
+}
+
+impl Drop for Guard<'_> {
+    fn drop(&mut self) {
+        if self.pending.is_some() {
+            if let Err(e) = self.restore() {
+                eprintln!(
+                    "logoff-all: error: the logon mode was not restored: {e}; run `change logon {}` \
+                     yourself",
+                    self.recorded.switch()
+                );
+            }
+        }
+    }
+}
+
+/// The process-wide record of a drain to undo, for the Ctrl-C handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Pending {
+    /// Nothing to undo.
+    Nothing,
+    /// A guard with this token must put this mode back.
+    Armed(u64, LogonMode),
+    /// The restore of this token is running.
+    Restoring(u64),
+    /// The restore of this token is over (whoever ran it).
+    Restored(u64),
+}
+
+static PENDING: Mutex<Pending> = Mutex::new(Pending::Nothing);
+static TOKENS: AtomicU64 = AtomicU64::new(1);
+
+fn pending() -> std::sync::MutexGuard<'static, Pending> {
+    PENDING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn arm(mode: LogonMode) -> u64 {
+    let token = TOKENS.fetch_add(1, Ordering::SeqCst);
+    *pending() = Pending::Armed(token, mode);
+    token
+}
+
+/// Marks the restore of `token` as running; `false` when someone else already took it.
+fn begin_restore(token: u64) -> bool {
+    let mut p = pending();
+    match *p {
+        Pending::Armed(t, _) if t == token => {
+            *p = Pending::Restoring(token);
+            true
+        }
+        Pending::Restoring(t) | Pending::Restored(t) if t == token => false,
+        // Another guard (tests run several at once) armed since: restore ours all the same.
+        _ => true,
+    }
+}
+
+fn end_restore(token: u64) {
+    let mut p = pending();
+    if *p == Pending::Restoring(token) {
+        *p = Pending::Restored(token);
+    }
+}
+
+/// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon mode
+/// first (or waits up to `timeout` for a restore already running). Returns what it did, for the
+/// handler to print.
+pub fn restore_before_exit(host: &dyn Host, timeout: Duration) -> Option<Result<(), DrainError>> {
+    let armed = {
+        let mut p = pending();
+        match *p {
+            Pending::Nothing | Pending::Restored(_) => return None,
+            Pending::Armed(token, mode) => {
+                *p = Pending::Restoring(token);
+                Some((token, mode))
+            }
+            Pending::Restoring(_) => None,
+        }
+    };
+    let Some((token, mode)) = armed else {
+        let start = Instant::now();
+        while matches!(*pending(), Pending::Restoring(_)) && start.elapsed() < timeout {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        return None;
+    };
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let result = Change {
+        host,
+        timeout,
+        text: &text,
+    }
+    .set(mode);
+    end_restore(token);
+    Some(result)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,233 @@
+//! Warning: send `--warn` to every server's planned active sessions, then wait the grace period
+//! only if somebody was warned, with a final reminder one minute before the end when the grace
+//! is at least three minutes.
+
+use super::{for_each, server_of, Ctx};
+use crate::act::warn::{self, Msg, Warned};
+use crate::report::audit;
+use crate::report::ServerResult;
+use std::time::Duration;
+
+/// When the final reminder goes.
+#[derive(Clone, Copy)]
+struct Reminder {
+    /// This long before the end of the grace period...
+    before: Duration,
+    /// ...when the grace period is at least this long.
+    from: Duration,
+}
+
+/// One minute before the end, for a grace period of three minutes or more.
+const REMINDER: Reminder = Reminder {
+    before: Duration::from_secs(60),
+    from: Duration::from_secs(180),
+};
+
+/// Which message is being sent.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Round {
+    First,
+    Reminder,
+}
+
+/// Warns, then waits the grace period (or says why not). Returns `false` when Ctrl-C stopped
+/// the wait.
+pub(super) fn warn_and_wait(ctx: &Ctx<'_>, results: &mut [ServerResult]) -> bool {
+    warn_and_wait_with(ctx, results, REMINDER)
+}
+
+fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Reminder) -> bool {
+    let config = ctx.config;
+    let Some(warning) = &config.warning else {
+        return true;
+    };
+    let verb = config.verb;
+    let first = warn::render(&warning.message, warning.grace, config.warn_exact, verb);
+    for_each(results, config.jobs, |r| {
+        send(ctx, r, &first, warning.grace, Round::First)
+    });
+    let warned = |w: &Warned| *w == Warned::Sent;
+    let (sent, tried) = results
+        .iter()
+        .filter_map(|r| r.done.as_ref()?.warned.as_ref())
+        .flatten()
+        .flatten()
+        .fold((0, 0), |(sent, tried), w| {
+            (
+                sent + usize::from(warned(w)),
+                tried + usize::from(*w != Warned::NotActive),
+            )
+        });
+    if ctx.stopping() {
+        return false;
+    }
+    if sent == 0 {
+        let why = if tried == 0 {
+            "none of the sessions to act on is active (msg reaches active sessions only)"
+        } else {
+            "every msg failed"
+        };
+        ctx.say(&format!(
+            "no session was warned: {why}; not waiting the {} grace period",
+            warn::grace_words(warning.grace)
+        ));
+        return true;
+    }
+    let terminal = ctx.env.stderr_terminal;
+    let stop = || ctx.stopping();
+    let before = match verb {
+        crate::act::verb::Verb::Logoff => "logging off",
+        crate::act::verb::Verb::Disconnect => "disconnecting",
+    };
+    let wait = |span: Duration, until: &str, end: &str| {
+        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
+        warn::wait(span, terminal, &mut **err, &stop, until, end)
+    };
+    if warning.grace >= reminder.from {
+        let first_part = warning.grace.saturating_sub(reminder.before);
+        if !wait(
+            first_part,
+            "the final reminder",
+            "sending the final reminder",
+        ) {
+            return false;
+        }
+        let last = warn::render(&warning.message, reminder.before, config.warn_exact, verb);
+        for_each(results, config.jobs, |r| {
+            send(ctx, r, &last, reminder.before, Round::Reminder)
+        });
+        return wait(reminder.before, before, "grace period over");
+    }
+    wait(warning.grace, before, "grace period over")
+}
+
+/// Sends `message` to one server's sessions: the first time to every planned active session,
+/// the reminder to those the first message reached.
+fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration, round: Round) {
+    let server = server_of(ctx, result);
+    let Some(done) = result.done.as_mut() else {
+        return;
+    };
+    let text = |b: &[u8]| ctx.text(b);
+    let msg = Msg {
+        host: ctx.host,
+        server: server.as_ref(),
+        message,
+        seconds: stays.as_secs().max(1),
+        timeout: ctx.config.timeout,
+        text: &text,
+        stop: &|| ctx.stopping(),
+    };
+    let answers = match (round, &done.warned) {
+        (Round::First, _) => warn::send(&done.plan, &msg),
+        (Round::Reminder, Some(first)) => warn::remind(&done.plan, first, &msg),
+        (Round::Reminder, None) => return,
+    };
+    let event = match round {
+        Round::First => "first message",
+        Round::Reminder => "final reminder",
+    };
+    for (entry, w) in done.plan.entries.iter().zip(&answers) {
+        let Some(w) = w else { continue };
+        match round {
+            Round::First => ctx.record(audit::warned(&result.server, entry, w, ctx.config.verb)),
+            Round::Reminder => {
+                ctx.record(audit::reminded(&result.server, entry, w, ctx.config.verb))
+            }
+        }
+        if let Some(m) = w.message() {
+            ctx.say(&format!(
+                "warning: {}: {event} not delivered: {m}",
+                result.server
+            ));
+        }
+    }
+    if round == Round::First {
+        done.warned = Some(answers);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{survey, Environment};
+    use crate::decode::CodePage;
+    use crate::host::fake::{exited, FakeHost};
+    use crate::host::Call;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#1         alice                     1  Active
+ rdp-tcp#2         bob                       2  Active
+                   carol                     3  Disc
+";
+
+    /// Runs the warning of `args` against TABLE (msg to session 2 fails); returns the msg argvs,
+    /// what was said and how long it took.
+    fn warn_with(args: &[&str], reminder: Reminder) -> (Vec<Vec<String>>, String, Duration) {
+        let all = std::iter::once("logoff-all").chain(args.iter().copied());
+        let config = crate::cli::parse(all.map(std::ffi::OsString::from)).unwrap();
+        let host = FakeHost::new(|call, _| match call {
+            Call::QuerySession => exited(0, TABLE, ""),
+            Call::Msg { id, .. } if id.get() == 2 => exited(1, "", "Error 1722"),
+            _ => exited(0, "", ""),
+        });
+        let env = Environment::default();
+        let mut err: Vec<u8> = Vec::new();
+        let ctx = Ctx {
+            config: &config,
+            host: &host,
+            env: &env,
+            code_page: CodePage::Default(437),
+            err: Mutex::new(&mut err),
+            audit: None,
+            finished: std::sync::atomic::AtomicUsize::new(0),
+            servers: 1,
+        };
+        let mut results = vec![ServerResult::new("localhost".into())];
+        survey::survey(&ctx, &mut results[0], None);
+        let started = Instant::now();
+        assert!(warn_and_wait_with(&ctx, &mut results, reminder));
+        let took = started.elapsed();
+        drop(ctx);
+        let msgs = host
+            .argvs()
+            .into_iter()
+            .filter(|a| a[0] != "session")
+            .collect();
+        (msgs, String::from_utf8(err).unwrap(), took)
+    }
+
+    #[test]
+    fn a_long_grace_sends_a_final_reminder_to_the_sessions_warned() {
+        let reminder = Reminder {
+            before: Duration::from_secs(1),
+            from: Duration::from_secs(2),
+        };
+        let (msgs, said, took) =
+            warn_with(&["--warn", "Bye in {grace}", "--grace", "2s"], reminder);
+        let expected = [
+            ["1", "/time:2", "Bye in 2 seconds"],
+            ["2", "/time:2", "Bye in 2 seconds"],
+            ["1", "/time:1", "Bye in 1 second"],
+        ];
+        assert_eq!(
+            msgs,
+            expected.map(|a| a.map(String::from).to_vec()),
+            "{said}"
+        );
+        assert!(took >= Duration::from_secs(2), "{took:?}");
+        assert!(said.contains("sending the final reminder"), "{said}");
+        assert!(said.contains("grace period over"), "{said}");
+    }
+
+    #[test]
+    fn a_short_grace_has_no_reminder() {
+        let (msgs, said, took) = warn_with(&["--warn", "Bye", "--grace", "1s"], REMINDER);
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert_eq!(msgs[0][2], "Bye, logoff in 1 second");
+        assert!(took >= Duration::from_secs(1));
+        assert!(!said.contains("reminder"), "{said}");
+    }
+}

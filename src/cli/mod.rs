@@ -1,0 +1,360 @@
+//! Command line: the flags (with the Windows habits `/?` and `/server:NAME`), checked for
+//! contradictions, turned once into a plain [`Config`]. The only module that knows clap.
+
+pub mod args;
+pub mod help;
+pub mod workflow;
+
+use crate::config::duration::{parse_duration, parse_timeout};
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::host::tools::TOOLS_DIR_ENV;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Log every user off a Remote Desktop Session Host, safely.
+///
+/// Runs the stock `query session`, decides for every session whether to log it off or skip it
+/// (always with a reason), runs the stock `logoff <id>` for each selected session and reports
+/// every outcome. Never logged off by default: the console, session 0 / services, listeners,
+/// sessions with no user, and your own session.
+#[derive(Debug, Parser)]
+#[command(name = "logoff-all", version, max_term_width = 100, after_help = help::after_help())]
+pub struct Cli {
+    /// Work on this server instead of this computer; repeat or separate with commas for several
+    /// (also /server:NAME).
+    #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
+    pub server: Vec<String>,
+
+    /// Read server names from a file: one per line, # comments, blank lines ignored.
+    #[arg(long, value_name = "FILE")]
+    pub servers_file: Option<PathBuf>,
+
+    /// Read a captured `query session` output from a file (- for stdin) instead of running
+    /// query; always a dry run.
+    #[arg(short = 'i', long, value_name = "PATH")]
+    pub input: Option<PathBuf>,
+
+    /// Decode the output with this code page (e.g. 437, 850, 866, 932) instead of the system's
+    /// OEM code page.
+    #[arg(long, value_name = "N")]
+    pub codepage: Option<u16>,
+
+    /// Log off the console session too.
+    #[arg(long)]
+    pub include_console: bool,
+
+    /// Log off your own session too; it always goes last.
+    #[arg(long)]
+    pub include_self: bool,
+
+    /// Only sessions in these states (active, disc, conn, ... or the localized words).
+    #[arg(long, value_name = "STATE", value_delimiter = ',')]
+    pub state: Vec<String>,
+
+    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable). It
+    /// must match the whole name as query prints it, cut to 20 characters: for a longer name
+    /// give its first 20 characters or end the pattern with *.
+    #[arg(long, value_name = "PATTERN")]
+    pub user: Vec<String>,
+
+    /// Never users matching this pattern (repeatable; wins over --user). A longer pattern also
+    /// excludes a printed 20-character name that is its start (query cuts names to 20).
+    #[arg(long, value_name = "PATTERN")]
+    pub exclude_user: Vec<String>,
+
+    /// Never users matching a pattern in this file: one per line, a line starting with # is a
+    /// comment; UTF-8 (with or without BOM) or UTF-16 with BOM.
+    #[arg(long, value_name = "FILE")]
+    pub exclude_file: Option<PathBuf>,
+
+    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub idle_over: Option<Duration>,
+
+    /// Send this message (stock `msg`) to the sessions first, wait --grace, re-check, then log off.
+    #[arg(long, value_name = "MESSAGE")]
+    pub warn: Option<String>,
+
+    /// Wait between --warn and the logoff (default 5m).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "warn")]
+    pub grace: Option<Duration>,
+
+    /// Print the plan and log off nobody.
+    #[arg(short = 'n', long)]
+    pub dry_run: bool,
+
+    /// Do not ask for confirmation on a terminal.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m).
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Servers processed at once (within a server, logoffs stay one at a time).
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 1,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table, value_name = "FORMAT")]
+    pub format: FormatArg,
+
+    /// Write the report to this file instead of standard output (CSV with a UTF-8 byte order
+    /// mark for Excel and Import-Csv; JSON and table as plain UTF-8).
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Append one JSON line per decision and outcome to this file (never truncated); if it
+    /// cannot be opened, nobody is logged off.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+
+    /// Write one summary event per server to the Application event log (stock eventcreate).
+    #[arg(long)]
+    pub event_log: bool,
+
+    /// Take query, logoff, msg and eventcreate from this folder instead of the system folder
+    /// (also the LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
+    #[arg(long, value_name = "DIR")]
+    pub tools_dir: Option<PathBuf>,
+
+    /// After the logoffs, read the table again until every logged-off session is gone, at most
+    /// this long (0 = do not check; then the report says "not verified"). Not with
+    /// --disconnect: a disconnected session stays listed.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub verify_wait: Duration,
+
+    /// End a session that is still listed after --verify-wait with `reset session <id>`.
+    #[arg(long)]
+    pub reset_stuck: bool,
+
+    /// --drain, --disconnect, --session-name, --list, --input-user, --warn-exact,
+    /// --unknown-idle.
+    #[command(flatten)]
+    pub workflow: workflow::WorkflowArgs,
+}
+
+/// `--format` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Aligned columns and a summary.
+    Table,
+    /// One JSON object.
+    Json,
+    /// Comma-separated values, one row per session.
+    Csv,
+}
+
+/// Two flags that cannot mean anything together (by clap id), and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Conflict {
+    /// The first flag's id (the field name).
+    pub first: &'static str,
+    /// The second flag's id.
+    pub second: &'static str,
+    /// Why they cannot go together.
+    pub why: &'static str,
+}
+
+/// Every pair of flags refused together. Left out on purpose, because they are harmless:
+/// `--dry-run` with `--yes` (nothing to confirm), `--dry-run` with `--warn`, `--log` or
+/// `--event-log` (the plan is shown, nothing is sent or written but the log's decisions),
+/// `--input` with `--yes` or `--log`, `--list` with `--input`, `--dry-run` or `--yes`.
+/// `--input` with `--idle-over` needs `--input-user`: checked in [`workflow`], not here.
+pub const CONFLICTS: &[Conflict] = &[
+    Conflict {
+        first: "input",
+        second: "server",
+        why: "--input reads a saved capture; naming a server would label its rows as if read live",
+    },
+    Conflict {
+        first: "input",
+        second: "servers_file",
+        why: "--input reads one saved capture; it queries no server",
+    },
+    Conflict {
+        first: "input",
+        second: "warn",
+        why: "--input is always a dry run: no message is sent",
+    },
+    Conflict {
+        first: "input",
+        second: "event_log",
+        why: "--input is always a dry run: no event is written",
+    },
+    Conflict {
+        first: "input",
+        second: "jobs",
+        why: "--input reads one capture; there are no servers to run at once",
+    },
+    Conflict {
+        first: "input",
+        second: "timeout",
+        why: "--input runs no program, so nothing can time out",
+    },
+    Conflict {
+        first: "input",
+        second: "tools_dir",
+        why: "--input runs no program",
+    },
+    Conflict {
+        first: "input",
+        second: "drain",
+        why: "--input is always a dry run: the logon mode is not changed",
+    },
+    Conflict {
+        first: "list",
+        second: "warn",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "list",
+        second: "drain",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "list",
+        second: "disconnect",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "list",
+        second: "log",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "list",
+        second: "event_log",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "list",
+        second: "include_console",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "include_self",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "state",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "user",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "exclude_user",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "exclude_file",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "idle_over",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "list",
+        second: "session_name",
+        why: LIST_SHOWS_ALL,
+    },
+    Conflict {
+        first: "verify_wait",
+        second: "input",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "verify_wait",
+        second: "list",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "verify_wait",
+        second: "disconnect",
+        why: DISCONNECT_NOT_VERIFIED,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "input",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "list",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "disconnect",
+        why: DISCONNECT_NOT_VERIFIED,
+    },
+];
+
+/// Why `--verify-wait` and `--reset-stuck` need a run that logs off.
+const NOTHING_TO_VERIFY: &str = "nobody is logged off, so there is nothing to verify or reset";
+
+/// Why `--verify-wait` and `--reset-stuck` do not go with `--disconnect`.
+const DISCONNECT_NOT_VERIFIED: &str =
+    "a disconnected session stays listed, so disconnections are not verified and none is reset";
+
+/// Why `--list` refuses the flags that act: it only reads.
+const LIST_ACTS_ON_NOBODY: &str =
+    "--list only lists the sessions: nobody is warned, logged off or disconnected, nothing is \
+     changed or logged";
+
+/// Why `--list` refuses the filters: it shows every session.
+const LIST_SHOWS_ALL: &str = "--list shows every session; filters choose whom to act on";
+
+/// The flag as written on the command line, from its id.
+fn flag(id: &str) -> String {
+    format!("--{}", id.replace('_', "-"))
+}
+
+/// Refuses the first pair of [`CONFLICTS`] given together on the command line.
+fn check_conflicts(matches: &ArgMatches) -> Result<(), Error> {
+    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    match CONFLICTS.iter().find(|c| given(c.first) && given(c.second)) {
+        Some(c) => Err(Error::Usage(format!(
+            "{} cannot be used with {}: {}",
+            flag(c.first),
+            flag(c.second),
+            c.why
+        ))),
+        None => Ok(()),
+    }
+}
+
+impl From<clap::Error> for Error {
+    fn from(e: clap::Error) -> Error {
+        Error::CommandLine {
+            text: e.render().to_string(),
+            error: e.use_stderr(),
+        }
+    }
+}
+
+/// Parses the command line (program name first) into a config. Help and version come back as
+/// [`Error::CommandLine`] with exit code 0, to be printed like any other answer.
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
+    let matches = Cli::command().try_get_matches_from(args::normalize(args)?)?;
+    check_conflicts(&matches)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    config::build(cli, std::env::var_os(TOOLS_DIR_ENV))
+}
+
+#[cfg(test)]
+mod tests;

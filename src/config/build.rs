@@ -1,0 +1,184 @@
+//! Building the config from the parsed command line: values checked together, list files read,
+//! the mode decided once.
+
+use super::{Config, Format, Mode, ServerName, Source, Warning};
+use crate::cli::{Cli, FormatArg};
+use crate::decode;
+use crate::error::{quote, Error};
+use crate::plan::filter::{self, Filters, Pattern};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The wait after `--warn` when `--grace` is not given.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
+
+/// The longest `--warn` message `msg` is asked to show.
+const MAX_WARNING: usize = 255;
+
+/// Checks the flags together and makes the run's config. `tools_dir_env` is the value of
+/// LOGOFF_ALL_TOOLS_DIR.
+pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error> {
+    let mut servers: Vec<ServerName> = Vec::new();
+    let mut add = |name: &str, at: String| -> Result<(), Error> {
+        let server =
+            ServerName::parse(name.trim()).map_err(|e| Error::Usage(format!("{at}{e}")))?;
+        if !servers
+            .iter()
+            .any(|s| s.as_str().eq_ignore_ascii_case(server.as_str()))
+        {
+            servers.push(server);
+        }
+        Ok(())
+    };
+    for name in &cli.server {
+        add(name, String::new())?;
+    }
+    if let Some(path) = &cli.servers_file {
+        for (line, name) in read_list("--servers-file", path)? {
+            add(&name, format!("{}:{line}: ", path.display()))?;
+        }
+        if servers.is_empty() {
+            return Err(Error::Usage(format!(
+                "--servers-file {} names no server",
+                path.display()
+            )));
+        }
+    }
+    if let Some(cp) = cli.codepage {
+        if !decode::is_supported(cp) {
+            return Err(Error::Usage(format!(
+                "--codepage {cp} is not supported; use one of: {}",
+                decode::supported_list()
+            )));
+        }
+    }
+    let source = match cli.input {
+        Some(path) => {
+            if path.as_os_str() != "-" {
+                // A missing capture is a file error now, not a failed "server" later.
+                std::fs::File::open(&path).map_err(|source| Error::Input {
+                    path: path.clone(),
+                    source,
+                })?;
+            }
+            Source::Input { path }
+        }
+        None => Source::Query(servers),
+    };
+    let mut filters = Filters {
+        idle_over: cli.idle_over,
+        ..Filters::default()
+    };
+    for word in &cli.state {
+        filters
+            .states
+            .push(filter::parse_state(word).map_err(Error::Usage)?);
+    }
+    for p in &cli.user {
+        filters.users.push(Pattern::new(p).map_err(Error::Usage)?);
+    }
+    for p in &cli.exclude_user {
+        filters
+            .exclude_users
+            .push(Pattern::new(p).map_err(Error::Usage)?);
+    }
+    if let Some(path) = &cli.exclude_file {
+        let patterns =
+            filter::list::read(path).map_err(|e| Error::Usage(format!("--exclude-file: {e}")))?;
+        filters.exclude_users.extend(patterns);
+    }
+    let warning = match &cli.warn {
+        Some(text) => Some(Warning {
+            message: check_warning(text)?,
+            grace: cli.grace.unwrap_or(DEFAULT_GRACE),
+        }),
+        None => None,
+    };
+    // Admin workflows.
+    let verb = cli
+        .workflow
+        .apply(&mut filters, warning.as_ref(), &source)?;
+    // Verification after the logoffs.
+    if cli.reset_stuck && cli.verify_wait.is_zero() {
+        return Err(Error::Usage(
+            "--reset-stuck cannot be used with --verify-wait 0: a stuck session is one still \
+             listed when the verification ends, and --verify-wait 0 turns verification off"
+                .to_string(),
+        ));
+    }
+    let mode = if cli.dry_run || matches!(source, Source::Input { .. }) {
+        Mode::DryRun
+    } else {
+        Mode::Act
+    };
+    let tools_dir = cli
+        .tools_dir
+        .or_else(|| tools_dir_env.filter(|v| !v.is_empty()).map(PathBuf::from));
+    Ok(Config {
+        source,
+        code_page: cli.codepage,
+        include_console: cli.include_console,
+        include_self: cli.include_self,
+        filters,
+        warning,
+        mode,
+        yes: cli.yes,
+        timeout: cli.timeout,
+        jobs: usize::from(cli.jobs),
+        format: match cli.format {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+        },
+        output: cli.output,
+        log: cli.log,
+        event_log: cli.event_log,
+        tools_dir,
+        verb,
+        drain: cli.workflow.drain,
+        list: cli.workflow.list,
+        input_user: cli.workflow.input_user,
+        warn_exact: cli.workflow.warn_exact,
+        verify_wait: cli.verify_wait,
+        reset_stuck: cli.reset_stuck,
+    })
+}
+
+/// Reads a list file (`--servers-file`): one entry per line, `#` comments and blank lines
+/// ignored; returns each entry with its line number.
+fn read_list(flag: &str, path: &Path) -> Result<Vec<(usize, String)>, Error> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Usage(format!("cannot read {flag} {}: {e}", path.display())))?;
+    Ok(text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim().to_string()))
+        .filter(|(_, l)| !l.is_empty())
+        .collect())
+}
+
+/// Checks a `--warn` text (also as sent, with the grace in it): one line, not empty, not too
+/// long, nothing `msg` would read as an option; returns it trimmed.
+pub(crate) fn check_warning(text: &str) -> Result<String, Error> {
+    let t = text.trim();
+    let bad = |why: &str| {
+        Err(Error::Usage(format!(
+            "--warn message {} {why}",
+            quote(text)
+        )))
+    };
+    if t.is_empty() {
+        return bad("is empty");
+    }
+    if t.chars().count() > MAX_WARNING {
+        return bad(&format!("is longer than {MAX_WARNING} characters"));
+    }
+    if t.chars().any(char::is_control) {
+        return bad("contains a line break or control character; use one line");
+    }
+    if t.starts_with(['/', '-', '@']) {
+        return bad("starts with '/', '-' or '@', which msg would read as an option or a file");
+    }
+    Ok(t.to_string())
+}

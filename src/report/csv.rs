@@ -1,0 +1,124 @@
+//! The CSV report for PowerShell and Excel (RFC 4180, CRLF): one row per session with codes
+//! programs can filter on, and a row per server error with the server and the ERROR column.
+
+use crate::error::quote;
+use crate::report::escape::escape_for_display;
+use crate::report::record::{ErrorRecord, SessionRecord};
+use crate::report::ServerResult;
+use std::io::{self, Write};
+
+/// The UTF-8 byte order mark put before a CSV written to a file with `--output`.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The columns, in order.
+pub const HEADER: [&str; 13] = [
+    "SERVER",
+    "ID",
+    "CURRENT",
+    "USER",
+    "SESSION",
+    "STATE",
+    "ACTION",
+    "OUTCOME",
+    "REASON_CODE",
+    "REASON",
+    "IDLE",
+    "LOGON",
+    "ERROR",
+];
+
+/// Writes the header and every row.
+pub fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result<()> {
+    row(out, &HEADER.map(String::from))?;
+    for r in results {
+        if let Some(done) = &r.done {
+            for i in 0..done.plan.entries.len() {
+                row(out, &session_cells(&SessionRecord::of(r, done, i)))?;
+            }
+        }
+        if let Some(e) = ErrorRecord::of(r) {
+            row(out, &error_cells(&e))?;
+        }
+    }
+    Ok(())
+}
+
+/// The cells of a session record. ID is a plain number (empty for a line not understood);
+/// CURRENT is `yes` or `no`; IDLE and LOGON are empty when not known.
+pub fn session_cells(r: &SessionRecord) -> [String; 13] {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let reason = match &r.raw {
+        Some(raw) => format!("line {}: {}: {}", r.line, r.reason, quote(raw.trim_end())),
+        None => match &r.message {
+            Some(m) => format!("{}: {m}", r.reason),
+            None => r.reason.clone(),
+        },
+    };
+    [
+        r.server.clone(),
+        r.id.map(|i| i.to_string()).unwrap_or_default(),
+        if r.current { "yes" } else { "no" }.to_string(),
+        escape_for_display(&text(&r.user)).into_owned(),
+        escape_for_display(&text(&r.session_name)).into_owned(),
+        text(&r.state),
+        code(&r.action),
+        r.outcome.map(|o| o.as_str()).unwrap_or_default(),
+        r.reason_code.as_str(),
+        reason,
+        text(&r.idle),
+        text(&r.logon),
+        String::new(),
+    ]
+}
+
+/// The cells of a server error: the server, the error's code as REASON_CODE, its words in
+/// ERROR; the session columns empty.
+pub fn error_cells(e: &ErrorRecord) -> [String; 13] {
+    let mut cells: [String; 13] = Default::default();
+    cells[0] = e.server.clone();
+    cells[8] = e.kind.clone();
+    cells[12] = e.message.clone();
+    cells
+}
+
+fn code<T: serde::Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn row(out: &mut dyn Write, cells: &[String]) -> io::Result<()> {
+    let quoted: Vec<String> = cells.iter().map(|c| cell(c)).collect();
+    write!(out, "{}\r\n", quoted.join(","))
+}
+
+/// Quotes a cell when needed; a leading `=`, `+`, `-` or `@` gets a `'` so that a spreadsheet
+/// does not run it as a formula.
+pub(crate) fn cell(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
+    if text.contains([',', '"', '\r', '\n']) || text != text.trim() {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_guarded() {
+        assert_eq!(cell("plain"), "plain");
+        assert_eq!(cell("a,b"), "\"a,b\"");
+        assert_eq!(cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(cell("=cmd()"), "'=cmd()");
+        assert_eq!(cell(" x"), "\" x\"");
+        assert_eq!(cell(r"CONTOSO\alice"), r"CONTOSO\alice");
+    }
+}

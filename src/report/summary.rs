@@ -1,0 +1,288 @@
+//! Summaries: counts per server and over all servers (planned, logged off, failed, skipped by
+//! reason), the words of the summary and progress lines, and line ranges for warnings.
+
+use crate::act::verb::Verb;
+use crate::config::Mode;
+use crate::plan::{Action, Subject};
+use crate::report::record::{OutcomeCode, ReasonCode};
+use crate::report::ServerResult;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// What happened, counted.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Rows in the table(s).
+    pub sessions: usize,
+    /// Rows planned for logoff.
+    pub planned: usize,
+    /// Sessions logged off, verified or not (`outcomes` tells them apart).
+    pub logged_off: usize,
+    /// Sessions disconnected (`--disconnect`).
+    pub disconnected: usize,
+    /// Logoffs that failed, timed out or left the session present.
+    pub failed: usize,
+    /// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with
+    /// `--unknown-idle logoff`).
+    pub unreadable_idle: usize,
+    /// Every outcome, by code.
+    pub outcomes: BTreeMap<OutcomeCode, usize>,
+    /// Rows skipped, by reason code.
+    pub skipped: BTreeMap<ReasonCode, usize>,
+    /// What was (or is to be) done to the planned sessions, for the words.
+    #[serde(skip)]
+    pub verb: Verb,
+}
+
+impl Counts {
+    /// The counts of one server.
+    pub fn of(result: &ServerResult) -> Counts {
+        let mut c = Counts::default();
+        let Some(done) = &result.done else {
+            return c;
+        };
+        c.verb = done.verb;
+        c.unreadable_idle = done.plan.unreadable_idle();
+        for (i, entry) in done.plan.entries.iter().enumerate() {
+            c.sessions += 1;
+            match entry.action {
+                Action::Logoff => c.planned += 1,
+                Action::Skip => *c.skipped.entry((&entry.reason).into()).or_default() += 1,
+            }
+            if let Some(o) = done.outcome(i) {
+                let code = OutcomeCode::from(o);
+                *c.outcomes.entry(code).or_default() += 1;
+                // Logged off whether verified or not; the words say how many were not.
+                c.logged_off += usize::from(matches!(
+                    code,
+                    OutcomeCode::LoggedOff | OutcomeCode::LoggedOffUnverified
+                ));
+                c.disconnected += usize::from(code == OutcomeCode::Disconnected);
+                c.failed += usize::from(code.is_failure());
+            }
+        }
+        c
+    }
+
+    /// Adds another server's counts.
+    pub fn add(&mut self, other: &Counts) {
+        self.sessions += other.sessions;
+        self.planned += other.planned;
+        self.logged_off += other.logged_off;
+        self.disconnected += other.disconnected;
+        self.failed += other.failed;
+        self.unreadable_idle += other.unreadable_idle;
+        if other.sessions > 0 {
+            self.verb = other.verb;
+        }
+        for (k, v) in &other.outcomes {
+            *self.outcomes.entry(*k).or_default() += v;
+        }
+        for (k, v) in &other.skipped {
+            *self.skipped.entry(*k).or_default() += v;
+        }
+    }
+
+    /// The counts in words: `3 logged off, 1 failed, 4 skipped`, or for a plan not executed
+    /// `4 would be logged off` / `4 to log off` (`disconnected` with `--disconnect`).
+    pub fn words(&self, mode: Mode, executed: bool) -> String {
+        let mut parts = Vec::new();
+        let (done_code, done_count) = match self.verb {
+            Verb::Logoff => (OutcomeCode::LoggedOff, self.logged_off),
+            Verb::Disconnect => (OutcomeCode::Disconnected, self.disconnected),
+        };
+        if executed {
+            let unverified = self
+                .outcomes
+                .get(&OutcomeCode::LoggedOffUnverified)
+                .copied()
+                .unwrap_or(0);
+            parts.push(match unverified {
+                0 => format!("{done_count} {}", self.verb.past()),
+                n => format!("{done_count} {} ({n} unverified)", self.verb.past()),
+            });
+            for (code, n) in &self.outcomes {
+                if *code != done_code && *code != OutcomeCode::LoggedOffUnverified {
+                    parts.push(format!("{n} {}", code.words()));
+                }
+            }
+        } else if mode.is_dry_run() {
+            parts.push(format!("{} would be {}", self.planned, self.verb.past()));
+        } else {
+            parts.push(format!("{} to {}", self.planned, self.verb.words()));
+        }
+        let skipped: usize = self.skipped.values().sum();
+        parts.push(format!("{skipped} skipped"));
+        parts.join(", ")
+    }
+}
+
+/// One server's summary, as in the JSON `summary.servers`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ServerSummary {
+    /// The server.
+    pub server: String,
+    /// The error code when the server was not done (or not finished); null when it was.
+    pub error: Option<String>,
+    /// Seconds the server took.
+    pub seconds: f64,
+    /// The counts.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+impl ServerSummary {
+    /// The summary of one server.
+    pub fn of(result: &ServerResult) -> ServerSummary {
+        ServerSummary {
+            server: result.server.clone(),
+            error: result.error.as_ref().map(|e| e.kind().to_string()),
+            seconds: round_seconds(result.elapsed),
+            counts: Counts::of(result),
+        }
+    }
+}
+
+/// The total over every server, as in the JSON `summary.total`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Total {
+    /// Servers in the run.
+    pub servers: usize,
+    /// Servers with an error (not queried, not understood, re-check failed).
+    pub servers_failed: usize,
+    /// The counts over all servers.
+    #[serde(flatten)]
+    pub counts: Counts,
+}
+
+impl Total {
+    /// The total of these results.
+    pub fn of(results: &[ServerResult]) -> Total {
+        let mut t = Total {
+            servers: results.len(),
+            ..Total::default()
+        };
+        for r in results {
+            t.servers_failed += usize::from(r.error.is_some());
+            t.counts.add(&Counts::of(r));
+        }
+        t
+    }
+}
+
+/// Seconds to one decimal place, for people and JSON.
+pub fn round_seconds(d: Duration) -> f64 {
+    (d.as_secs_f64() * 10.0).round() / 10.0
+}
+
+/// The progress line of a server that finished: `[2/10] TS02: 5 logged off, 1 failed, 3.2 s`.
+pub fn progress_line(result: &ServerResult, position: usize, of: usize, mode: Mode) -> String {
+    let executed = result.done.as_ref().is_some_and(|d| d.outcomes.is_some());
+    let what = match (&result.error, &result.done) {
+        (Some(e), _) if !executed => format!("not done ({})", e.kind()),
+        (Some(e), _) => format!("{}; {}", Counts::of(result).words(mode, true), e.kind()),
+        (None, _) => Counts::of(result).words(mode, executed),
+    };
+    format!(
+        "[{position}/{of}] {}: {what}, {:.1} s",
+        result.server,
+        result.elapsed.as_secs_f64()
+    )
+}
+
+/// The total line at the end of a run over several servers.
+pub fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration) -> String {
+    let total = Total::of(results);
+    let executed = results
+        .iter()
+        .any(|r| r.done.as_ref().is_some_and(|d| d.outcomes.is_some()));
+    let mut line = format!(
+        "total: {} servers, {}",
+        total.servers,
+        total.counts.words(mode, executed)
+    );
+    if total.servers_failed > 0 {
+        line.push_str(&format!(", {} server(s) not done", total.servers_failed));
+    }
+    line.push_str(&format!(", {:.1} s", elapsed.as_secs_f64()));
+    line
+}
+
+/// The lines of a server's table that were not understood.
+pub fn unreadable_lines(result: &ServerResult) -> Vec<usize> {
+    result
+        .done
+        .iter()
+        .flat_map(|d| d.plan.entries.iter())
+        .filter_map(|e| match &e.subject {
+            Subject::Line(l) => Some(l.line),
+            Subject::Session(_) => None,
+        })
+        .collect()
+}
+
+/// Line numbers as ranges: `3, 5-9, 12`; after `max` ranges, `and N more`.
+pub fn ranges(lines: &[usize], max: usize) -> String {
+    let mut sorted = lines.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    for n in sorted {
+        match spans.last_mut() {
+            Some((_, end)) if *end + 1 == n => *end = n,
+            _ => spans.push((n, n)),
+        }
+    }
+    let mut parts: Vec<String> = spans
+        .iter()
+        .take(max)
+        .map(|&(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    if spans.len() > max {
+        parts.push(format!("and {} more", spans.len() - max));
+    }
+    parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_fold_consecutive_lines_and_cap_the_list() {
+        assert_eq!(ranges(&[], 5), "");
+        assert_eq!(ranges(&[7], 5), "7");
+        assert_eq!(ranges(&[3, 5, 6, 7, 12, 6], 5), "3, 5-7, 12");
+        let many: Vec<usize> = (5..1005).collect();
+        assert_eq!(ranges(&many, 5), "5-1004");
+        let odd: Vec<usize> = (1..100).map(|n| n * 2).collect();
+        assert_eq!(ranges(&odd, 3), "2, 4, 6, and 96 more");
+    }
+
+    #[test]
+    fn unverified_logoffs_count_as_logged_off_and_still_present_as_failed_in_words() {
+        let counts = Counts {
+            planned: 4,
+            logged_off: 2,
+            failed: 1,
+            outcomes: BTreeMap::from([
+                (OutcomeCode::LoggedOff, 1),
+                (OutcomeCode::LoggedOffUnverified, 1),
+                (OutcomeCode::StillPresent, 1),
+                (OutcomeCode::ReusedId, 1),
+            ]),
+            ..Counts::default()
+        };
+        assert_eq!(
+            counts.words(Mode::Act, true),
+            "2 logged off (1 unverified), 1 ID reused (left alone), 1 still present, 0 skipped"
+        );
+    }
+}

@@ -1,0 +1,117 @@
+//! The table report for people: aligned columns, then one summary line per server.
+
+use crate::act::execute::Outcome;
+use crate::act::verb::Verb;
+use crate::config::Mode;
+use crate::error::quote;
+use crate::plan::{Action, Entry, Subject};
+use crate::report::escape::escape_for_display;
+use crate::report::ServerResult;
+use std::io::{self, Write};
+
+const COLUMNS: usize = 7;
+
+/// Writes the table and a summary line per server. Column widths come from a first pass; rows
+/// are made again and written in the second, so nothing is held for the whole table. A server
+/// error is named by its code only: its message was printed on stderr when it happened.
+pub fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::Result<()> {
+    let header: [String; COLUMNS] = [
+        "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
+    ]
+    .map(String::from);
+    let rows =
+        || {
+            results.iter().flat_map(move |r| {
+                r.done.iter().flat_map(move |done| {
+                    done.plan.entries.iter().enumerate().map(move |(i, entry)| {
+                        row(&r.server, entry, done.outcome(i), mode, done.verb)
+                    })
+                })
+            })
+        };
+    let mut widths = [0usize; COLUMNS - 1];
+    let mut count = 0;
+    for row in std::iter::once(header.clone()).chain(rows()) {
+        count += 1;
+        for (w, cell) in widths.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    if count > 1 {
+        for row in std::iter::once(header).chain(rows()) {
+            let mut line = String::new();
+            for (cell, w) in row.iter().zip(widths) {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(w - cell.chars().count() + 2));
+            }
+            line.push_str(&row[COLUMNS - 1]);
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        writeln!(out)?;
+    }
+    for r in results {
+        if let Some(line) = super::done_line(r, mode) {
+            writeln!(out, "{line}")?;
+        }
+        if let Some(e) = &r.error {
+            writeln!(
+                out,
+                "{}: not done: {} (see the error on stderr)",
+                r.server,
+                e.kind()
+            )?;
+        }
+        for w in &r.warnings {
+            writeln!(out, "{}: note: {w}", r.server)?;
+        }
+    }
+    Ok(())
+}
+
+/// One row of the table, in the words people read.
+fn row(
+    server: &str,
+    entry: &Entry,
+    outcome: Option<&Outcome>,
+    mode: Mode,
+    verb: Verb,
+) -> [String; COLUMNS] {
+    let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".into());
+    let action = match (entry.action, outcome) {
+        (Action::Skip, _) => "skip".to_string(),
+        (Action::Logoff, Some(o)) => o.code().replace('_', " "),
+        (Action::Logoff, None) if mode.is_dry_run() => format!("would {}", verb.words()),
+        (Action::Logoff, None) => verb.words().to_string(),
+    };
+    let mut reason = entry.reason.text();
+    if let (Action::Logoff, Some(seen)) = (entry.action, &entry.idle) {
+        reason = format!("{reason}; {}", seen.note());
+    }
+    if let Some(m) = outcome.and_then(Outcome::message) {
+        reason = format!("{reason}: {m}");
+    }
+    match &entry.subject {
+        Subject::Session(s) => [
+            server.to_string(),
+            format!("{}{}", if entry.current { ">" } else { "" }, s.id),
+            escape_for_display(&dash(s.user.as_ref())).into_owned(),
+            escape_for_display(&dash(s.name.as_ref())).into_owned(),
+            s.state_word.clone(),
+            action,
+            reason,
+        ],
+        Subject::Line(line) => [
+            server.to_string(),
+            "?".into(),
+            "-".into(),
+            "-".into(),
+            "-".into(),
+            action,
+            format!(
+                "line {}: {reason}: {}",
+                line.line,
+                quote(line.raw.trim_end())
+            ),
+        ],
+    }
+}
