@@ -61,9 +61,19 @@ pub enum Error {
     /// `query user` output (for `--idle-over`) is not a user table.
     #[error("query user output not understood, nobody was logged off: {0}")]
     Users(#[from] NoUserHeader),
-    /// The re-check before logoff failed; nobody on that server is logged off.
-    #[error("re-check before logoff failed, nobody on this server was logged off: {0}")]
+    /// The re-check before a logoff failed; no further session on that server is logged off.
+    #[error("re-check before logoff failed; no further session on this server was logged off (the report shows any logged off before): {}", recheck_cause(.0))]
     Recheck(Box<Error>),
+}
+
+/// Why a re-check failed, without the "nobody was logged off" of a first read: sessions may
+/// have been logged off before it.
+fn recheck_cause(inner: &Error) -> String {
+    match inner {
+        Error::Parse(e) => format!("output not understood: {e}"),
+        Error::Users(e) => format!("query user output not understood: {e}"),
+        other => other.to_string(),
+    }
 }
 
 impl Error {
@@ -136,13 +146,16 @@ impl Error {
 
 /// Quotes text from the user or a tool for a message: in double quotes, as printed (a
 /// backslash stays one backslash), with only control characters escaped so a message stays
-/// one line.
+/// one line, and format, bidi and other invisible characters written as `\u{202e}` (see
+/// [`crate::report::escape`]) so what is shown is what is there.
 pub fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
         if c.is_control() {
             out.extend(c.escape_default());
+        } else if crate::report::escape::is_hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
         }
@@ -160,6 +173,7 @@ mod tests {
         assert_eq!(quote(r"CONTOSO\alice"), r#""CONTOSO\alice""#);
         assert_eq!(quote("Jürgen Groß"), "\"Jürgen Groß\"");
         assert_eq!(quote("a\nb\u{7}"), r#""a\nb\u{7}""#);
+        assert_eq!(quote("bob\u{202e}nimda"), r#""bob\u{202e}nimda""#);
     }
 
     #[test]

@@ -31,8 +31,17 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
         Ok(config) => config,
         Err(e) => return e.report(&mut std::io::stderr()),
     };
+    // A person can answer when standard input is a terminal, whatever standard output is
+    // (`logoff-all | more`, `> plan.txt`, `$r = logoff-all`): then the plan is confirmed on the
+    // console. Without one (a scheduled task) the run proceeds, as the batch file did.
+    let interactive = std::io::stdin().is_terminal();
+    let mut console = if interactive {
+        app::console::open()
+    } else {
+        None
+    };
     let env = app::Environment {
-        interactive: std::io::stdin().is_terminal() && std::io::stdout().is_terminal(),
+        interactive,
         stderr_terminal: std::io::stderr().is_terminal(),
         ..app::Environment::default()
     };
@@ -42,6 +51,9 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
         out: &mut stdout.lock(),
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
+        console: console
+            .as_mut()
+            .map(|c| &mut **c as &mut dyn std::io::Write),
     };
     // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits,
     // after putting back a logon mode that --drain changed.

@@ -25,17 +25,20 @@ fn three_server_farm(env: &TestEnv) -> std::path::PathBuf {
         &format!(
             "echo \"query $*\" >> '{}'\ncase \"$2\" in\n\
              /server:ts02) echo 'Error [1722]:The RPC server is unavailable.' >&2; exit 1 ;;\n\
-             *) cat '{}' ;;\nesac",
+             *) {} ;;\nesac",
             log.display(),
-            table.display()
+            env.print_table(&table)
         ),
     );
+    // A logoff that works ends the session: the stand-in query stops listing it.
     env.script(
         "logoff",
         &format!(
             "echo \"logoff $*\" >> '{}'\ncase \"$2\" in\n\
-             /server:ts03) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;\nesac",
-            log.display()
+             /server:ts03) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;\nesac\n\
+             echo \"$1 $2\" >> '{}'",
+            log.display(),
+            env.gone_file().display()
         ),
     );
     let servers = env.dir.join("farm.txt");

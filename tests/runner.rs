@@ -77,8 +77,12 @@ fn a_logoff_printing_without_end_fails_that_session_only() {
             "query session",
             "logoff 3",
             "logoff 4",
+            // The failed logoff makes the table stale: read again before the next one.
+            "query session",
             "logoff 5",
             "logoff 6",
+            // The verification that the logged-off sessions are gone.
+            "query session",
         ],
         &env.calls(),
     );
@@ -103,11 +107,11 @@ fn a_logoff_printing_without_end_fails_that_session_only() {
 #[test]
 fn grandchildren_holding_the_pipes_of_query_and_every_logoff_do_not_hold_up_the_run() {
     // Each tool prints and exits at once; a background child keeps its output pipes for 30 s.
-    // Reading stops a short grace (0.3 s) after each tool ends: about 1.5 s for these five
-    // calls, where a wait for the pipes' end would take 150 s.
+    // Reading stops a short grace (0.3 s) after each tool ends: about 2 s for these six
+    // calls (with the verifying query), where a wait for the pipes' end would take 180 s.
     let env = TestEnv::new("grandchildren");
     let table = common::fixtures().join("en-2019-mixed.txt");
-    env.script("query", &format!("sleep 30 &\ncat '{}'", table.display()));
+    env.script("query", &format!("sleep 30 &\n{}", env.print_table(&table)));
     env.fake_logoff("*) sleep 30 & ;;");
     let started = Instant::now();
     let out = env.run(&["--yes", "--timeout", "60", "--format", "json"]);

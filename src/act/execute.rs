@@ -1,63 +1,121 @@
 //! Execute: run `logoff <id>` for each planned session, one at a time, in plan order, each under
-//! the timeout. A failure on one session never stops the others.
+//! the timeout, after a re-check when the caller asks for one. A failure on one session never
+//! stops the others.
 
+use crate::act::classify::{classify, Answer};
 use crate::act::verb::Verb;
 use crate::config::ServerName;
-use crate::host::runner::{Output, RunError};
-use crate::host::{Host, HostError};
+use crate::host::Host;
 use crate::plan::Plan;
-use crate::query::one_line;
 use std::time::Duration;
 
-/// What happened to one planned logoff.
+/// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// `logoff` exited 0 and printed nothing.
+    /// `logged_off`: `logoff` exited 0 and printed nothing, and a fresh `query session` no longer
+    /// listed the session (same ID and user) within `--verify-wait`.
     LoggedOff,
-    /// `tsdiscon` (`--disconnect`) exited 0 and printed nothing.
+    /// `logged_off_unverified`: `logoff` exited 0 and printed nothing, but nothing checked that
+    /// the session went (`--verify-wait 0`, Ctrl-C, or the checking query failed); the text
+    /// says which.
+    LoggedOffUnverified(String),
+    /// `disconnected`: `tsdiscon` (`--disconnect`) exited 0 and printed nothing; not verified,
+    /// since a disconnected session stays listed.
     Disconnected,
-    /// `logoff` said the session does not exist (any more): nothing left to do.
+    /// `already_gone`: `logoff` answered "session not found" (error 7022 or its exact words).
     AlreadyGone(String),
-    /// `logoff` failed or printed an error; the message says what it said.
+    /// `gone_before_logoff`: the re-check before the logoff no longer listed the ID; `logoff`
+    /// was not run.
+    GoneBeforeLogoff(String),
+    /// `reused_id`: at the re-check the ID belonged to another user or session name; `logoff`
+    /// was not run, and the text names who holds the ID now.
+    ReusedId(String),
+    /// `failed`: `logoff` failed or printed an error; the text keeps what it said.
     Failed(String),
-    /// `logoff` ran past the timeout and was killed.
+    /// `timed_out`: `logoff` ran past the timeout and was stopped.
     TimedOut(Duration),
-    /// It was not run (the run stopped before it).
+    /// `still_present`: `logoff` exited 0 but the session (same ID and user) was still listed
+    /// when `--verify-wait` ran out: a failed logoff.
+    StillPresent(String),
+    /// `reset`: still listed after the logoff, then ended with `reset session` (`--reset-stuck`).
+    Reset(String),
+    /// `reset_failed`: still listed after the logoff, and `reset session` failed too.
+    ResetFailed(String),
+    /// `not_run`: the run stopped before it (Ctrl-C, or a failed re-check).
     NotRun,
 }
 
 impl Outcome {
-    /// A stable short code for the JSON report.
+    /// A stable snake_case code for the reports.
     pub fn code(&self) -> &'static str {
         match self {
             Outcome::LoggedOff => "logged_off",
+            Outcome::LoggedOffUnverified(_) => "logged_off_unverified",
             Outcome::Disconnected => "disconnected",
             Outcome::AlreadyGone(_) => "already_gone",
+            Outcome::GoneBeforeLogoff(_) => "gone_before_logoff",
+            Outcome::ReusedId(_) => "reused_id",
             Outcome::Failed(_) => "failed",
             Outcome::TimedOut(_) => "timed_out",
+            Outcome::StillPresent(_) => "still_present",
+            Outcome::Reset(_) => "reset",
+            Outcome::ResetFailed(_) => "reset_failed",
             Outcome::NotRun => "not_run",
         }
     }
 
-    /// Whether the session is now logged off (or was already gone).
+    /// Whether the planned session is no longer there, or was left alone because its ID now
+    /// belongs to someone else: nothing failed. `reset` counts here too (the admin asked for it
+    /// with `--reset-stuck`; the report names it apart from `logged_off`).
     pub fn is_success(&self) -> bool {
         matches!(
             self,
-            Outcome::LoggedOff | Outcome::Disconnected | Outcome::AlreadyGone(_)
+            Outcome::LoggedOff
+                | Outcome::LoggedOffUnverified(_)
+                | Outcome::Disconnected
+                | Outcome::AlreadyGone(_)
+                | Outcome::GoneBeforeLogoff(_)
+                | Outcome::ReusedId(_)
+                | Outcome::Reset(_)
         )
     }
 
-    /// The child's message, or why it was stopped, when there is one.
+    /// Whether this is a failure that calls for a re-check before the next logoff.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed(_) | Outcome::TimedOut(_))
+    }
+
+    /// The child's message, or why it was decided so, when there is one.
     pub fn message(&self) -> Option<String> {
         match self {
             Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
-            Outcome::AlreadyGone(m) | Outcome::Failed(m) => Some(m.clone()),
+            Outcome::LoggedOffUnverified(m)
+            | Outcome::AlreadyGone(m)
+            | Outcome::GoneBeforeLogoff(m)
+            | Outcome::ReusedId(m)
+            | Outcome::Failed(m)
+            | Outcome::StillPresent(m)
+            | Outcome::Reset(m)
+            | Outcome::ResetFailed(m) => Some(m.clone()),
             Outcome::TimedOut(t) => Some(format!(
                 "logoff did not finish within {} s and was stopped",
                 t.as_secs_f64()
             )),
         }
     }
+}
+
+/// What the check before one logoff decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Check {
+    /// Run `logoff`.
+    Go,
+    /// Do not run it: this is the outcome.
+    Settled(Outcome),
+    /// Do not run it, and give it no outcome: the caller changed the plan (no longer matches).
+    Dropped,
+    /// Run nothing more: this and every later logoff is `NotRun`.
+    Stop,
 }
 
 /// Where and how to run `logoff`.
@@ -77,19 +135,23 @@ pub struct Logoff<'a> {
 }
 
 /// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
-/// entry; a re-check may already have settled some) and fills in what happened. `progress` sees
-/// each outcome as it happens.
+/// entry). Before each, `check(index, after_failure)` decides whether it still runs;
+/// `after_failure` is true when the previous logoff failed or timed out. `progress` sees each
+/// outcome as it happens. A logoff that exits 0 is `LoggedOffUnverified` until verified.
 pub fn execute(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
     logoff: &Logoff<'_>,
+    check: &mut dyn FnMut(usize, bool) -> Check,
     progress: &mut dyn FnMut(usize, &Outcome),
 ) {
+    let mut after_failure = false;
+    let mut stopped = false;
     for index in plan.logoff_order() {
         if outcomes[index].is_some() {
             continue;
         }
-        if (logoff.stop)() {
+        if stopped || (logoff.stop)() {
             outcomes[index] = Some(Outcome::NotRun);
             continue;
         }
@@ -97,125 +159,34 @@ pub fn execute(
         let Some(session) = plan.entries[index].session() else {
             continue;
         };
-        let result = logoff
-            .host
-            .run(&logoff.verb.call(session.id), logoff.server, logoff.timeout);
-        let outcome = match classify(result, logoff.text) {
-            Outcome::LoggedOff if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
-            outcome => outcome,
+        let outcome = match check(index, after_failure) {
+            Check::Go => {
+                let result =
+                    logoff
+                        .host
+                        .run(&logoff.verb.call(session.id), logoff.server, logoff.timeout);
+                match classify(result, session.id, logoff.text) {
+                    Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
+                    Answer::Done => Outcome::LoggedOffUnverified(
+                        "logoff succeeded, not verified yet".to_string(),
+                    ),
+                    Answer::NotFound(m) => Outcome::AlreadyGone(m),
+                    Answer::Failed(m) => Outcome::Failed(m),
+                    Answer::TimedOut(t) => Outcome::TimedOut(t),
+                }
+            }
+            Check::Settled(outcome) => outcome,
+            Check::Dropped => continue,
+            Check::Stop => {
+                stopped = true;
+                Outcome::NotRun
+            }
         };
+        after_failure = outcome.is_failure();
         progress(index, &outcome);
         outcomes[index] = Some(outcome);
     }
 }
 
-/// Reads what `logoff` did: success is exit 0 with no output; "not found" answers mean the
-/// session is already gone; anything else is a failure with the child's words.
-fn classify(result: Result<Output, HostError>, text: &dyn Fn(&[u8]) -> String) -> Outcome {
-    let output = match result {
-        Ok(output) => output,
-        Err(HostError::Run(RunError::TimedOut { timeout, .. })) => {
-            return Outcome::TimedOut(timeout)
-        }
-        Err(e) => return Outcome::Failed(e.to_string()),
-    };
-    let message = one_line(&[text(&output.stderr), text(&output.stdout)].join(" "));
-    if is_not_found(&message) {
-        return Outcome::AlreadyGone(message);
-    }
-    match (output.code, message.is_empty()) {
-        (Some(0), true) => Outcome::LoggedOff,
-        (Some(0), false) => Outcome::Failed(format!("exit code 0 but it printed: {message}")),
-        (Some(code), _) => Outcome::Failed(format!(
-            "exit code {code}{}{message}",
-            if message.is_empty() { "" } else { ": " }
-        )),
-        (None, _) => Outcome::Failed(format!("ended by a signal {message}").trim().to_string()),
-    }
-}
-
-/// "Session not found" answers: the English words, or the error code that means it in any
-/// language (7022, ERROR_CTX_WINSTATION_NOT_FOUND).
-fn is_not_found(message: &str) -> bool {
-    let m = message.to_ascii_lowercase();
-    m.contains("not found")
-        || m.contains("cannot be found")
-        || m.contains("no session exists")
-        || m.contains("7022")
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::{decode, CodePage};
-    use crate::host::fake::{exited, timed_out, FakeHost};
-    use crate::host::Call;
-    use crate::plan::{plan, Options};
-    use crate::table::parse::parse;
-    use std::cell::RefCell;
-
-    const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE
- services                                    0  Disc
->rdp-tcp#2         admin                     2  Active
-                   bob                       4  Disc
- rdp-tcp#5         carol                     5  Active
- rdp-tcp#6         dave                      6  Active
- rdp-tcp#7         erin                      7  Active
-";
-
-    #[test]
-    fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
-        let fake = FakeHost::new(|call, _| match call {
-            Call::Logoff(id) if id.get() == 4 => exited(1, "", "Error [5]: Access is denied."),
-            Call::Logoff(id) if id.get() == 5 => timed_out(Duration::from_secs(1)),
-            Call::Logoff(id) if id.get() == 6 => exited(1, "", "Session ID 6 not found"),
-            Call::Logoff(id) if id.get() == 7 => exited(0, "", "Could not logoff session ID 7"),
-            _ => exited(0, "", ""),
-        });
-        let table = parse(&decode(TABLE.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
-        let plan = plan(
-            table,
-            Options {
-                include_self: true,
-                ..Options::default()
-            },
-        );
-        let server = ServerName::parse("TS01").unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let seen = RefCell::new(vec![]);
-        let mut outcomes = vec![None; plan.entries.len()];
-        execute(
-            &plan,
-            &mut outcomes,
-            &Logoff {
-                host: &fake,
-                server: Some(&server),
-                timeout: Duration::from_secs(1),
-                text: &text,
-                stop: &|| false,
-                verb: Verb::Logoff,
-            },
-            &mut |i, _| seen.borrow_mut().push(i),
-        );
-        let calls = fake.argvs();
-        let ids: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
-        assert_eq!(ids, ["4", "5", "6", "7", "2"]);
-        assert!(calls.iter().all(|c| c[1] == "/server:TS01" && c.len() == 2));
-        let codes: Vec<Option<&str>> = outcomes
-            .iter()
-            .map(|o| o.as_ref().map(Outcome::code))
-            .collect();
-        assert_eq!(
-            codes,
-            [
-                None,
-                Some("logged_off"),
-                Some("failed"),
-                Some("timed_out"),
-                Some("already_gone"),
-                Some("failed")
-            ]
-        );
-        assert_eq!(seen.into_inner(), [2, 3, 4, 5, 1]);
-    }
-}
+mod tests;

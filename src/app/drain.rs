@@ -201,6 +201,7 @@ mod tests {
                 out: &mut out,
                 err: &mut err,
                 input: &mut input,
+                console: None,
             },
         );
         assert_eq!(code, ExitCode::of(crate::exit_code::Cause::Cancelled));

@@ -4,8 +4,10 @@
 //! a server, logoffs stay one at a time in plan order.
 
 mod act;
+pub mod console;
 mod drain;
 mod list;
+mod logoffs;
 mod survey;
 #[cfg(test)]
 mod tests;
@@ -27,11 +29,13 @@ use std::time::{Duration, Instant, SystemTime};
 /// What the run learns from the terminal it runs on, and the Ctrl-C flag.
 #[derive(Debug, Clone)]
 pub struct Environment {
-    /// Whether standard input and output are both a terminal (then the plan is confirmed).
+    /// Whether standard input is a terminal: a person can answer, so the plan is confirmed
+    /// (whatever standard output is: the plan and question go to the console).
     pub interactive: bool,
     /// Whether standard error is a terminal (then the grace period is a countdown).
     pub stderr_terminal: bool,
-    /// Re-query before logging off when the table is older than this (after a long prompt).
+    /// Read the table again before each logoff when it is older than this (a long prompt, slow
+    /// logoffs).
     pub recheck_after: Duration,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
     pub stop: Arc<AtomicBool>,
@@ -56,6 +60,9 @@ pub struct Io<'a> {
     pub err: &'a mut (dyn Write + Send),
     /// Captured input for `--input -`, and the answer to the confirmation question.
     pub input: &'a mut dyn BufRead,
+    /// Where the plan and the confirmation question go: the console (`CONOUT$`) on Windows;
+    /// `None`: `err`.
+    pub console: Option<&'a mut dyn Write>,
 }
 
 /// What every stage of one run shares.
@@ -133,6 +140,9 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
             Err(e) => return setup("--output", path, e).report(&mut *io.err),
         },
     };
+    for warning in config.filters.warnings() {
+        let _ = writeln!(io.err, "logoff-all: warning: {warning}");
+    }
     let code_page = match config.code_page {
         Some(cp) => CodePage::Forced(cp),
         None => CodePage::Default(host.oem_code_page()),
@@ -201,10 +211,11 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
         Err(code) => return code,
     };
     let mut code = ExitCode::SUCCESS;
-    // After a declined prompt the plan is already on the terminal: only a file gets the report.
+    // After a declined prompt the plan is already on the console: only a file gets the report.
     let mut to_stdout = true;
     if config.mode == Mode::Act && planned > 0 {
-        if act::confirm(&ctx, io.out, input, &results, planned) {
+        let console = io.console.as_mut().map(|c| &mut **c as &mut dyn Write);
+        if act::confirm(&ctx, console, input, &results, planned) {
             code = drain::around(&ctx, recorded, &mut results, |r| act::act(&ctx, r));
         } else {
             ctx.say("cancelled; nobody was logged off");

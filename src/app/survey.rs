@@ -71,7 +71,7 @@ pub(super) fn read_plan(
 ) -> Result<(Plan, String, Instant, Option<IdleTable>), Error> {
     let config = ctx.config;
     let text = |b: &[u8]| ctx.text(b);
-    let (bytes, local) = match &config.source {
+    let (bytes, locality) = match &config.source {
         Source::Input { path, .. } => {
             let mut bytes = Vec::new();
             let read = match stdin {
@@ -83,7 +83,7 @@ pub(super) fn read_plan(
                 source,
             })?;
             // A captured table may come from any host: only its `>` marker tells the own session.
-            (bytes, false)
+            (bytes, Locality::Remote)
         }
         Source::Query(_) => {
             let captured = query::sessions(ctx.host, server, config.timeout, &text)?;
@@ -91,8 +91,8 @@ pub(super) fn read_plan(
             if !stderr.is_empty() {
                 warnings.push(format!("query session also printed on stderr: {stderr}"));
             }
-            let local = server.is_none_or(|s| ctx.host.locality(s) == Locality::Local);
-            (captured.stdout, local)
+            let locality = server.map_or(Locality::Local, |s| ctx.host.locality(s));
+            (captured.stdout, locality)
         }
     };
     let read_at = Instant::now();
@@ -115,14 +115,25 @@ pub(super) fn read_plan(
         Some(_) => read_idle(ctx, server)?,
         None => None,
     };
+    // When the server cannot be told from this computer, the caller's own user marks the
+    // sessions that may be the caller's own.
+    let own_user = match locality {
+        Locality::Unknown => ctx.host.own_user(),
+        Locality::Local | Locality::Remote => None,
+    };
     let mut plan = plan::plan(
         table,
         Options {
             include_console: config.include_console,
             include_self: config.include_self,
-            own_session: if local { ctx.host.own_session() } else { None },
+            own_session: if locality == Locality::Local {
+                ctx.host.own_session()
+            } else {
+                None
+            },
             filters: Some(&config.filters),
             idle: idle.as_ref(),
+            own_user_unsure: own_user.as_deref(),
         },
     );
     config.verb.apply(&mut plan);

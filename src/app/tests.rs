@@ -24,10 +24,7 @@ fn run_app(
     let mut all = vec!["logoff-all".to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
     let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
-    let mut fake = FakeHost::new(|call, _| match call {
-        Call::QuerySession => exited(0, TABLE, ""),
-        _ => exited(0, "", ""),
-    });
+    let mut fake = logging_off_host();
     fake.own_session = own.map(SessionId::new);
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut input = answer.as_bytes();
@@ -39,10 +36,38 @@ fn run_app(
             out: &mut out,
             err: &mut err,
             input: &mut input,
+            console: None,
         },
     );
     let calls = fake.argvs();
     (code, calls, String::from_utf8(err).unwrap())
+}
+
+/// A fake host whose `query session` prints TABLE without the sessions `logoff` has ended, as
+/// a real host does once a logoff went through.
+fn logging_off_host() -> FakeHost {
+    let gone = std::sync::Mutex::new(Vec::<String>::new());
+    FakeHost::new(move |call, _| {
+        let mut gone = gone.lock().unwrap();
+        match call {
+            Call::QuerySession => {
+                let rows: Vec<&str> = TABLE
+                    .lines()
+                    .filter(|l| {
+                        !gone
+                            .iter()
+                            .any(|id| l.split_whitespace().nth(2) == Some(id))
+                    })
+                    .collect();
+                exited(0, &(rows.join("\n") + "\n"), "")
+            }
+            Call::Logoff(id) => {
+                gone.push(id.to_string());
+                exited(0, "", "")
+            }
+            _ => exited(0, "", ""),
+        }
+    })
 }
 
 fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<String>>, String) {
@@ -70,7 +95,8 @@ fn on_a_terminal_yes_at_the_prompt_or_the_flag_proceeds() {
     for (answer, yes) in [("y\n", false), ("", true)] {
         let (code, calls, _) = run_with(answer, yes, None);
         assert_eq!(code, ExitCode::SUCCESS);
-        assert_eq!(calls.len(), 3, "{calls:?}");
+        // query, two logoffs, one look that finds both gone.
+        assert_eq!(calls.len(), 4, "{calls:?}");
     }
 }
 
@@ -79,12 +105,20 @@ fn the_system_s_own_session_is_skipped_without_a_marker() {
     // The fake host says the run is in session 2; the table has no `>` marker.
     let (code, calls, _) = run_with("", true, Some(2));
     assert_eq!(code, ExitCode::SUCCESS);
-    assert_eq!(calls, [vec!["session".to_string()], vec!["1".to_string()]]);
+    assert_eq!(
+        calls,
+        [
+            vec!["session".to_string()],
+            vec!["1".to_string()],
+            vec!["session".to_string()]
+        ]
+    );
 }
 
 #[test]
-fn a_stale_table_is_read_again_before_logging_off() {
-    // A table older than the staleness limit is read again before the first logoff.
+fn a_stale_table_is_read_again_before_every_logoff() {
+    // Issue 11 item 2: a table older than the staleness limit is read again before each
+    // logoff, not only before the first; the last look verifies that both went.
     let env = Environment {
         recheck_after: Duration::ZERO,
         ..Environment::default()
@@ -92,7 +126,53 @@ fn a_stale_table_is_read_again_before_logging_off() {
     let (code, calls, _) = run_app(&[], &env, None, "");
     assert_eq!(code, ExitCode::SUCCESS);
     let first: Vec<&str> = calls.iter().map(|c| c[0].as_str()).collect();
-    assert_eq!(first, ["session", "session", "1", "2"]);
+    assert_eq!(
+        first,
+        ["session", "session", "1", "session", "2", "session"]
+    );
+}
+
+/// Runs the app interactively with `answer`, a console writer when `console` is true; returns
+/// the exit code, standard output, standard error and what reached the console.
+fn run_prompted(answer: &str, console: bool) -> (ExitCode, String, String, String) {
+    let config = crate::cli::parse(["logoff-all"].map(std::ffi::OsString::from)).unwrap();
+    let fake = logging_off_host();
+    let env = Environment {
+        interactive: true,
+        ..Environment::default()
+    };
+    let (mut out, mut err, mut con) = (Vec::new(), Vec::new(), Vec::new());
+    let mut input = answer.as_bytes();
+    let code = run(
+        &config,
+        &fake,
+        &env,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            input: &mut input,
+            console: if console { Some(&mut con) } else { None },
+        },
+    );
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (code, text(out), text(err), text(con))
+}
+
+/// Issue 11 item 1: the plan and the question never go into the report (stdout may be a pipe
+/// or a file); they go to the console, or to stderr where there is none.
+#[test]
+fn the_plan_and_question_go_to_the_console_never_into_the_report() {
+    let (code, out, err, _) = run_prompted("n\n", false);
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(out, "", "a cancelled run writes no report");
+    assert!(err.contains("rdp-tcp#2") && err.contains("[y/N]"), "{err}");
+
+    let (code, out, err, console) = run_prompted("y\n", true);
+    assert_eq!(code, ExitCode::SUCCESS);
+    assert!(console.contains("bob") && console.contains("Log off 2 session(s)"));
+    assert!(!err.contains("[y/N]"), "{err}");
+    assert_eq!(out.matches("SERVER").count(), 1, "only the report: {out}");
+    assert!(out.contains("2 logged off"), "{out}");
 }
 
 /// The stop flag is the run's own (no static): set before acting, no logoff starts and the
@@ -107,5 +187,6 @@ fn a_stop_flag_passed_in_stops_before_any_logoff() {
     assert!(err.contains("stopped by Ctrl-C"), "{err}");
     let (code, calls, _) = run_app(&[], &Environment::default(), None, "");
     assert_eq!(code, ExitCode::SUCCESS);
-    assert_eq!(calls.len(), 3, "{calls:?}");
+    // query, two logoffs, one look that finds both gone.
+    assert_eq!(calls.len(), 4, "{calls:?}");
 }

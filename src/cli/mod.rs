@@ -55,15 +55,19 @@ pub struct Cli {
     #[arg(long, value_name = "STATE", value_delimiter = ',')]
     pub state: Vec<String>,
 
-    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable).
+    /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable). It
+    /// must match the whole name as query prints it, cut to 20 characters: for a longer name
+    /// give its first 20 characters or end the pattern with *.
     #[arg(long, value_name = "PATTERN")]
     pub user: Vec<String>,
 
-    /// Never users matching this pattern (repeatable; wins over --user).
+    /// Never users matching this pattern (repeatable; wins over --user). A longer pattern also
+    /// excludes a printed 20-character name that is its start (query cuts names to 20).
     #[arg(long, value_name = "PATTERN")]
     pub exclude_user: Vec<String>,
 
-    /// Never users matching a pattern in this file: one per line, # comments.
+    /// Never users matching a pattern in this file: one per line, a line starting with # is a
+    /// comment; UTF-8 (with or without BOM) or UTF-16 with BOM.
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
 
@@ -118,6 +122,16 @@ pub struct Cli {
     /// (also the LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
     #[arg(long, value_name = "DIR")]
     pub tools_dir: Option<PathBuf>,
+
+    /// After the logoffs, read the table again until every logged-off session is gone, at most
+    /// this long (0 = do not check; then the report says "not verified"). Not with
+    /// --disconnect: a disconnected session stays listed.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub verify_wait: Duration,
+
+    /// End a session that is still listed after --verify-wait with `reset session <id>`.
+    #[arg(long)]
+    pub reset_stuck: bool,
 
     /// --drain, --disconnect, --session-name, --list, --input-user, --warn-exact,
     /// --unknown-idle.
@@ -258,7 +272,44 @@ pub const CONFLICTS: &[Conflict] = &[
         second: "session_name",
         why: LIST_SHOWS_ALL,
     },
+    Conflict {
+        first: "verify_wait",
+        second: "input",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "verify_wait",
+        second: "list",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "verify_wait",
+        second: "disconnect",
+        why: DISCONNECT_NOT_VERIFIED,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "input",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "list",
+        why: NOTHING_TO_VERIFY,
+    },
+    Conflict {
+        first: "reset_stuck",
+        second: "disconnect",
+        why: DISCONNECT_NOT_VERIFIED,
+    },
 ];
+
+/// Why `--verify-wait` and `--reset-stuck` need a run that logs off.
+const NOTHING_TO_VERIFY: &str = "nobody is logged off, so there is nothing to verify or reset";
+
+/// Why `--verify-wait` and `--reset-stuck` do not go with `--disconnect`.
+const DISCONNECT_NOT_VERIFIED: &str =
+    "a disconnected session stays listed, so disconnections are not verified and none is reset";
 
 /// Why `--list` refuses the flags that act: it only reads.
 const LIST_ACTS_ON_NOBODY: &str =

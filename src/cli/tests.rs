@@ -176,6 +176,8 @@ fn sample(id: &str) -> Vec<&'static str> {
         "exclude_user" => vec!["--exclude-user", "adm*"],
         "exclude_file" => vec!["--exclude-file", input],
         "session_name" => vec!["--session-name", "rdp-tcp#*"],
+        "verify_wait" => vec!["--verify-wait", "1m"],
+        "reset_stuck" => vec!["--reset-stuck"],
         other => panic!("no sample for {other}: add one"),
     }
 }
@@ -212,4 +214,15 @@ fn harmless_pairs_are_accepted() {
     assert!(config(&["--dry-run", "--warn", "bye"]).is_ok());
     let input = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/en-2019-mixed.txt");
     assert!(config(&["--input", input, "--yes", "--format", "csv"]).is_ok());
+}
+
+#[test]
+fn reset_stuck_needs_verification_and_a_logoff_to_verify() {
+    let e = parse_args(&["--reset-stuck", "--verify-wait", "0"]).unwrap_err();
+    assert_eq!(e.exit_code().code(), 16);
+    assert!(e.to_string().contains("--verify-wait 0"), "{e}");
+    assert!(parse_args(&["--reset-stuck", "--verify-wait", "2m"]).is_ok());
+    assert!(parse_args(&["--verify-wait", "0"]).is_ok());
+    let e = parse_args(&["--disconnect", "--reset-stuck"]).unwrap_err();
+    assert!(e.to_string().contains("not verified"), "{e}");
 }

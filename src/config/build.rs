@@ -84,11 +84,9 @@ pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error>
             .push(Pattern::new(p).map_err(Error::Usage)?);
     }
     if let Some(path) = &cli.exclude_file {
-        for (line, p) in read_list("--exclude-file", path)? {
-            let pattern = Pattern::new(&p)
-                .map_err(|e| Error::Usage(format!("{}:{line}: {e}", path.display())))?;
-            filters.exclude_users.push(pattern);
-        }
+        let patterns =
+            filter::list::read(path).map_err(|e| Error::Usage(format!("--exclude-file: {e}")))?;
+        filters.exclude_users.extend(patterns);
     }
     let warning = match &cli.warn {
         Some(text) => Some(Warning {
@@ -101,6 +99,14 @@ pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error>
     let verb = cli
         .workflow
         .apply(&mut filters, warning.as_ref(), &source)?;
+    // Verification after the logoffs.
+    if cli.reset_stuck && cli.verify_wait.is_zero() {
+        return Err(Error::Usage(
+            "--reset-stuck cannot be used with --verify-wait 0: a stuck session is one still \
+             listed when the verification ends, and --verify-wait 0 turns verification off"
+                .to_string(),
+        ));
+    }
     let mode = if cli.dry_run || matches!(source, Source::Input { .. }) {
         Mode::DryRun
     } else {
@@ -134,11 +140,13 @@ pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error>
         list: cli.workflow.list,
         input_user: cli.workflow.input_user,
         warn_exact: cli.workflow.warn_exact,
+        verify_wait: cli.verify_wait,
+        reset_stuck: cli.reset_stuck,
     })
 }
 
-/// Reads a list file: one entry per line, `#` comments and blank lines ignored; returns each
-/// entry with its line number.
+/// Reads a list file (`--servers-file`): one entry per line, `#` comments and blank lines
+/// ignored; returns each entry with its line number.
 fn read_list(flag: &str, path: &Path) -> Result<Vec<(usize, String)>, Error> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| Error::Usage(format!("cannot read {flag} {}: {e}", path.display())))?;

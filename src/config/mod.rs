@@ -140,6 +140,11 @@ pub struct Config {
     pub event_log: bool,
     /// Folder to take the tools from instead of the system folder; `None` means the system's.
     pub tools_dir: Option<PathBuf>,
+    /// `--verify-wait`: how long to keep reading the table after a server's logoffs until
+    /// every logged-off session is gone (default 30 s); zero turns verification off.
+    pub verify_wait: Duration,
+    /// `--reset-stuck`: end a session still listed after its logoff with `reset session`.
+    pub reset_stuck: bool,
     // Admin workflows.
     /// `--disconnect`: `tsdiscon` instead of `logoff`.
     pub verb: Verb,

@@ -6,6 +6,7 @@ use crate::host::Locality;
 use crate::table::session::SessionId;
 use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 /// The code page `query` writes redirected output in: the system's OEM code page on Windows,
 /// CP437 elsewhere (captured output is then usually from a US English host).
@@ -72,7 +73,8 @@ pub fn system_tools_dir() -> Option<PathBuf> {
 }
 
 /// This computer's names: NetBIOS name, DNS host name and fully qualified DNS name, as the
-/// system reports them (`GetComputerNameExW`); off Windows the host name from the environment.
+/// system reports them (`GetComputerNameExW`); off Windows the host name from the environment
+/// or the kernel.
 pub fn computer_names() -> Vec<String> {
     #[cfg(windows)]
     {
@@ -102,16 +104,19 @@ pub fn computer_names() -> Vec<String> {
     }
     #[cfg(not(windows))]
     {
+        let kernel = std::fs::read_to_string("/proc/sys/kernel/hostname").ok();
         ["HOSTNAME", "COMPUTERNAME"]
             .iter()
             .filter_map(|v| std::env::var(v).ok())
+            .chain(kernel)
+            .map(|n| n.trim().to_string())
             .filter(|n| !n.is_empty())
             .collect()
     }
 }
 
-/// The user this process runs as, without the domain (as `query` prints it); `None` off
-/// Windows.
+/// The user this process runs as, without the domain (as `query` prints it); off Windows (test
+/// stand-ins) the `USER` or `USERNAME` environment variable.
 pub fn own_user() -> Option<String> {
     #[cfg(windows)]
     {
@@ -127,14 +132,26 @@ pub fn own_user() -> Option<String> {
     }
     #[cfg(not(windows))]
     {
-        None
+        ["USER", "USERNAME"]
+            .iter()
+            .filter_map(|v| std::env::var(v).ok())
+            .find(|n| !n.is_empty())
     }
 }
 
-/// Whether `server` names this computer: by name (NetBIOS, DNS, FQDN), loopback, or an address
-/// of this computer (the server's addresses resolved and compared with this computer's own).
+/// Whether `server` names this computer: by name (NetBIOS, DNS host name, FQDN), as loopback
+/// (`localhost`, 127.0.0.0/8, ::1), or by any address of this computer, also through an alias
+/// that resolves to one. Answers are remembered for the run (the re-checks ask again).
 pub fn locality(server: &ServerName) -> Locality {
-    locality_with(server, &computer_names(), &resolve)
+    static KNOWN: Mutex<Vec<(String, Locality)>> = Mutex::new(Vec::new());
+    let key = server.as_str().to_ascii_lowercase();
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, l)) = known.iter().find(|(k, _)| *k == key) {
+        return *l;
+    }
+    let l = locality_with(server, &computer_names(), &resolve, &is_own_address);
+    known.push((key, l));
+    l
 }
 
 /// The addresses a name resolves to; `None` when it does not resolve.
@@ -143,22 +160,28 @@ fn resolve(name: &str) -> Option<Vec<IpAddr>> {
     (!addrs.is_empty()).then_some(addrs)
 }
 
-/// [`locality`] with this computer's names and a resolver given, for tests.
+/// Whether `ip` is an address of this computer: the system lets a socket bind only to its own
+/// addresses.
+fn is_own_address(ip: IpAddr) -> bool {
+    std::net::UdpSocket::bind((ip, 0)).is_ok()
+}
+
+/// [`locality`] with this computer's names, a resolver and the own-address test given, for
+/// tests.
 pub fn locality_with(
     server: &ServerName,
     names: &[String],
     resolve: &dyn Fn(&str) -> Option<Vec<IpAddr>>,
+    is_own: &dyn Fn(IpAddr) -> bool,
 ) -> Locality {
     let n = server.as_str().trim_end_matches('.').to_ascii_lowercase();
-    if n == "localhost" || n.is_empty() {
+    if n == "localhost" || n.ends_with(".localhost") {
         return Locality::Local;
     }
-    if let Ok(ip) = n.parse::<IpAddr>() {
-        if ip.is_loopback() || ip.is_unspecified() {
-            return Locality::Local;
-        }
-    }
-    let lower: Vec<String> = names.iter().map(|c| c.to_ascii_lowercase()).collect();
+    let lower: Vec<String> = names
+        .iter()
+        .map(|c| c.trim_end_matches('.').to_ascii_lowercase())
+        .collect();
     if lower.contains(&n) {
         return Locality::Local;
     }
@@ -169,16 +192,17 @@ pub fn locality_with(
             None => return Locality::Unknown,
         },
     };
-    if theirs
-        .iter()
-        .any(|ip| ip.is_loopback() || ip.is_unspecified())
-    {
+    let mine = |ip: &IpAddr| {
+        let ip = ip.to_canonical();
+        ip.is_loopback() || ip.is_unspecified() || is_own(ip)
+    };
+    if theirs.iter().any(mine) {
         return Locality::Local;
     }
+    // This computer's own names resolving to the same address (a cluster or NAT name that no
+    // local socket holds) also make it local.
     let ours: Vec<IpAddr> = lower.iter().filter_map(|c| resolve(c)).flatten().collect();
-    if ours.is_empty() {
-        Locality::Unknown
-    } else if theirs.iter().any(|ip| ours.contains(ip)) {
+    if theirs.iter().any(|ip| ours.contains(ip)) {
         Locality::Local
     } else {
         Locality::Remote
@@ -196,26 +220,40 @@ mod tests {
             "alias-of-ts01" => Some(vec![ip("10.0.0.5")]),
             "ts02" => Some(vec![ip("10.0.0.6")]),
             "loop-alias" => Some(vec![ip("127.0.0.1")]),
+            "ts01.other-domain.example" => Some(vec![ip("192.168.1.5")]),
             _ => None,
         }
     }
 
-    fn at(server: &str) -> Locality {
-        let names = ["TS01".to_string(), "ts01.corp.example.com".to_string()];
-        locality_with(&ServerName::parse(server).unwrap(), &names, &table)
+    fn own(ip: IpAddr) -> bool {
+        ip == "10.0.0.5".parse::<IpAddr>().unwrap()
+            || ip == "192.168.1.5".parse::<IpAddr>().unwrap()
     }
 
+    fn at(server: &str) -> Locality {
+        let names = ["TS01".to_string(), "ts01.corp.example.com".to_string()];
+        locality_with(&ServerName::parse(server).unwrap(), &names, &table, &own)
+    }
+
+    /// Issue 11 item 4: an IP address, an alias, 127.0.0.2 or another FQDN of this computer
+    /// was taken for a remote server.
     #[test]
     fn this_computer_is_known_by_every_name_and_address() {
         for local in [
             "localhost",
             "LOCALHOST",
+            "localhost.",
             "127.0.0.1",
             "127.0.0.2",
+            "127.255.0.9",
+            "0.0.0.0",
             "ts01",
             "TS01.corp.example.com",
+            "ts01.corp.example.com.",
             "10.0.0.5",
+            "192.168.1.5",
             "alias-of-ts01",
+            "ts01.other-domain.example",
             "loop-alias",
         ] {
             assert_eq!(at(local), Locality::Local, "{local}");
@@ -226,8 +264,13 @@ mod tests {
     }
 
     #[test]
-    fn without_own_addresses_a_remote_looking_name_is_unknown() {
-        let server = ServerName::parse("ts02").unwrap();
-        assert_eq!(locality_with(&server, &[], &table), Locality::Unknown);
+    fn an_address_a_local_socket_can_bind_is_this_computer() {
+        assert!(is_own_address("127.0.0.1".parse().unwrap()));
+        // TEST-NET-3 (RFC 5737) is never assigned to a host.
+        assert!(!is_own_address("203.0.113.77".parse().unwrap()));
+        assert_eq!(
+            locality(&ServerName::parse("127.0.0.3").unwrap()),
+            Locality::Local
+        );
     }
 }

@@ -1,82 +1,15 @@
 //! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
 //! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
+pub mod list;
+pub mod pattern;
+
+pub use pattern::Pattern;
+
 use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
-use regex::Regex;
 use std::time::Duration;
-
-/// A case-insensitive user name pattern with `*` and `?` wildcards. `DOMAIN\user` matches on
-/// the user part, since `query` prints user names without their domain.
-#[derive(Debug, Clone)]
-pub struct Pattern {
-    text: String,
-    regex: Regex,
-}
-
-impl PartialEq for Pattern {
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
-    }
-}
-
-impl Eq for Pattern {}
-
-impl Pattern {
-    /// Compiles a pattern; empty ones (or `DOMAIN\` alone) are refused.
-    pub fn new(text: &str) -> Result<Pattern, String> {
-        let user = text.trim().rsplit('\\').next().unwrap_or("");
-        if user.is_empty() {
-            return Err(format!(
-                "empty user pattern {}: give a user name, with * and ? as wildcards",
-                quote(text)
-            ));
-        }
-        Self::compile(text, user)
-    }
-
-    /// Compiles a `--session-name` pattern (`rdp-tcp#*`, `ica-cgp#*`); empty ones are refused.
-    pub fn session_name(text: &str) -> Result<Pattern, String> {
-        if text.trim().is_empty() {
-            return Err(format!(
-                "empty --session-name pattern {}: give a session name such as rdp-tcp#* \
-                 or ica-cgp#*, with * and ? as wildcards",
-                quote(text)
-            ));
-        }
-        Self::compile(text, text.trim())
-    }
-
-    fn compile(text: &str, body: &str) -> Result<Pattern, String> {
-        // Case-insensitive by lower-casing both sides, which keeps Unicode case tables out of
-        // the regex engine (and the exe).
-        let mut re = String::from("^");
-        for c in body.to_lowercase().chars() {
-            match c {
-                '*' => re.push_str(".*"),
-                '?' => re.push('.'),
-                c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
-            }
-        }
-        re.push('$');
-        let regex = Regex::new(&re).map_err(|e| format!("bad pattern {}: {e}", quote(text)))?;
-        Ok(Pattern {
-            text: text.trim().to_string(),
-            regex,
-        })
-    }
-
-    /// Whether `user` matches.
-    pub fn matches(&self, user: &str) -> bool {
-        self.regex.is_match(&user.to_lowercase())
-    }
-
-    /// The pattern as given.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-}
 
 /// Parses `--state` words: canonical names (active, disconnected, ...), the short words query
 /// prints (disc, conn, ...) and their localized forms, case-insensitively.
@@ -95,9 +28,11 @@ pub fn parse_state(word: &str) -> Result<State, String> {
 pub struct Filters {
     /// `--state`: keep only sessions in these states; empty means any state.
     pub states: Vec<State>,
-    /// `--user`: keep only users matching one of these; empty means every user.
+    /// `--user`: keep only users matching one of these (the whole name as printed); empty
+    /// means every user.
     pub users: Vec<Pattern>,
-    /// `--exclude-user` and `--exclude-file`: never users matching one of these.
+    /// `--exclude-user` and `--exclude-file`: never users matching one of these (also the
+    /// printed name cut to 20 characters).
     pub exclude_users: Vec<Pattern>,
     /// `--idle-over`: keep only sessions idle longer than this (from `query user`); `None`
     /// means idle time does not matter.
@@ -149,6 +84,17 @@ impl IdleSeen {
 }
 
 impl Filters {
+    /// Warnings about the patterns: any that can never match a name `query` prints, and notes
+    /// from exclusion files; for stderr when the run starts.
+    pub fn warnings(&self) -> Vec<String> {
+        let excludes = self
+            .exclude_users
+            .iter()
+            .filter_map(|p| p.warning("exclusion", true));
+        let includes = self.users.iter().filter_map(|p| p.warning("--user", false));
+        excludes.chain(includes).collect()
+    }
+
     /// Checks a session with a user; `Err` says why it is filtered out. `idle` is the `query
     /// user` table, needed when `idle_over` is set (missing or unreadable means filtered out,
     /// unless `--unknown-idle logoff`).
@@ -172,7 +118,7 @@ impl Filters {
             );
             return (Err(why), None);
         }
-        if let Some(p) = self.exclude_users.iter().find(|p| p.matches(user)) {
+        if let Some(p) = self.exclude_users.iter().find(|p| p.matches_cut(user)) {
             return (
                 Err(format!("user matches exclusion {}", quote(p.as_str()))),
                 None,

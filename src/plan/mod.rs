@@ -37,19 +37,18 @@ pub enum Reason {
     NoUser,
     /// The caller's own session, without `--include-self`.
     OwnSession,
+    /// The caller's own user on a server that could not be told from this computer: it may be
+    /// the caller's own session, so it is skipped without `--include-self`.
+    OwnUser,
+    /// The caller's own user on a server that could not be told, with `--include-self`:
+    /// logged off last.
+    OwnUserIncluded,
     /// The state word is not known; the row fails closed.
     UnknownState(String),
     /// The row was not understood; it fails closed.
     NotUnderstood(String),
     /// A filter (--state, --user, --exclude-user, --idle-over) left it out.
     FilteredOut(String),
-    /// At the re-check before logoff its ID belonged to another user.
-    IdReused {
-        /// The user planned for.
-        was: String,
-        /// The user found now (`None`: nobody).
-        now: Option<String>,
-    },
     /// At the re-check before logoff it no longer passed the checks.
     NoLongerMatches(String),
     /// `--disconnect`, and the session is already disconnected.
@@ -68,10 +67,11 @@ impl Reason {
             Reason::Listener => "listener",
             Reason::NoUser => "no_user",
             Reason::OwnSession => "own_session",
+            Reason::OwnUser => "own_user",
+            Reason::OwnUserIncluded => "own_user_included",
             Reason::UnknownState(_) => "unknown_state",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
-            Reason::IdReused { .. } => "id_reused",
             Reason::NoLongerMatches(_) => "no_longer_matches",
             Reason::AlreadyDisconnected => "already_disconnected",
         }
@@ -92,6 +92,14 @@ impl Reason {
             Reason::Listener => "listener; never logged off".into(),
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
+            Reason::OwnUser => {
+                "own user, and the server could not be told from this computer \
+                                (it may be your own session); add --include-self to log it off last"
+                    .into()
+            }
+            Reason::OwnUserIncluded => "own user on a server that could not be told from this \
+                                        computer (--include-self), logged off last"
+                .into(),
             Reason::UnknownState(word) => {
                 format!(
                     "unknown state word {}; not logged off to be safe",
@@ -100,11 +108,6 @@ impl Reason {
             }
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
-            Reason::IdReused { was, now } => format!(
-                "at the re-check the ID belonged to {} instead of {}; ID reused, skipped",
-                now.as_ref().map_or("nobody".to_string(), |n| quote(n)),
-                quote(was)
-            ),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
             Reason::AlreadyDisconnected => "already disconnected".into(),
         }
@@ -159,6 +162,10 @@ pub struct Options<'a> {
     pub filters: Option<&'a Filters>,
     /// The `query user` table, when `--idle-over` needs it.
     pub idle: Option<&'a IdleTable>,
+    /// The caller's user when the server could not be told from this computer: its sessions
+    /// may be the caller's own, so they count as such (skipped, or last with `--include-self`).
+    /// `None`: the server is known (or the user is not).
+    pub own_user_unsure: Option<&'a str>,
 }
 
 /// All decisions for one table, in table order.
@@ -194,8 +201,22 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                 idle: None,
             },
             Row::Session(s) => {
-                let current = s.marked_current || options.own_session == Some(s.id);
-                let (action, reason, idle) = decide(&s, current, options);
+                let known = s.marked_current || options.own_session == Some(s.id);
+                let unsure = !known
+                    && options
+                        .own_user_unsure
+                        .zip(s.user.as_deref())
+                        .is_some_and(|(own, user)| filter::pattern::same_user(user, own));
+                let current = known || unsure;
+                let (action, reason, idle) = match decide(&s, current, options) {
+                    (Action::Skip, Reason::OwnSession, idle) if unsure => {
+                        (Action::Skip, Reason::OwnUser, idle)
+                    }
+                    (Action::Logoff, Reason::OwnSessionIncluded, idle) if unsure => {
+                        (Action::Logoff, Reason::OwnUserIncluded, idle)
+                    }
+                    decided => decided,
+                };
                 Entry {
                     subject: Subject::Session(s),
                     current,
@@ -248,54 +269,6 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
         (Logoff, Reason::UserSession)
     };
     (action, reason, idle)
-}
-
-/// What the re-check before logoff found for one planned session.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Recheck {
-    /// Still there, same user, still passing every check: log it off.
-    Still,
-    /// No longer listed: nothing to log off.
-    Gone,
-    /// Skip it now, for this reason.
-    Skip(Reason),
-}
-
-/// Compares each planned logoff of `old` with a fresh plan `new` made from a new query with the
-/// same options: a session is still logged off only when the same ID still has the same user
-/// and is still planned for logoff. Returns one answer per entry of `old` (`None` where `old`
-/// skips).
-pub fn recheck(old: &Plan, new: &Plan) -> Vec<Option<Recheck>> {
-    old.entries
-        .iter()
-        .map(|entry| {
-            let before = entry.session().filter(|_| entry.action == Action::Logoff)?;
-            let now = new
-                .entries
-                .iter()
-                .find(|e| e.session().is_some_and(|s| s.id == before.id));
-            Some(match now {
-                None => Recheck::Gone,
-                Some(e) => {
-                    let s = e.session().expect("found by session");
-                    let same_user = match (&s.user, &before.user) {
-                        (Some(a), Some(b)) => a.to_lowercase() == b.to_lowercase(),
-                        _ => false,
-                    };
-                    if !same_user {
-                        Recheck::Skip(Reason::IdReused {
-                            was: before.user.clone().unwrap_or_default(),
-                            now: s.user.clone(),
-                        })
-                    } else if e.action != Action::Logoff {
-                        Recheck::Skip(Reason::NoLongerMatches(e.reason.text()))
-                    } else {
-                        Recheck::Still
-                    }
-                }
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -361,22 +334,6 @@ mod tests {
         });
         // Both the `>` row (3) and the system's session (5) are kept: either may be ours.
         assert_eq!(ids(&p), [4]);
-    }
-
-    #[test]
-    fn recheck_keeps_only_same_id_same_user_still_planned() {
-        let old = plan_of(Options::default());
-        // 4 bob gone; 5 now belongs to mallory; 3 carol... (the TABLE has no 3 logoff).
-        let text = " SESSIONNAME       USERNAME                 ID  STATE
- rdp-tcp#5         mallory                   5  Active
- services                                    0  Disc
-";
-        let table = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
-        let new = plan(table, Options::default());
-        let r = recheck(&old, &new);
-        let planned: Vec<&Recheck> = r.iter().flatten().collect();
-        assert_eq!(planned[0], &Recheck::Gone);
-        assert!(matches!(planned[1], Recheck::Skip(Reason::IdReused { .. })));
     }
 
     #[test]

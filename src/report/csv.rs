@@ -2,6 +2,7 @@
 //! programs can filter on, and a row per server error with the server and the ERROR column.
 
 use crate::error::quote;
+use crate::report::escape::escape_for_display;
 use crate::report::record::{ErrorRecord, SessionRecord};
 use crate::report::ServerResult;
 use std::io::{self, Write};
@@ -57,8 +58,8 @@ pub fn session_cells(r: &SessionRecord) -> [String; 13] {
         r.server.clone(),
         r.id.map(|i| i.to_string()).unwrap_or_default(),
         if r.current { "yes" } else { "no" }.to_string(),
-        text(&r.user),
-        text(&r.session_name),
+        escape_for_display(&text(&r.user)).into_owned(),
+        escape_for_display(&text(&r.session_name)).into_owned(),
         text(&r.state),
         code(&r.action),
         r.outcome.map(|o| o.as_str()).unwrap_or_default(),

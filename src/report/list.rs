@@ -6,6 +6,7 @@ use super::json::ExitCodeJson;
 use crate::error::{quote, Error};
 use crate::exit_code::ExitCode;
 use crate::plan::filter::format_idle;
+use crate::report::escape::escape_for_display;
 use crate::table::session::Session;
 use serde_json::{json, Value};
 use std::io::{self, Write};
@@ -99,8 +100,8 @@ fn cells(server: &str, row: &Listed) -> [String; 9] {
             [
                 server.to_string(),
                 format!("{}{}", if *current { ">" } else { "" }, s.id),
-                dash(s.user.as_ref()),
-                dash(s.name.as_ref()),
+                escape_for_display(&dash(s.user.as_ref())).into_owned(),
+                escape_for_display(&dash(s.name.as_ref())).into_owned(),
                 s.state_word.clone(),
                 idle,
                 raw,

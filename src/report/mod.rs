@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod csv;
+pub mod escape;
 pub mod json;
 pub mod list;
 pub mod record;

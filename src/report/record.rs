@@ -52,14 +52,16 @@ pub enum ReasonCode {
     NoUser,
     /// The caller's own session.
     OwnSession,
+    /// The caller's own user on a server that could not be told from this computer.
+    OwnUser,
+    /// The caller's own user on such a server, with `--include-self`.
+    OwnUserIncluded,
     /// A state word not known.
     UnknownState,
     /// A row not understood.
     NotUnderstood,
     /// Left out by a filter.
     FilteredOut,
-    /// At the re-check its ID belonged to another user.
-    IdReused,
     /// At the re-check it no longer passed the checks.
     NoLongerMatches,
     /// `--disconnect`, and it is already disconnected.
@@ -77,10 +79,11 @@ impl From<&Reason> for ReasonCode {
             Reason::Listener => ReasonCode::Listener,
             Reason::NoUser => ReasonCode::NoUser,
             Reason::OwnSession => ReasonCode::OwnSession,
+            Reason::OwnUser => ReasonCode::OwnUser,
+            Reason::OwnUserIncluded => ReasonCode::OwnUserIncluded,
             Reason::UnknownState(_) => ReasonCode::UnknownState,
             Reason::NotUnderstood(_) => ReasonCode::NotUnderstood,
             Reason::FilteredOut(_) => ReasonCode::FilteredOut,
-            Reason::IdReused { .. } => ReasonCode::IdReused,
             Reason::NoLongerMatches(_) => ReasonCode::NoLongerMatches,
             Reason::AlreadyDisconnected => ReasonCode::AlreadyDisconnected,
         }
@@ -103,16 +106,28 @@ impl ReasonCode {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeCode {
-    /// Logged off.
+    /// Logged off, and verified gone.
     LoggedOff,
+    /// `logoff` succeeded, but nothing checked that the session went.
+    LoggedOffUnverified,
     /// Disconnected (`--disconnect`).
     Disconnected,
     /// `logoff` said it did not exist (any more).
     AlreadyGone,
+    /// The re-check before the logoff no longer listed it; `logoff` was not run.
+    GoneBeforeLogoff,
+    /// At the re-check its ID belonged to another user or session name; left alone.
+    ReusedId,
     /// `logoff` failed.
     Failed,
     /// `logoff` ran past the timeout.
     TimedOut,
+    /// `logoff` succeeded, but the session was still listed when `--verify-wait` ran out.
+    StillPresent,
+    /// Still listed after the logoff, then ended with `reset session` (`--reset-stuck`).
+    Reset,
+    /// Still listed after the logoff, and `reset session` failed too.
+    ResetFailed,
     /// Not run (the run stopped first).
     NotRun,
 }
@@ -121,10 +136,16 @@ impl From<&Outcome> for OutcomeCode {
     fn from(o: &Outcome) -> OutcomeCode {
         match o {
             Outcome::LoggedOff => OutcomeCode::LoggedOff,
+            Outcome::LoggedOffUnverified(_) => OutcomeCode::LoggedOffUnverified,
             Outcome::Disconnected => OutcomeCode::Disconnected,
             Outcome::AlreadyGone(_) => OutcomeCode::AlreadyGone,
+            Outcome::GoneBeforeLogoff(_) => OutcomeCode::GoneBeforeLogoff,
+            Outcome::ReusedId(_) => OutcomeCode::ReusedId,
             Outcome::Failed(_) => OutcomeCode::Failed,
             Outcome::TimedOut(_) => OutcomeCode::TimedOut,
+            Outcome::StillPresent(_) => OutcomeCode::StillPresent,
+            Outcome::Reset(_) => OutcomeCode::Reset,
+            Outcome::ResetFailed(_) => OutcomeCode::ResetFailed,
             Outcome::NotRun => OutcomeCode::NotRun,
         }
     }
@@ -136,15 +157,39 @@ impl OutcomeCode {
         code_text(&self)
     }
 
-    /// Whether the planned logoff was tried and did not end the session (exit code bit 1).
+    /// Whether the planned logoff was tried and did not end the session (exit code bit 1):
+    /// failed, timed out, still present after it, or a failed reset. A session gone before
+    /// its logoff, or left alone because its ID now belongs to someone else, is no failure.
     pub fn is_failure(self) -> bool {
         !matches!(
             self,
             OutcomeCode::LoggedOff
+                | OutcomeCode::LoggedOffUnverified
                 | OutcomeCode::Disconnected
                 | OutcomeCode::AlreadyGone
+                | OutcomeCode::GoneBeforeLogoff
+                | OutcomeCode::ReusedId
+                | OutcomeCode::Reset
                 | OutcomeCode::NotRun
         )
+    }
+
+    /// The outcome in words for summaries (`ID reused (left alone)`).
+    pub fn words(self) -> &'static str {
+        match self {
+            OutcomeCode::LoggedOff => "logged off",
+            OutcomeCode::LoggedOffUnverified => "logged off, not verified",
+            OutcomeCode::Disconnected => "disconnected",
+            OutcomeCode::AlreadyGone => "already gone",
+            OutcomeCode::GoneBeforeLogoff => "gone before logoff",
+            OutcomeCode::ReusedId => "ID reused (left alone)",
+            OutcomeCode::Failed => "failed",
+            OutcomeCode::TimedOut => "timed out",
+            OutcomeCode::StillPresent => "still present",
+            OutcomeCode::Reset => "reset",
+            OutcomeCode::ResetFailed => "reset failed",
+            OutcomeCode::NotRun => "not run",
+        }
     }
 }
 
@@ -337,53 +382,4 @@ pub fn sessions(results: &[ServerResult]) -> impl Iterator<Item = SessionRecord>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::time::Duration;
-
-    #[test]
-    fn codes_are_the_ones_the_plan_and_executor_name() {
-        let reasons = [
-            Reason::UserSession,
-            Reason::ConsoleIncluded,
-            Reason::OwnSessionIncluded,
-            Reason::Console,
-            Reason::Services,
-            Reason::Listener,
-            Reason::NoUser,
-            Reason::OwnSession,
-            Reason::UnknownState("x".into()),
-            Reason::NotUnderstood("x".into()),
-            Reason::FilteredOut("x".into()),
-            Reason::IdReused {
-                was: "a".into(),
-                now: None,
-            },
-            Reason::NoLongerMatches("x".into()),
-            Reason::AlreadyDisconnected,
-        ];
-        for r in &reasons {
-            assert_eq!(ReasonCode::from(r).as_str(), r.code(), "{r:?}");
-        }
-        let outcomes = [
-            Outcome::LoggedOff,
-            Outcome::Disconnected,
-            Outcome::AlreadyGone("x".into()),
-            Outcome::Failed("x".into()),
-            Outcome::TimedOut(Duration::from_secs(1)),
-            Outcome::NotRun,
-        ];
-        for o in &outcomes {
-            let code = OutcomeCode::from(o);
-            assert_eq!(code.as_str(), o.code(), "{o:?}");
-            assert_eq!(code.is_failure(), !o.is_success() && *o != Outcome::NotRun);
-        }
-        let action = |a, v| code_text(&ActionCode::of(a, v));
-        assert_eq!(action(Action::Logoff, Verb::Logoff), "logoff");
-        assert_eq!(action(Action::Logoff, Verb::Disconnect), "disconnect");
-        assert_eq!(action(Action::Skip, Verb::Disconnect), "skip");
-        for w in [Warned::Sent, Warned::Failed("x".into()), Warned::NotActive] {
-            assert_eq!(code_text(&WarnCode::from(&w)), w.code());
-        }
-    }
-}
+mod tests;

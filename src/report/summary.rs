@@ -17,7 +17,7 @@ pub struct Counts {
     pub sessions: usize,
     /// Rows planned for logoff.
     pub planned: usize,
-    /// Sessions logged off.
+    /// Sessions logged off, verified or not (`outcomes` tells them apart).
     pub logged_off: usize,
     /// Sessions disconnected (`--disconnect`).
     pub disconnected: usize,
@@ -53,7 +53,11 @@ impl Counts {
             if let Some(o) = done.outcome(i) {
                 let code = OutcomeCode::from(o);
                 *c.outcomes.entry(code).or_default() += 1;
-                c.logged_off += usize::from(code == OutcomeCode::LoggedOff);
+                // Logged off whether verified or not; the words say how many were not.
+                c.logged_off += usize::from(matches!(
+                    code,
+                    OutcomeCode::LoggedOff | OutcomeCode::LoggedOffUnverified
+                ));
                 c.disconnected += usize::from(code == OutcomeCode::Disconnected);
                 c.failed += usize::from(code.is_failure());
             }
@@ -89,10 +93,18 @@ impl Counts {
             Verb::Disconnect => (OutcomeCode::Disconnected, self.disconnected),
         };
         if executed {
-            parts.push(format!("{done_count} {}", self.verb.past()));
+            let unverified = self
+                .outcomes
+                .get(&OutcomeCode::LoggedOffUnverified)
+                .copied()
+                .unwrap_or(0);
+            parts.push(match unverified {
+                0 => format!("{done_count} {}", self.verb.past()),
+                n => format!("{done_count} {} ({n} unverified)", self.verb.past()),
+            });
             for (code, n) in &self.outcomes {
-                if *code != done_code {
-                    parts.push(format!("{n} {}", code.as_str().replace('_', " ")));
+                if *code != done_code && *code != OutcomeCode::LoggedOffUnverified {
+                    parts.push(format!("{n} {}", code.words()));
                 }
             }
         } else if mode.is_dry_run() {
@@ -252,5 +264,25 @@ mod tests {
         assert_eq!(ranges(&many, 5), "5-1004");
         let odd: Vec<usize> = (1..100).map(|n| n * 2).collect();
         assert_eq!(ranges(&odd, 3), "2, 4, 6, and 96 more");
+    }
+
+    #[test]
+    fn unverified_logoffs_count_as_logged_off_and_still_present_as_failed_in_words() {
+        let counts = Counts {
+            planned: 4,
+            logged_off: 2,
+            failed: 1,
+            outcomes: BTreeMap::from([
+                (OutcomeCode::LoggedOff, 1),
+                (OutcomeCode::LoggedOffUnverified, 1),
+                (OutcomeCode::StillPresent, 1),
+                (OutcomeCode::ReusedId, 1),
+            ]),
+            ..Counts::default()
+        };
+        assert_eq!(
+            counts.words(Mode::Act, true),
+            "2 logged off (1 unverified), 1 ID reused (left alone), 1 still present, 0 skipped"
+        );
     }
 }

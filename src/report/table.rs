@@ -5,6 +5,7 @@ use crate::act::verb::Verb;
 use crate::config::Mode;
 use crate::error::quote;
 use crate::plan::{Action, Entry, Subject};
+use crate::report::escape::escape_for_display;
 use crate::report::ServerResult;
 use std::io::{self, Write};
 
@@ -93,8 +94,8 @@ fn row(
         Subject::Session(s) => [
             server.to_string(),
             format!("{}{}", if entry.current { ">" } else { "" }, s.id),
-            dash(s.user.as_ref()),
-            dash(s.name.as_ref()),
+            escape_for_display(&dash(s.user.as_ref())).into_owned(),
+            escape_for_display(&dash(s.name.as_ref())).into_owned(),
             s.state_word.clone(),
             action,
             reason,

@@ -16,6 +16,27 @@ pub struct TestEnv {
     pub bin: PathBuf,
 }
 
+/// The awk program behind [`TestEnv::print_table`]: after the header (the first line holding
+/// the word `ID`), a row's first all-digit word is its session ID (true of every table the
+/// tests print: session and user names there are never all digits).
+const TABLE_AWK: &str = r#"
+BEGIN { while ((getline g < gonefile) > 0) gone[g] = 1 }
+!header {
+    if ($0 ~ / ID( |\r|$)/) header = 1
+    print
+    next
+}
+{
+    for (i = 1; i <= NF; i++) {
+        if ($i ~ /^[0-9]+$/) {
+            if (($i " " server) in gone) next
+            break
+        }
+    }
+    print
+}
+"#;
+
 impl TestEnv {
     pub fn new(name: &str) -> TestEnv {
         let dir = std::env::temp_dir().join(format!(
@@ -40,30 +61,53 @@ impl TestEnv {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
 
-    /// A fake `query` that prints a fixture's bytes (and records its arguments).
+    /// The file where the fake `logoff` notes the sessions it ended, one `ID /server:NAME` (or
+    /// `ID `) per line.
+    pub fn gone_file(&self) -> PathBuf {
+        self.dir.join("gone")
+    }
+
+    /// A shell command that prints `file` without the rows of sessions the fake `logoff` ended
+    /// on the server the script was asked about (its `$2`), as a real host stops listing a
+    /// session once it is logged off. Output without a header is printed as it is.
+    pub fn print_table(&self, file: &Path) -> String {
+        let program = self.dir.join("table.awk");
+        std::fs::write(&program, TABLE_AWK).unwrap();
+        format!(
+            "LC_ALL=C awk -v gonefile='{}' -v server=\"$2\" -f '{}' '{}'",
+            self.gone_file().display(),
+            program.display(),
+            file.display()
+        )
+    }
+
+    /// A fake `query` that prints a fixture's bytes without the sessions the fake `logoff`
+    /// ended (and records its arguments).
     #[cfg(unix)]
     pub fn fake_query(&self, fixture: &str, exit: i32) {
         let log = self.dir.join("calls.log");
         self.script(
             "query",
             &format!(
-                "echo \"query $*\" >> '{}'\ncat '{}'\nexit {exit}",
+                "echo \"query $*\" >> '{}'\n{}\nexit {exit}",
                 log.display(),
-                fixtures().join(fixture).display()
+                self.print_table(&fixtures().join(fixture))
             ),
         );
     }
 
     /// A fake `logoff` that records its arguments, then runs `per_id` (a `case "$1" in ...`
-    /// body) to answer.
+    /// body) to answer. When the body does not exit, the session is ended: the fake `query`
+    /// no longer lists it, and `logoff` exits 0.
     #[cfg(unix)]
     pub fn fake_logoff(&self, per_id: &str) {
         let log = self.dir.join("calls.log");
         self.script(
             "logoff",
             &format!(
-                "echo \"logoff $*\" >> '{}'\ncase \"$1\" in\n{per_id}\nesac\nexit 0",
-                log.display()
+                "echo \"logoff $*\" >> '{}'\ncase \"$1\" in\n{per_id}\nesac\necho \"$1 $2\" >> '{}'\nexit 0",
+                log.display(),
+                self.gone_file().display()
             ),
         );
     }
@@ -83,8 +127,8 @@ impl TestEnv {
                 (i + 1).to_string()
             };
             cases.push_str(&format!(
-                "    {pattern}) cat '{}' ;;\n",
-                fixtures().join(f).display()
+                "    {pattern}) {} ;;\n",
+                self.print_table(&fixtures().join(f))
             ));
         }
         let user = match users {
@@ -240,15 +284,18 @@ pub fn json(out: &Output) -> serde_json::Value {
     })
 }
 
-/// The calls for `fixtures/en-2019-mixed.txt` with `--include-self`: the users in table order,
-/// the own session (2) last.
+/// The calls for `fixtures/en-2019-mixed.txt` with `--include-self` when the logoff of 5
+/// fails: the users in table order, the table read again after the failure, the own session (2)
+/// last, and one more look that finds the ended sessions gone.
 pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
     "query session",
     "logoff 3",
     "logoff 4",
     "logoff 5",
+    "query session",
     "logoff 6",
     "logoff 2",
+    "query session",
 ];
 
 /// Asserts two line lists are equal, printing a line diff when they are not.

@@ -66,6 +66,7 @@ pub fn check(session_bytes: &[u8], user_bytes: &[u8], opts: Opts) -> Result<Opti
             own_session: opts.own_session.map(SessionId::new),
             filters: Some(&filters),
             idle: idle.as_ref(),
+            own_user_unsure: None,
         },
     );
     let order = plan.logoff_order();

@@ -30,6 +30,8 @@ fn drain_is_set_before_the_warning_and_restored_after_the_logoffs() {
             "logoff 4",
             "logoff 5",
             "logoff 6",
+            // The verification, still inside the drain.
+            "query session",
         ],
         RESTORED,
     ]

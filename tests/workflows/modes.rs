@@ -66,7 +66,11 @@ fn session_name_patterns_pick_sessions_and_never_match_a_blank_name() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session", "logoff 3"], &env.calls());
+    // The logoff, then the verification's look.
+    assert_lines(
+        &["query session", "logoff 3", "query session"],
+        &env.calls(),
+    );
     let report = json(&out);
     assert!(by_id(&report, 4)["reason"]
         .as_str()
@@ -218,6 +222,9 @@ fn unknown_idle_logoff_acts_on_unreadable_rows_and_still_flags_them() {
             "logoff 4",
             "logoff 5",
             "logoff 6",
+            // The verification reads the table as the plan did.
+            "query session",
+            "query user",
         ],
         &env.calls(),
     );
@@ -239,7 +246,13 @@ fn nobody_warned_means_no_wait_and_says_why() {
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(stderr(&out).contains("none of the sessions to act on is active"));
     assert_lines(
-        &["query session", "query session", "logoff 4", "logoff 6"],
+        &[
+            "query session",
+            "query session",
+            "logoff 4",
+            "logoff 6",
+            "query session",
+        ],
         &env.calls(),
     );
 

@@ -5,7 +5,8 @@
 //! - every call appends `<full path of this exe>|<arguments joined by spaces>` to `STANDIN_LOG`;
 //! - query: prints the bytes of `STANDIN_QUERY_FILE` (a second call prints
 //!   `STANDIN_QUERY_FILE2` when set), `STANDIN_QUERY_STDERR` on stderr, sleeps
-//!   `STANDIN_QUERY_SLEEP` seconds, exits with `STANDIN_QUERY_EXIT` (default 0);
+//!   `STANDIN_QUERY_SLEEP` seconds, exits with `STANDIN_QUERY_EXIT` (default 0); rows of
+//!   sessions that an `ok` logoff ended are left out, as a real host stops listing them;
 //! - logoff, msg, eventcreate: `STANDIN_<TOOL>_<FIRST ARGUMENT>` (else `STANDIN_<TOOL>`) says
 //!   `ok` (default), `hang` (sleep 120 s), `gone` ("Session ID n not found", exit 1),
 //!   `fail:TEXT` (TEXT on stderr, exit 1) or `exit0:TEXT` (TEXT on stdout, exit 0).
@@ -48,7 +49,13 @@ fn main() {
         }
         if let Some(file) = file {
             let bytes = std::fs::read(&file).expect("STANDIN_QUERY_FILE can be read");
-            std::io::stdout().write_all(&bytes).expect("stdout");
+            let gone = var("STANDIN_LOG")
+                .and_then(|log| std::fs::read_to_string(format!("{log}.gone")).ok())
+                .unwrap_or_default();
+            let ended: Vec<&str> = gone.lines().collect();
+            std::io::stdout()
+                .write_all(&without(&bytes, &ended))
+                .expect("stdout");
         }
         if let Some(text) = var("STANDIN_QUERY_STDERR") {
             eprintln!("{text}");
@@ -77,6 +84,39 @@ fn main() {
             std::process::exit(1);
         }
         ("exit0", text) => println!("{text}"),
-        _ => {}
+        _ => {
+            if let (true, Ok(log)) = (tool == "LOGOFF", std::env::var("STANDIN_LOG")) {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(format!("{log}.gone"))
+                    .expect("the ended-sessions file can be opened");
+                writeln!(f, "{first}").expect("the ended-sessions file can be written");
+            }
+        }
     }
+}
+
+/// `table` without the rows whose ID (the last word up to the end of the header's `ID`) is in
+/// `ended`; output without such a header is returned as it is.
+fn without(table: &[u8], ended: &[&str]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(table.len());
+    let mut end = None;
+    for line in table.split_inclusive(|&b| b == b'\n') {
+        let Some(end) = end else {
+            end = line
+                .windows(4)
+                .position(|w| w[..3] == *b" ID" && matches!(w[3], b' ' | b'\r' | b'\n'))
+                .map(|p| p + 3);
+            out.extend_from_slice(line);
+            continue;
+        };
+        let id = line[..end.min(line.len())]
+            .split(|b| b.is_ascii_whitespace())
+            .rfind(|w| !w.is_empty());
+        if !id.is_some_and(|id| ended.iter().any(|e| e.as_bytes() == id)) {
+            out.extend_from_slice(line);
+        }
+    }
+    out
 }

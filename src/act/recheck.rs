@@ -1,0 +1,184 @@
+//! Re-check: before a logoff on a table that is old, or after a logoff that failed, compare the
+//! planned session with a fresh plan. It is logged off only when the same ID is listed once,
+//! with the same user and the same session name, and is still planned for logoff.
+
+use crate::plan::{Action, Plan, Reason, Subject};
+use crate::report::escape::escape_for_display;
+use crate::table::session::Session;
+
+/// What the fresh table says about one planned session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    /// Same ID, user and session name, still planned for logoff.
+    Same,
+    /// The ID is no longer listed; the text says what was checked.
+    Gone(String),
+    /// The ID belongs to another user or session name; the text names both.
+    Reused(String),
+    /// Same session, but it no longer passes the plan (filters, state, own session, a row not
+    /// understood, an ID on two rows): skip it for this reason.
+    NoLongerMatches(Reason),
+}
+
+/// How the planned session is shown in messages: `user "bob", session "rdp-tcp#3"`.
+pub fn describe(s: &Session) -> String {
+    let user = s.user.as_deref().map_or("no user".to_string(), |u| {
+        format!("user \"{}\"", escape_for_display(u))
+    });
+    let name = s
+        .name
+        .as_deref()
+        .map_or("no session name".to_string(), |n| {
+            format!("session \"{}\"", escape_for_display(n))
+        });
+    format!("{user}, {name}")
+}
+
+/// Compares `before` (planned for logoff) with `fresh`; `checked` says how the fresh table was
+/// read (e.g. "query session again, the table was 12 s old"), for the report.
+pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
+    let id = before.id;
+    let rows: Vec<_> = fresh
+        .entries
+        .iter()
+        .filter(|e| e.session().is_some_and(|s| s.id == id))
+        .collect();
+    let id_word = id.to_string();
+    let on_bad_line = fresh.entries.iter().any(|e| match &e.subject {
+        Subject::Line(line) => line.raw.split_whitespace().any(|w| w == id_word),
+        Subject::Session(_) => false,
+    });
+    let prefix = format!("re-check before logoff ({checked})");
+    // A skip reason reads "at the re-check: ...", so it gets only what was checked.
+    let skip =
+        |why: String| Found::NoLongerMatches(Reason::NoLongerMatches(format!("{checked}: {why}")));
+    match rows.as_slice() {
+        [] if on_bad_line => skip(format!("ID {id} is on a line that is not understood")),
+        [] => Found::Gone(format!(
+            "{prefix}: ID {id} is no longer listed; logoff not run"
+        )),
+        [entry] => {
+            let Some(now) = entry.session() else {
+                return Found::Gone(format!("{prefix}: ID {id} is no longer listed"));
+            };
+            if now.user == before.user && entry.reason == Reason::AlreadyDisconnected {
+                // --disconnect, and the same user's session got disconnected meanwhile (which
+                // drops its session name): nothing left to do.
+                Found::NoLongerMatches(Reason::AlreadyDisconnected)
+            } else if now.user != before.user || now.name != before.name {
+                Found::Reused(format!(
+                    "{prefix}: ID {id} now belongs to {} (planned: {}); logoff not run",
+                    describe(now),
+                    describe(before)
+                ))
+            } else if on_bad_line {
+                skip(format!(
+                    "ID {id} also appears on a line that is not understood"
+                ))
+            } else if entry.action != Action::Logoff {
+                skip(entry.reason.text())
+            } else {
+                Found::Same
+            }
+        }
+        many => skip(format!("ID {id} is listed on {} rows", many.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{decode, CodePage};
+    use crate::plan::{plan, Options};
+    use crate::table::parse::parse;
+
+    fn plan_of(text: &str) -> Plan {
+        plan(
+            parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap(),
+            Options::default(),
+        )
+    }
+
+    const BEFORE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#1         alice                     3  Active
+                   bob                       4  Disc
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#6         dave                      6  Active
+";
+
+    fn session(p: &Plan, id: u32) -> Session {
+        p.entries
+            .iter()
+            .filter_map(|e| e.session())
+            .find(|s| s.id.get() == id)
+            .unwrap()
+            .clone()
+    }
+
+    #[test]
+    fn only_the_same_id_user_and_session_name_pass() {
+        let old = plan_of(BEFORE);
+        let fresh = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#9         mallory                   4  Active
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#7         dave                      6  Active
+",
+        );
+        let check = |id| compare(&session(&old, id), &fresh, "table 12 s old");
+        assert!(
+            matches!(check(3), Found::Gone(m) if m.contains("ID 3 is no longer listed") && m.contains("12 s old"))
+        );
+        match check(4) {
+            Found::Reused(m) => {
+                assert!(m.contains("user \"mallory\", session \"rdp-tcp#9\""), "{m}");
+                assert!(m.contains("planned: user \"bob\", no session name"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(check(5), Found::Same);
+        // Same user, other session name: not the session that was planned.
+        assert!(matches!(check(6), Found::Reused(_)));
+    }
+
+    #[test]
+    fn an_id_on_two_rows_or_a_line_not_understood_is_never_logged_off() {
+        let old = plan_of(BEFORE);
+        let fresh = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#1  \talice   3  Active
+",
+        );
+        assert!(matches!(
+            compare(&session(&old, 5), &fresh, "x"),
+            Found::NoLongerMatches(_)
+        ));
+        assert!(matches!(
+            compare(&session(&old, 3), &fresh, "x"),
+            Found::NoLongerMatches(_)
+        ));
+    }
+
+    #[test]
+    fn for_disconnect_the_same_user_now_disconnected_is_left_alone_as_already_disconnected() {
+        let old = plan_of(BEFORE);
+        let mut fresh = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+                   carol                     5  Disc
+                   mallory                   6  Disc
+",
+        );
+        crate::act::verb::Verb::Disconnect.apply(&mut fresh);
+        assert_eq!(
+            compare(&session(&old, 5), &fresh, "x"),
+            Found::NoLongerMatches(Reason::AlreadyDisconnected)
+        );
+        // Another user on the ID is still a reused ID.
+        assert!(matches!(
+            compare(&session(&old, 6), &fresh, "x"),
+            Found::Reused(_)
+        ));
+    }
+}

@@ -1,0 +1,140 @@
+//! The audit trail: one JSON line per decision and outcome in `--log`, a log that cannot be
+//! opened or written refuses to log anyone off, and one summary event per server.
+
+use super::stderr;
+use crate::common::{assert_lines, json, TestEnv};
+use serde_json::Value;
+
+#[test]
+fn log_appends_one_json_line_per_decision_and_outcome() {
+    let env = TestEnv::new("log");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("");
+    let log = env.dir.join("audit.log");
+    std::fs::write(&log, "earlier line\n").unwrap();
+    let out = env.run(&["--log", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("earlier line"), "never truncated");
+    let records: Vec<Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    let events: Vec<(&str, &Value, &str)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["event"].as_str().unwrap(),
+                &r["id"],
+                r["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("decision", &Value::from(0), "skip"),
+            ("decision", &Value::from(1), "skip"),
+            ("decision", &Value::from(2), "logoff"),
+            ("decision", &Value::from(65536), "skip"),
+            ("outcome", &Value::from(2), "logoff"),
+            ("outcome", &Value::from(2), "logoff"),
+        ]
+    );
+    // The logoff as it happened, then what the look afterwards found.
+    assert_eq!(records[4]["outcome"], "logged_off_unverified");
+    let last = &records[5];
+    assert_eq!(last["outcome"], "logged_off");
+    assert_eq!(last["user"], "carol");
+    assert_eq!(last["server"], "localhost");
+    let time = last["time"].as_str().unwrap();
+    assert!(
+        time.len() == 20 && time.ends_with('Z') && time.as_bytes()[10] == b'T',
+        "{time}"
+    );
+    // One record, one shape: a log line is the JSON report's session record with the time,
+    // the event and the mode in front.
+    let report = json(&env.run(&["-n", "--format", "json"]));
+    let mut shape: Vec<&str> = report["sessions"][0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .chain(["time", "event", "mode"])
+        .collect();
+    shape.sort_unstable();
+    for r in &records {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        assert_eq!(keys, shape, "{r}");
+    }
+    assert_eq!(records[0]["mode"], "act");
+}
+
+#[test]
+fn a_log_that_cannot_be_opened_refuses_to_log_anyone_off() {
+    let env = TestEnv::new("badlog");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("");
+    let out = env.run(&[
+        "--log",
+        env.dir.join("no/such/dir/audit.log").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(16));
+    assert!(
+        stderr(&out).contains("cannot open --log"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(env.calls().is_empty());
+}
+
+#[test]
+fn event_log_writes_one_summary_per_server_and_its_failure_is_only_reported() {
+    let env = TestEnv::new("event");
+    env.fake_query("en-2019-mixed.txt", 0);
+    env.fake_logoff("5) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;");
+    env.fake_tool("eventcreate", "");
+    let out = env.run(&["--event-log"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let calls = env.calls();
+    let event = calls.iter().find(|c| c.starts_with("eventcreate")).unwrap();
+    assert!(
+        event.starts_with("eventcreate /l APPLICATION /so logoff-all /t WARNING /id 2 /d localhost: 3 logged off, 1 failed"),
+        "{event}"
+    );
+
+    let env = TestEnv::new("event-fail");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("");
+    env.fake_tool(
+        "eventcreate",
+        "*) echo 'ERROR: Access denied.' >&2; exit 1 ;;",
+    );
+    let out = env.run(&["--event-log", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report = json(&out);
+    assert!(report["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("event log not written"));
+    assert!(env
+        .calls()
+        .iter()
+        .any(|c| c.starts_with("eventcreate /l APPLICATION /so logoff-all /t INFORMATION /id 1")));
+}
+
+/// A log that opens but cannot be written (a full disk): the decisions cannot be recorded, so
+/// nobody is logged off.
+#[test]
+fn a_log_that_cannot_be_written_refuses_to_log_anyone_off() {
+    let env = TestEnv::new("fulllog");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("");
+    let out = env.run(&["--log", "/dev/full"]);
+    assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot write --log /dev/full"),
+        "{}",
+        stderr(&out)
+    );
+    assert_lines(&["query session"], &env.calls());
+}
