@@ -164,7 +164,7 @@ fn note(ctx: &Ctx<'_>, results: &mut [ServerResult], line: &str) {
 
 /// One audit line per logon mode step.
 fn record(ctx: &Ctx<'_>, step: &str, mode: LogonMode) {
-    ctx.record(audit::logon_mode(step, describe(mode)));
+    ctx.record(|| audit::logon_mode(step, describe(mode)));
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
         let entry = &mut done.plan.entries[index];
         entry.action = Action::Skip;
         entry.reason = reason;
-        ctx.record(audit::decision(label, entry, Mode::Act, ctx.config.verb));
+        ctx.record(|| audit::decision(label, entry, Mode::Act, ctx.config.verb));
     }
     if error.is_none() && !ctx.stopping() {
         verify_and_reset(ctx, server.as_ref(), label, &done.plan, &mut outcomes);
@@ -146,7 +146,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
 /// Tells stderr and the `--log` what became of one logoff.
 fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Outcome) {
     let entry = &plan.entries[index];
-    ctx.record(audit::outcome(label, entry, outcome, ctx.config.verb));
+    ctx.record(|| audit::outcome(label, entry, outcome, ctx.config.verb));
     if let Some(s) = entry.session() {
         let user = s.user.as_deref().map_or("-".into(), escape_for_display);
         // The outcome's code only: its words are in the report, said once.

@@ -81,16 +81,19 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn say(&self, line: &str) {
+        // One write per line: a line is never split by another thread's, and costs one call.
+        let text = format!("logoff-all: {line}\n");
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(err, "logoff-all: {line}");
+        let _ = err.write_all(text.as_bytes());
     }
 
     fn text(&self, bytes: &[u8]) -> String {
         lossy(bytes, self.code_page)
     }
 
-    fn record(&self, line: audit::Line) {
-        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(&line)) {
+    /// Appends a line to the audit log; the line is only built when there is a log.
+    fn record(&self, line: impl FnOnce() -> audit::Line) {
+        if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(&line())) {
             self.say(&format!("warning: {problem}"));
         }
     }
@@ -183,11 +186,11 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
     for r in &results {
         if let Some(done) = &r.done {
             for entry in &done.plan.entries {
-                ctx.record(audit::decision(&r.server, entry, config.mode, config.verb));
+                ctx.record(|| audit::decision(&r.server, entry, config.mode, config.verb));
             }
         }
         if let Some(e) = ErrorRecord::of(r) {
-            ctx.record(audit::error(e, config.mode));
+            ctx.record(|| audit::error(e, config.mode));
         }
     }
 

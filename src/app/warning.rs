@@ -130,9 +130,9 @@ fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration
     for (entry, w) in done.plan.entries.iter().zip(&answers) {
         let Some(w) = w else { continue };
         match round {
-            Round::First => ctx.record(audit::warned(&result.server, entry, w, ctx.config.verb)),
+            Round::First => ctx.record(|| audit::warned(&result.server, entry, w, ctx.config.verb)),
             Round::Reminder => {
-                ctx.record(audit::reminded(&result.server, entry, w, ctx.config.verb))
+                ctx.record(|| audit::reminded(&result.server, entry, w, ctx.config.verb))
             }
         }
         if let Some(m) = w.message() {
