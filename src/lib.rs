@@ -2,6 +2,12 @@
 //!
 //! See the module list below for the flow of one run.
 #![warn(missing_docs)]
+// A panic mid-run (panic = "abort") would stop a logoff run half-way with no report: no
+// unwrap, expect or panic outside tests.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 // The stages, in the order data flows through a run:
 pub mod cli; //       command line → config (the only module that knows clap)
