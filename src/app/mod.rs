@@ -241,13 +241,16 @@ fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mut dyn BufRe
     let server = server_of(ctx, result);
     match read_plan(ctx, server.as_ref(), stdin, &mut result.warnings) {
         Ok((plan, encoding, read_at)) => {
-            for entry in &plan.entries {
-                if let Subject::Line(line) = &entry.subject {
-                    ctx.say(&format!(
-                        "warning: {}: line {} not understood ({}); nobody on it is logged off",
-                        result.server, line.line, line.why
-                    ));
-                }
+            let lines: Vec<_> = plan
+                .entries
+                .iter()
+                .filter_map(|e| match &e.subject {
+                    Subject::Line(line) => Some(line),
+                    Subject::Session(_) => None,
+                })
+                .collect();
+            for warning in crate::table::summary::not_understood(&result.server, &lines) {
+                ctx.say(&warning);
             }
             result.done = Some(Done {
                 plan,

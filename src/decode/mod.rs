@@ -122,11 +122,12 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    /// The first non-blank line, trimmed and cut to `max` characters, to show what was printed.
+    /// The first non-blank line, cut to `max` characters, to show what was printed; leading
+    /// spaces are kept (they are part of the layout: quote it with `{:?}`).
     pub fn first_text(&self, max: usize) -> String {
         self.lines
             .iter()
-            .map(|l| l.text.trim())
+            .map(|l| l.text.trim_end())
             .find(|t| !t.is_empty())
             .unwrap_or("")
             .chars()
@@ -202,7 +203,8 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
+            let raw = trim_cr(raw);
             if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
                 // The common case: printable ASCII, the same in every supported code page.
                 return Line {
@@ -240,6 +242,18 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         })
         .collect();
     Decoded { encoding, lines }
+}
+
+/// The line without the carriage returns that end it (one, or two after a double text-mode
+/// copy).
+fn trim_cr<T: Copy + PartialEq + From<u8>>(mut raw: &[T]) -> &[T] {
+    while let Some((last, rest)) = raw.split_last() {
+        if *last != T::from(b'\r') {
+            break;
+        }
+        raw = rest;
+    }
+    raw
 }
 
 fn single_byte_line(cp: u16, raw: &[u8]) -> (String, Option<String>) {
@@ -325,7 +339,7 @@ fn utf16le(bytes: &[u8]) -> Decoded {
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
-            let raw = raw.strip_suffix(&[0x000D]).unwrap_or(raw);
+            let raw = trim_cr(raw);
             let mut text = String::with_capacity(raw.len());
             let mut problem = None;
             for (pos, ch) in char::decode_utf16(raw.iter().copied()).enumerate() {
@@ -458,6 +472,26 @@ mod tests {
         let d = decode(bytes, CodePage::Forced(850)).unwrap();
         assert_eq!(d.encoding, Encoding::CodePage(850));
         assert_ne!(d.lines[0].text, "Jürgen");
+    }
+
+    #[test]
+    fn doubled_carriage_returns_end_a_line_cleanly() {
+        let d = decode(b" a\r\r\n b\r\n c\r\r\n", CodePage::Default(437)).unwrap();
+        assert_eq!(lines(&d), [" a", " b", " c"]);
+        assert!(d.lines.iter().all(|l| l.problem.is_none()));
+        let units: Vec<u8> = " a\r\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let d = decode(&[vec![0xFF, 0xFE], units].concat(), CodePage::Default(437)).unwrap();
+        assert_eq!(lines(&d), [" a"]);
+        assert!(d.lines[0].problem.is_none());
+    }
+
+    #[test]
+    fn the_first_line_shown_keeps_its_leading_spaces() {
+        let d = decode(b"\r\n   x  y \r\n", CodePage::Default(437)).unwrap();
+        assert_eq!(d.first_text(100), "   x  y");
     }
 
     #[test]

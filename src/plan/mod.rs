@@ -7,6 +7,7 @@ use crate::plan::filter::Filters;
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
 use crate::table::session::{Session, SessionId, State};
+use std::collections::HashMap;
 
 /// What to do with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,8 +37,11 @@ pub enum Reason {
     NoUser,
     /// The caller's own session, without `--include-self`.
     OwnSession,
-    /// The state word is not known; the row fails closed.
+    /// The state word is not known and a `--state` filter needs it.
     UnknownState(String),
+    /// The ID is on more than one row (or on a line not understood), or belongs to a protected
+    /// row: no row with it is logged off.
+    DuplicateId(String),
     /// The row was not understood; it fails closed.
     NotUnderstood(String),
     /// A filter (--state, --user, --exclude-user, --idle-over) left it out.
@@ -66,6 +70,7 @@ impl Reason {
             Reason::NoUser => "no_user",
             Reason::OwnSession => "own_session",
             Reason::UnknownState(_) => "unknown_state",
+            Reason::DuplicateId(_) => "duplicate_id",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
             Reason::IdReused { .. } => "id_reused",
@@ -89,8 +94,9 @@ impl Reason {
             Reason::NoUser => "nobody logged on".into(),
             Reason::OwnSession => "your own session; add --include-self to log it off last".into(),
             Reason::UnknownState(word) => {
-                format!("unknown state word {word:?}; not logged off to be safe")
+                format!("unknown state word {word:?}; it matches no --state")
             }
+            Reason::DuplicateId(why) => format!("duplicate ID: {why}; not logged off to be safe"),
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
             Reason::IdReused { was, now } => format!(
@@ -172,6 +178,7 @@ impl Plan {
 
 /// Decides every row of `table`, in table order.
 pub fn plan(table: Table, options: Options<'_>) -> Plan {
+    let shared = shared_ids(&table);
     let entries = table
         .rows
         .into_iter()
@@ -184,7 +191,12 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
             },
             Row::Session(s) => {
                 let current = s.marked_current || options.own_session == Some(s.id);
-                let (action, reason) = decide(&s, current, options);
+                let (mut action, mut reason) = decide(&s, current, options);
+                if action == Action::Logoff {
+                    if let Some(why) = shared.get(&s.id) {
+                        (action, reason) = (Action::Skip, Reason::DuplicateId(why.clone()));
+                    }
+                }
                 Entry {
                     subject: Subject::Session(s),
                     current,
@@ -197,6 +209,36 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
     Plan { entries }
 }
 
+/// IDs that no row may be logged off under, with why: an ID on two or more rows (one of them
+/// may be the own session, the console or a listener printed again), and any number standing
+/// as a word on a line that was not understood (it may be that row's ID).
+fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
+    let mut seen: HashMap<SessionId, usize> = HashMap::new();
+    let mut shared = HashMap::new();
+    for row in &table.rows {
+        match row {
+            Row::Session(s) => {
+                if let Some(first) = seen.insert(s.id, s.line) {
+                    shared.insert(
+                        s.id,
+                        format!("session {} is on lines {first} and {}", s.id, s.line),
+                    );
+                }
+            }
+            Row::NotUnderstood(n) => {
+                for word in n.raw.split_whitespace() {
+                    if let Some(id) = SessionId::parse(word) {
+                        shared.entry(id).or_insert_with(|| {
+                            format!("line {} (not understood) may also be session {id}", n.line)
+                        });
+                    }
+                }
+            }
+        }
+    }
+    shared
+}
+
 fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) {
     use Action::{Logoff, Skip};
     if s.is_listener() {
@@ -204,9 +246,6 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) 
     }
     if s.is_services() {
         return (Skip, Reason::Services);
-    }
-    if let State::Unknown(word) = &s.state {
-        return (Skip, Reason::UnknownState(word.clone()));
     }
     if s.user.is_none() {
         return (Skip, Reason::NoUser);
@@ -216,6 +255,12 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) 
     }
     if current && !options.include_self {
         return (Skip, Reason::OwnSession);
+    }
+    if let (State::Unknown(word), Some(f)) = (&s.state, options.filters) {
+        if !f.states.is_empty() {
+            // A word nobody has seen cannot be said to be any of the states asked for.
+            return (Skip, Reason::UnknownState(word.clone()));
+        }
     }
     if let Some(Err(why)) = options.filters.map(|f| f.check(s, options.idle)) {
         return (Skip, Reason::FilteredOut(why));

@@ -1,0 +1,187 @@
+//! Row: one data line laid over a header's columns, shared by `query session` and `query user`.
+//! It reads the marker, the first two columns, the right-aligned ID and the STATE word, and
+//! refuses anything that does not line up; the caller builds its record from the pieces.
+
+use crate::decode::Line;
+use crate::table::header::{Cols, Layout, MAX_LINE};
+use crate::table::session::SessionId;
+use crate::table::text::{has_wide, looks_like_mojibake, Cells, Unit};
+
+/// Advice for text that did not decode, or decoded into mojibake.
+pub const CODEPAGE_HINT: &str =
+    "try --codepage with the OEM code page of the server that printed it (e.g. 850, 866, 932)";
+
+/// The pieces every row has, in both tables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pieces {
+    /// Whether column 0 holds the `>` marker.
+    pub marked: bool,
+    /// The first column, trimmed (SESSIONNAME in `query session`, USERNAME in `query user`).
+    pub first: String,
+    /// The second column, trimmed.
+    pub second: String,
+    /// The session ID.
+    pub id: SessionId,
+    /// The STATE word.
+    pub state: String,
+    /// The rest of the line after the STATE word, untrimmed on the left, cut at the starts of
+    /// the later header columns (shifted right where the state word overran its column).
+    pub later: Vec<String>,
+    /// Everything after the STATE word, as words.
+    pub tail: Vec<String>,
+}
+
+/// One row over the header's columns in one unit.
+struct View<'a> {
+    cells: Cells<'a>,
+    cols: &'a Cols,
+    marker_column: bool,
+}
+
+impl View<'_> {
+    fn pieces(&self) -> Result<Pieces, String> {
+        let c = &self.cells;
+        // Column 0: the marker, unless every line lost it; a `>` line in such a paste kept its
+        // original layout, one column right of the others.
+        let (marked, offset) = match (self.marker_column, c.char_at(0)) {
+            (true, ' ') => (false, 0),
+            (true, '>') | (false, '>') => (true, usize::from(!self.marker_column)),
+            (true, other) => {
+                return Err(format!(
+                    "column 1 holds {other:?}, not a space or the `>` marker"
+                ))
+            }
+            (false, _) => (false, 0),
+        };
+        let at = |col: usize| col + offset;
+        let second = at(self.cols.second);
+        if c.char_at(second - 1) != ' ' {
+            return Err(format!(
+                "the first column runs into the second (column {})",
+                second + 1
+            ));
+        }
+        let id_end = at(self.cols.id_end);
+        if !c.char_at(id_end - 1).is_ascii_digit() {
+            return Err(format!(
+                "no session ID ends under the ID title (column {id_end})"
+            ));
+        }
+        if c.char_at(id_end) != ' ' {
+            return Err("the session ID runs past the ID column".to_string());
+        }
+        let mut digits = id_end - 1;
+        while digits > second && c.char_at(digits - 1).is_ascii_digit() {
+            digits -= 1;
+        }
+        if c.char_at(digits - 1) != ' ' {
+            return Err("the session ID is not separated from the column before it".to_string());
+        }
+        let text = c.slice(digits, id_end);
+        let id = SessionId::parse(&text).ok_or_else(|| {
+            format!("session ID {text:?} is not a plain number (no leading zero, 32 bits)")
+        })?;
+        let state_col = at(self.cols.state);
+        if !c.slice(id_end, state_col).trim().is_empty() {
+            return Err("unexpected text between the ID and STATE columns".to_string());
+        }
+        let state = c.word_at(state_col).ok_or_else(|| {
+            format!(
+                "no state word where the header puts STATE (column {})",
+                state_col + 1
+            )
+        })?;
+        let word = c.slice(state.start, state.end).into_owned();
+        // A state word longer than its column pushes the rest of the row right by as much.
+        let overrun = self
+            .cols
+            .later
+            .first()
+            .map_or(0, |&next| (state.end + 1).saturating_sub(at(next)));
+        let mut later = Vec::new();
+        let mut from = state.end;
+        for &next in &self.cols.later {
+            let to = (at(next) + overrun).max(from);
+            later.push(c.slice(from, to).into_owned());
+            from = to;
+        }
+        later.push(c.slice(from, c.end()).into_owned());
+        let first = c.slice(at(self.cols.first), second).trim().to_string();
+        let second = c.slice(second, digits).trim().to_string();
+        for (what, text) in [("first column", &first), ("second column", &second)] {
+            if looks_like_mojibake(text) {
+                return Err(format!(
+                    "the {what} {text:?} looks like text decoded with the wrong code page; \
+                     {CODEPAGE_HINT}"
+                ));
+            }
+        }
+        if looks_like_mojibake(&word) {
+            return Err(format!(
+                "the state word {word:?} looks like text decoded with the wrong code page; \
+                 {CODEPAGE_HINT}"
+            ));
+        }
+        Ok(Pieces {
+            marked,
+            first,
+            second,
+            id,
+            state: word,
+            tail: c
+                .slice(state.end, c.end())
+                .split_whitespace()
+                .map(str::to_string)
+                .collect(),
+            later,
+        })
+    }
+}
+
+/// Reads the pieces of `line` under `layout` and builds a record with `build`: in characters
+/// and, where wide characters are involved, also in display columns; takes the one that lines
+/// up, and refuses when both do but disagree.
+pub fn read<T: PartialEq>(
+    layout: &Layout,
+    line: &Line,
+    build: impl Fn(Pieces) -> Result<T, String>,
+) -> Result<T, String> {
+    if let Some(problem) = &line.problem {
+        return Err(format!(
+            "did not decode cleanly ({problem}); {CODEPAGE_HINT}"
+        ));
+    }
+    if line.text.len() > MAX_LINE {
+        return Err(format!(
+            "the line is {} bytes long, more than a session table row can be",
+            line.text.len()
+        ));
+    }
+    if line.text.contains('\t') {
+        return Err("contains a tab, which breaks the fixed-width columns".to_string());
+    }
+    let view = |cells, unit| View {
+        cells,
+        cols: layout.cols(unit),
+        marker_column: layout.marker_column,
+    };
+    let run = |v: View<'_>| v.pieces().and_then(&build);
+    if line.text.is_ascii() && !layout.units_differ() {
+        return run(view(Cells::Ascii(&line.text), Unit::Chars));
+    }
+    let chars: Vec<char> = line.text.chars().collect();
+    let by_chars = run(view(Cells::positioned(&chars, Unit::Chars), Unit::Chars));
+    if !layout.units_differ() && !has_wide(&line.text) {
+        return by_chars;
+    }
+    let by_width = run(view(Cells::positioned(&chars, Unit::Width), Unit::Width));
+    match (by_chars, by_width) {
+        (Ok(a), Ok(b)) if a != b => Err(
+            "wide characters make the columns ambiguous (characters and display width disagree)"
+                .to_string(),
+        ),
+        (Ok(a), _) => Ok(a),
+        (Err(_), Ok(b)) => Ok(b),
+        (Err(a), Err(_)) => Err(a),
+    }
+}
