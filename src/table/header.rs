@@ -33,6 +33,9 @@ pub struct Cols {
     pub second: usize,
     /// One past the last digit of a right-aligned session ID.
     pub id_end: usize,
+    /// Whether the ID title ends in a dot (Spanish `ID.`): the digits end under its last
+    /// letter, or under the dot itself.
+    pub id_dot: bool,
     /// Start of the STATE column.
     pub state: usize,
     /// Starts of the columns after STATE (TYPE, DEVICE; IDLE TIME, LOGON TIME).
@@ -172,7 +175,11 @@ fn gather(rows: &[Line], words: &[Word], id: usize, shifted: bool) -> Evidence {
             } else {
                 Cells::positioned(&chars, unit)
             };
-            let Some(digits) = id_digits(&cells, id_end(&words[id], unit)) else {
+            let end = id_end(&words[id], unit);
+            let dot = words[id].text.ends_with('.');
+            let Some(digits) = id_digits(&cells, end)
+                .or_else(|| dot.then(|| id_digits(&cells, end + 1)).flatten())
+            else {
                 continue;
             };
             ev.aligned += 1;
@@ -312,6 +319,7 @@ pub fn recognise(line: &Line, rows: &[Line]) -> Option<Layout> {
             first: pos(first).start,
             second: pos(&words[second]).start,
             id_end: id_end(&words[id], unit),
+            id_dot: words[id].text.ends_with('.'),
             state: pos(&after[0]).start,
             later,
         }

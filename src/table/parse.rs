@@ -66,6 +66,22 @@ pub enum ParseError {
         /// text decoded with the wrong code page.
         hint: String,
     },
+    /// A table was found, but not one row of it was understood, and rows did not decode
+    /// cleanly or look like text decoded with the wrong code page.
+    #[error(
+        "the table at line {header} has no row that could be read: line {line} {why}; quoted: \
+         {raw:?}"
+    )]
+    WrongCodePage {
+        /// 1-based line number of the header.
+        header: usize,
+        /// The first such row.
+        line: usize,
+        /// Why it was refused (with the `--codepage` advice).
+        why: String,
+        /// The row as decoded.
+        raw: String,
+    },
     /// The header is that of `query user` (USERNAME before SESSIONNAME).
     #[error(
         "line {line} is a `query user` header (USERNAME before SESSIONNAME); \
@@ -138,11 +154,26 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             }),
         });
     }
-    Ok(Table {
+    let table = Table {
         header,
         rows,
         counters,
-    })
+    };
+    if table.sessions().next().is_none() {
+        let wrong_code_page = table.rows.iter().find_map(|r| match r {
+            Row::NotUnderstood(n) if n.why.contains(CODEPAGE_HINT) => Some(n),
+            _ => None,
+        });
+        if let Some(n) = wrong_code_page {
+            return Err(ParseError::WrongCodePage {
+                header: table.header.line,
+                line: n.line,
+                why: n.why.clone(),
+                raw: n.raw.clone(),
+            });
+        }
+    }
+    Ok(table)
 }
 
 fn no_header(decoded: &Decoded) -> ParseError {

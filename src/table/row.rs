@@ -61,7 +61,10 @@ impl View<'_> {
                 second + 1
             ));
         }
-        let id_end = at(self.cols.id_end);
+        let mut id_end = at(self.cols.id_end);
+        if self.cols.id_dot && c.char_at(id_end).is_ascii_digit() {
+            id_end += 1;
+        }
         if !c.char_at(id_end - 1).is_ascii_digit() {
             return Err(format!(
                 "no session ID ends under the ID title (column {id_end})"
@@ -82,7 +85,7 @@ impl View<'_> {
             format!("session ID {text:?} is not a plain number (no leading zero, 32 bits)")
         })?;
         let state_col = at(self.cols.state);
-        if !c.slice(id_end, state_col).trim().is_empty() {
+        if state_col <= id_end || !c.slice(id_end, state_col).trim().is_empty() {
             return Err("unexpected text between the ID and STATE columns".to_string());
         }
         let state = c.word_at(state_col).ok_or_else(|| {

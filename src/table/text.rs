@@ -159,33 +159,31 @@ impl<'a> Cells<'a> {
 }
 
 /// Whether a word looks like text decoded with the wrong code page: a replacement character,
-/// box-drawing or block characters (Cyrillic or Greek bytes read as CP437), Greek letters next
-/// to Latin ones (`SESIαN`), or CP437's symbols between letters (`Ã¼`, `¿¡`).
+/// box-drawing or block characters (Cyrillic or Chinese bytes read as CP437), Greek letters
+/// next to Latin ones (`SESIαN`, Cyrillic CP866 read as CP437), or CP437's punctuation between
+/// letters (`êóá¡«ó`, `Ã¼`). Currency signs are left alone: `J¢rgen` may be a wrong code page,
+/// but a name can hold one.
 pub fn looks_like_mojibake(word: &str) -> bool {
     if word.is_ascii() {
         return false;
     }
     let mut latin = false;
     let mut greek = false;
-    let mut cyrillic = false;
+    let mut symbol = false;
     for c in word.chars() {
         match c {
             '\u{FFFD}' | '\u{2500}'..='\u{259F}' | '\u{2310}' | '\u{2320}' | '\u{2321}' => {
                 return true
             }
-            '\u{00A1}'..='\u{00BF}' | '\u{2219}'..='\u{2265}' if c != '\u{00B7}' => {
-                // Symbols CP437/850 put where other code pages have letters.
-                if word.chars().filter(|c| c.is_alphabetic()).count() > 0 {
-                    return true;
-                }
-            }
+            '¡' | '¿' | '«' | '»' | 'ª' | 'º' | '¬' | '½' | '¼' | '±' | '÷' | '°' | '²' | '¦'
+            | '§' | '¶' | '¨' | '¯' | '´' | '¸' | '³' | '¹' | '¾' | '·' | '∙' | '√' | 'ⁿ' | '■'
+            | '≡' | '≥' | '≤' | '≈' | '∞' | '∩' => symbol = true,
             'a'..='z' | 'A'..='Z' | '\u{00C0}'..='\u{024F}' => latin = true,
             '\u{0370}'..='\u{03FF}' => greek = true,
-            '\u{0400}'..='\u{04FF}' => cyrillic = true,
             _ => {}
         }
     }
-    (greek && latin) || (cyrillic && latin && !word.contains(['-', '.', '_']))
+    (greek && latin) || (symbol && (latin || greek))
 }
 
 #[cfg(test)]
@@ -210,8 +208,14 @@ mod tests {
 
     #[test]
     fn mojibake_is_told_from_real_names() {
-        for bad in ["SESIαN", "GER\u{FFFD}T", "ÇñΓ¿¡¿ßΓαáΓ«α", "╨É╨║", "Ã¼ber"]
-        {
+        for bad in [
+            "SESIαN",
+            "GER\u{FFFD}T",
+            "ÇñΓ¿¡¿ßΓαáΓ«α",
+            "╨É╨║",
+            "Ã¼ber",
+            "êóá¡«ó",
+        ] {
             assert!(looks_like_mojibake(bad), "{bad}");
         }
         for good in [
