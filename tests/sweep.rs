@@ -5,82 +5,17 @@
 //! skipped or still read as the same session, never as another one.
 
 mod common;
+#[path = "support/doc.rs"]
+mod doc;
 #[path = "support/invariant.rs"]
 mod invariant;
+
+use doc::Doc;
 
 use invariant::Opts;
 use logoff_all::decode::CodePage;
 use logoff_all::plan::{Action, Plan};
 use std::collections::HashMap;
-
-/// A fixture split into lines of code units (1 byte, or 2 for UTF-16LE).
-struct Doc {
-    unit: usize,
-    bom: Vec<u8>,
-    lines: Vec<Vec<u8>>,
-    crlf: bool,
-}
-
-impl Doc {
-    fn load(bytes: &[u8]) -> Doc {
-        let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || (bytes.len() > 1 && bytes[1] == 0);
-        let unit = if utf16 { 2 } else { 1 };
-        let bom = if bytes.starts_with(&[0xFF, 0xFE]) {
-            vec![0xFF, 0xFE]
-        } else {
-            vec![]
-        };
-        let body = &bytes[bom.len()..];
-        let units: Vec<&[u8]> = body.chunks(unit).collect();
-        let nl = |u: &[u8]| u[0] == b'\n' && u.iter().skip(1).all(|b| *b == 0);
-        let cr = |u: &[u8]| u[0] == b'\r' && u.iter().skip(1).all(|b| *b == 0);
-        let mut lines = vec![];
-        let mut cur: Vec<u8> = vec![];
-        let mut crlf = false;
-        for u in units {
-            if nl(u) {
-                if cur.len() >= unit && cr(&cur[cur.len() - unit..]) {
-                    cur.truncate(cur.len() - unit);
-                    crlf = true;
-                }
-                lines.push(std::mem::take(&mut cur));
-            } else {
-                cur.extend_from_slice(u);
-            }
-        }
-        if !cur.is_empty() {
-            lines.push(cur);
-        }
-        Doc {
-            unit,
-            bom,
-            lines,
-            crlf,
-        }
-    }
-
-    fn ch(&self, c: u8) -> Vec<u8> {
-        let mut v = vec![c];
-        v.resize(self.unit, 0);
-        v
-    }
-
-    fn join(&self, lines: &[Vec<u8>], endings: &dyn Fn(usize) -> bool) -> Vec<u8> {
-        let mut out = self.bom.clone();
-        for (i, l) in lines.iter().enumerate() {
-            out.extend_from_slice(l);
-            if endings(i) {
-                out.extend(self.ch(b'\r'));
-            }
-            out.extend(self.ch(b'\n'));
-        }
-        out
-    }
-
-    fn bytes(&self, lines: &[Vec<u8>]) -> Vec<u8> {
-        self.join(lines, &|_| self.crlf)
-    }
-}
 
 /// The options each variant is planned with.
 fn option_sets(base: Opts) -> Vec<Opts> {

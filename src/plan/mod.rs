@@ -1,13 +1,13 @@
 //! Plan: decide, for every row, log off or skip, always with a reason. The plan is a value; the
 //! executor only walks its logoffs.
 
+mod duplicate;
 pub mod filter;
 
 use crate::plan::filter::Filters;
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
 use crate::table::session::{Session, SessionId, State};
-use std::collections::HashMap;
 
 /// What to do with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +178,7 @@ impl Plan {
 
 /// Decides every row of `table`, in table order.
 pub fn plan(table: Table, options: Options<'_>) -> Plan {
-    let shared = shared_ids(&table);
+    let shared = duplicate::shared_ids(&table);
     let entries = table
         .rows
         .into_iter()
@@ -207,36 +207,6 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
         })
         .collect();
     Plan { entries }
-}
-
-/// IDs that no row may be logged off under, with why: an ID on two or more rows (one of them
-/// may be the own session, the console or a listener printed again), and any number standing
-/// as a word on a line that was not understood (it may be that row's ID).
-fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
-    let mut seen: HashMap<SessionId, usize> = HashMap::new();
-    let mut shared = HashMap::new();
-    for row in &table.rows {
-        match row {
-            Row::Session(s) => {
-                if let Some(first) = seen.insert(s.id, s.line) {
-                    shared.insert(
-                        s.id,
-                        format!("session {} is on lines {first} and {}", s.id, s.line),
-                    );
-                }
-            }
-            Row::NotUnderstood(n) => {
-                for word in n.raw.split_whitespace() {
-                    if let Some(id) = SessionId::parse(word) {
-                        shared.entry(id).or_insert_with(|| {
-                            format!("line {} (not understood) may also be session {id}", n.line)
-                        });
-                    }
-                }
-            }
-        }
-    }
-    shared
 }
 
 fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason) {

@@ -8,3 +8,5 @@ pub mod session;
 pub mod summary;
 pub mod text;
 pub mod vocab;
+#[cfg(test)]
+mod shape_tests;

@@ -177,7 +177,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
 }
 
 fn no_header(decoded: &Decoded) -> ParseError {
-    let unclean = decoded.lines.iter().filter(|l| l.problem.is_some()).count();
+    let unclean = decoded.lines.iter().filter(|l| l.undecodable).count();
     let mojibake = decoded
         .lines
         .iter()

@@ -24,8 +24,8 @@ pub struct Pieces {
     pub id: SessionId,
     /// The STATE word.
     pub state: String,
-    /// The rest of the line after the STATE word, untrimmed on the left, cut at the starts of
-    /// the later header columns (shifted right where the state word overran its column).
+    /// The later columns (TYPE, DEVICE and any extra), cut at the header's column starts,
+    /// shifted right where the state word overran its column; untrimmed.
     pub later: Vec<String>,
     /// Everything after the STATE word, as words.
     pub tail: Vec<String>,
@@ -66,9 +66,7 @@ impl View<'_> {
             id_end += 1;
         }
         if !c.char_at(id_end - 1).is_ascii_digit() {
-            return Err(format!(
-                "no session ID ends under the ID title (column {id_end})"
-            ));
+            return Err(misaligned(c, id_end));
         }
         if c.char_at(id_end) != ' ' {
             return Err("the session ID runs past the ID column".to_string());
@@ -94,21 +92,29 @@ impl View<'_> {
                 state_col + 1
             )
         })?;
-        let word = c.slice(state.start, state.end).into_owned();
-        // A state word longer than its column pushes the rest of the row right by as much.
-        let overrun = self
-            .cols
-            .later
-            .first()
-            .map_or(0, |&next| (state.end + 1).saturating_sub(at(next)));
+        // A state word longer than its column pushes the rest of the row right: the next
+        // column then starts at the first word after it. (State words are single words in
+        // every capture; a second word is read as the next column.)
+        let state_end = state.end;
+        let overrun = match self.cols.later.first() {
+            Some(&next) if state.end >= at(next) => {
+                skip_spaces(c, state.end).saturating_sub(at(next))
+            }
+            _ => 0,
+        };
+        let word = c.slice(state.start, state_end).into_owned();
+        // TYPE, DEVICE, ... (or IDLE TIME, LOGON TIME): from each later column's start, moved
+        // right by the overrun.
         let mut later = Vec::new();
-        let mut from = state.end;
-        for &next in &self.cols.later {
-            let to = (at(next) + overrun).max(from);
+        for (i, &start) in self.cols.later.iter().enumerate() {
+            let from = (at(start) + overrun).max(state_end);
+            let to = self
+                .cols
+                .later
+                .get(i + 1)
+                .map_or(c.end(), |&n| (at(n) + overrun).max(from));
             later.push(c.slice(from, to).into_owned());
-            from = to;
         }
-        later.push(c.slice(from, c.end()).into_owned());
         let first = c.slice(at(self.cols.first), second).trim().to_string();
         let second = c.slice(second, digits).trim().to_string();
         for (what, text) in [("first column", &first), ("second column", &second)] {
@@ -132,12 +138,46 @@ impl View<'_> {
             id,
             state: word,
             tail: c
-                .slice(state.end, c.end())
+                .slice(state_end, c.end())
                 .split_whitespace()
                 .map(str::to_string)
                 .collect(),
             later,
         })
+    }
+}
+
+/// The first column at or after `col` that is not a space.
+fn skip_spaces(c: &Cells<'_>, mut col: usize) -> usize {
+    let end = c.end();
+    while col < end && c.char_at(col) == ' ' {
+        col += 1;
+    }
+    col
+}
+
+/// Why no ID ends under the ID title: the nearest number ending a few columns off means the
+/// line is shifted against the header, which makes its columns ambiguous.
+fn misaligned(c: &Cells<'_>, id_end: usize) -> String {
+    let ends_at = |end: usize| {
+        end > 0 && c.char_at(end - 1).is_ascii_digit() && !c.char_at(end).is_ascii_digit()
+    };
+    let near = (1..=8).find_map(|d| {
+        if ends_at(id_end + d) {
+            Some(format!("{d} column(s) right of"))
+        } else if id_end > d && ends_at(id_end - d) {
+            Some(format!("{d} column(s) left of"))
+        } else {
+            None
+        }
+    });
+    match near {
+        Some(place) => format!(
+            "the session ID ends {place} the end of the ID title (column {id_end}): the line is \
+             shifted against the header (spaces added or lost in an edit or a paste), so its \
+             columns are ambiguous"
+        ),
+        None => format!("no session ID ends under the ID title (column {id_end})"),
     }
 }
 
