@@ -10,25 +10,27 @@ use std::collections::HashMap;
 /// may be the own session, the console or a listener printed again), and any number standing
 /// as a word on a line that was not understood (it may be that row's ID).
 pub fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
-    let mut seen: HashMap<SessionId, usize> = HashMap::new();
+    // Sorting the (ID, line) pairs finds the repeats without hashing every row.
+    let mut ids: Vec<(SessionId, usize)> = table.sessions().map(|s| (s.id, s.line)).collect();
+    if !ids.windows(2).all(|w| w[0].0 < w[1].0) {
+        ids.sort_unstable();
+    }
     let mut shared = HashMap::new();
+    for pair in ids.windows(2) {
+        let ((id, first), (again, line)) = (pair[0], pair[1]);
+        if id == again {
+            shared
+                .entry(id)
+                .or_insert_with(|| format!("session {id} is on lines {first} and {line}"));
+        }
+    }
     for row in &table.rows {
-        match row {
-            Row::Session(s) => {
-                if let Some(first) = seen.insert(s.id, s.line) {
-                    shared.insert(
-                        s.id,
-                        format!("session {} is on lines {first} and {}", s.id, s.line),
-                    );
-                }
-            }
-            Row::NotUnderstood(n) => {
-                for word in n.raw.split_whitespace() {
-                    if let Some(id) = SessionId::parse(word) {
-                        shared.entry(id).or_insert_with(|| {
-                            format!("line {} (not understood) may also be session {id}", n.line)
-                        });
-                    }
+        if let Row::NotUnderstood(n) = row {
+            for word in n.raw.split_whitespace() {
+                if let Some(id) = SessionId::parse(word) {
+                    shared.entry(id).or_insert_with(|| {
+                        format!("line {} (not understood) may also be session {id}", n.line)
+                    });
                 }
             }
         }

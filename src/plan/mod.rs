@@ -192,7 +192,7 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
             Row::Session(s) => {
                 let current = s.marked_current || options.own_session == Some(s.id);
                 let (mut action, mut reason) = decide(&s, current, options);
-                if action == Action::Logoff {
+                if action == Action::Logoff && !shared.is_empty() {
                     if let Some(why) = shared.get(&s.id) {
                         (action, reason) = (Action::Skip, Reason::DuplicateId(why.clone()));
                     }

@@ -163,7 +163,7 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
     Ok(table)
 }
 
-fn entry_of(p: Pieces, line: &Line) -> Result<IdleEntry, String> {
+fn entry_of(p: Pieces<'_>, line: &Line) -> Result<IdleEntry, String> {
     if p.first.is_empty() {
         return Err("no user name".to_string());
     }
@@ -177,14 +177,15 @@ fn entry_of(p: Pieces, line: &Line) -> Result<IdleEntry, String> {
     // as `отсутствует` does); LOGON TIME follows in the locale's date format.
     let idle_text = p
         .tail
-        .first()
-        .cloned()
-        .ok_or("no IDLE TIME value after the state word")?;
+        .split_whitespace()
+        .next()
+        .ok_or("no IDLE TIME value after the state word")?
+        .to_string();
     Ok(IdleEntry {
         id: p.id,
-        user: p.first,
-        session_name: (!p.second.is_empty()).then_some(p.second),
-        state_word: p.state,
+        user: p.first.into_owned(),
+        session_name: (!p.second.is_empty()).then(|| p.second.into_owned()),
+        state_word: p.state.into_owned(),
         marked: p.marked,
         idle: parse_idle(&idle_text),
         idle_text,

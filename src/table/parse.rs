@@ -3,7 +3,7 @@
 
 use crate::decode::Decoded;
 use crate::table::header::{self, Kind, Layout};
-use crate::table::row::{self, Pieces, CODEPAGE_HINT};
+use crate::table::row::{self, trim_spaces, Pieces, CODEPAGE_HINT};
 use crate::table::session::{Session, State};
 use crate::table::text::looks_like_mojibake;
 
@@ -221,7 +221,7 @@ fn is_counter_line(text: &str) -> bool {
 }
 
 /// Builds a `query session` record from a row's pieces.
-fn session_of(p: Pieces, line: usize) -> Result<Session, String> {
+fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
     if p.first.contains(' ') {
         return Err(format!(
             "the SESSIONNAME column holds {:?}, more than one word",
@@ -229,17 +229,22 @@ fn session_of(p: Pieces, line: usize) -> Result<Session, String> {
         ));
     }
     let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-    let mut later = p.later.iter().map(|t| t.trim());
-    let kind = later.next().and_then(nonempty);
-    let rest: Vec<&str> = later.flat_map(str::split_whitespace).collect();
+    let kind = nonempty(trim_spaces(&p.kind));
+    let rest = trim_spaces(&p.rest);
+    let device = if rest.contains("  ") {
+        // Extra columns after DEVICE: their words, one space apart.
+        nonempty(&rest.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        nonempty(rest)
+    };
     Ok(Session {
         id: p.id,
         name: nonempty(&p.first),
         user: nonempty(&p.second),
         state: State::from_word(&p.state),
-        state_word: p.state,
+        state_word: p.state.into_owned(),
         kind,
-        device: nonempty(&rest.join(" ")),
+        device,
         marked_current: p.marked,
         line,
     })

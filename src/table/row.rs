@@ -6,29 +6,54 @@ use crate::decode::Line;
 use crate::table::header::{Cols, Layout, MAX_LINE};
 use crate::table::session::SessionId;
 use crate::table::text::{has_wide, looks_like_mojibake, Cells, Unit};
+use std::borrow::Cow;
 
 /// Advice for text that did not decode, or decoded into mojibake.
 pub const CODEPAGE_HINT: &str =
     "try --codepage with the OEM code page of the server that printed it (e.g. 850, 866, 932)";
 
-/// The pieces every row has, in both tables.
+/// The pieces every row has, in both tables, borrowed from the line where it is ASCII.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pieces {
+pub struct Pieces<'a> {
     /// Whether column 0 holds the `>` marker.
     pub marked: bool,
     /// The first column, trimmed (SESSIONNAME in `query session`, USERNAME in `query user`).
-    pub first: String,
+    pub first: Cow<'a, str>,
     /// The second column, trimmed.
-    pub second: String,
+    pub second: Cow<'a, str>,
     /// The session ID.
     pub id: SessionId,
     /// The STATE word.
-    pub state: String,
-    /// The later columns (TYPE, DEVICE and any extra), cut at the header's column starts,
-    /// shifted right where the state word overran its column; untrimmed.
-    pub later: Vec<String>,
-    /// Everything after the STATE word, as words.
-    pub tail: Vec<String>,
+    pub state: Cow<'a, str>,
+    /// The column after STATE (TYPE), cut at the header's column starts, shifted right where
+    /// the state word overran its column; untrimmed, empty when the header has none.
+    pub kind: Cow<'a, str>,
+    /// Everything after that column (DEVICE and any extra columns), untrimmed.
+    pub rest: Cow<'a, str>,
+    /// Everything after the STATE word (IDLE TIME and LOGON TIME in `query user`).
+    pub tail: Cow<'a, str>,
+}
+
+/// A piece of text without its padding spaces, not copied where it is borrowed. (Columns are
+/// padded with spaces only; a tab refuses the line earlier.)
+fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
+    match text {
+        Cow::Borrowed(t) => Cow::Borrowed(trim_spaces(t)),
+        Cow::Owned(t) if trim_spaces(&t).len() == t.len() => Cow::Owned(t),
+        Cow::Owned(t) => Cow::Owned(trim_spaces(&t).to_string()),
+    }
+}
+
+/// `text` without leading and trailing ASCII spaces, byte by byte (a space byte is always a
+/// whole character in UTF-8, so the cut is on character boundaries).
+pub fn trim_spaces(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let start = bytes.iter().position(|b| *b != b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| *b != b' ')
+        .map_or(start, |i| i + 1);
+    &text[start..end]
 }
 
 /// One row over the header's columns in one unit.
@@ -38,8 +63,8 @@ struct View<'a> {
     marker_column: bool,
 }
 
-impl View<'_> {
-    fn pieces(&self) -> Result<Pieces, String> {
+impl<'a> View<'a> {
+    fn pieces(&self) -> Result<Pieces<'a>, String> {
         let c = &self.cells;
         // Column 0: the marker, unless every line lost it; a `>` line in such a paste kept its
         // original layout, one column right of the others.
@@ -102,21 +127,22 @@ impl View<'_> {
             }
             _ => 0,
         };
-        let word = c.slice(state.start, state_end).into_owned();
-        // TYPE, DEVICE, ... (or IDLE TIME, LOGON TIME): from each later column's start, moved
-        // right by the overrun.
-        let mut later = Vec::new();
-        for (i, &start) in self.cols.later.iter().enumerate() {
-            let from = (at(start) + overrun).max(state_end);
-            let to = self
-                .cols
+        let word = c.slice(state.start, state_end);
+        // TYPE, then DEVICE and the rest (or IDLE TIME, LOGON TIME): from each later column's
+        // start, moved right by the overrun.
+        let later = |i: usize| {
+            self.cols
                 .later
-                .get(i + 1)
-                .map_or(c.end(), |&n| (at(n) + overrun).max(from));
-            later.push(c.slice(from, to).into_owned());
-        }
-        let first = c.slice(at(self.cols.first), second).trim().to_string();
-        let second = c.slice(second, digits).trim().to_string();
+                .get(i)
+                .map(|&start| (at(start) + overrun).max(state_end))
+        };
+        let (kind, rest) = match (later(0), later(1)) {
+            (Some(a), Some(b)) => (c.slice(a, b.max(a)), c.slice(b.max(a), c.end())),
+            (Some(a), None) => (c.slice(a, c.end()), Cow::Borrowed("")),
+            _ => (Cow::Borrowed(""), Cow::Borrowed("")),
+        };
+        let first = trimmed(c.slice(at(self.cols.first), second));
+        let second = trimmed(c.slice(second, digits));
         for (what, text) in [("first column", &first), ("second column", &second)] {
             if looks_like_mojibake(text) {
                 return Err(format!(
@@ -137,12 +163,9 @@ impl View<'_> {
             second,
             id,
             state: word,
-            tail: c
-                .slice(state_end, c.end())
-                .split_whitespace()
-                .map(str::to_string)
-                .collect(),
-            later,
+            tail: c.slice(state_end, c.end()),
+            kind,
+            rest,
         })
     }
 }
@@ -187,7 +210,7 @@ fn misaligned(c: &Cells<'_>, id_end: usize) -> String {
 pub fn read<T: PartialEq>(
     layout: &Layout,
     line: &Line,
-    build: impl Fn(Pieces) -> Result<T, String>,
+    build: impl Fn(Pieces<'_>) -> Result<T, String>,
 ) -> Result<T, String> {
     if let Some(problem) = &line.problem {
         return Err(format!(

@@ -146,15 +146,21 @@ impl<'a> Cells<'a> {
         if self.char_at(col) == ' ' || (col > 0 && self.char_at(col - 1) != ' ') {
             return None;
         }
-        let end = self.end();
-        let mut at = col;
-        while at < end && self.char_at(at) != ' ' {
-            at += 1;
-        }
-        Some(Span {
-            start: col,
-            end: at,
-        })
+        let end = match self {
+            Cells::Ascii(text) => text.as_bytes()[col..]
+                .iter()
+                .position(|b| *b == b' ')
+                .map_or(text.len(), |n| col + n),
+            Cells::Positioned { .. } => {
+                let end = self.end();
+                let mut at = col;
+                while at < end && self.char_at(at) != ' ' {
+                    at += 1;
+                }
+                at
+            }
+        };
+        Some(Span { start: col, end })
     }
 }
 

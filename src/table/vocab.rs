@@ -187,8 +187,11 @@ pub const SESSION_NAME_PREFIXES: &[&str] = &["services", "console", "rdp-tcp", "
 
 /// Case-insensitive equality that also folds non-ASCII letters (Cyrillic, accented Latin).
 pub fn same_word(a: &str, b: &str) -> bool {
+    if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
+        return true;
+    }
     if a.is_ascii() && b.is_ascii() {
-        return a.eq_ignore_ascii_case(b);
+        return false;
     }
     a.chars()
         .flat_map(char::to_lowercase)
@@ -210,10 +213,14 @@ pub fn is_id_title(text: &str) -> bool {
 
 /// The state a printed state word stands for; `None` for a word not seen in any capture.
 pub fn state_of_word(word: &str) -> Option<State> {
-    STATE_WORDS
-        .iter()
-        .find(|(w, _, _)| same_word(w, word))
-        .map(|(_, s, _)| s.clone())
+    let found = if word.is_ascii() {
+        STATE_WORDS
+            .iter()
+            .find(|(w, _, _)| w.len() == word.len() && w.eq_ignore_ascii_case(word))
+    } else {
+        STATE_WORDS.iter().find(|(w, _, _)| same_word(w, word))
+    };
+    found.map(|(_, s, _)| s.clone())
 }
 
 /// The state an English `--state` name stands for.
