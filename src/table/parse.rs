@@ -66,11 +66,11 @@ pub enum ParseError {
         /// text decoded with the wrong code page.
         hint: String,
     },
-    /// A table was found, but not one row of it was understood, and rows did not decode
-    /// cleanly or look like text decoded with the wrong code page.
+    /// A table was found, but more of its rows did not decode cleanly or look like text decoded
+    /// with the wrong code page than rows with a user were read.
     #[error(
-        "the table at line {header} has no row that could be read: line {line} {why}; quoted: \
-         {raw:?}"
+        "the table at line {header} was decoded with the wrong code page: line {line}: {why}; \
+         quoted: {raw:?}"
     )]
     WrongCodePage {
         /// 1-based line number of the header.
@@ -159,12 +159,19 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
         rows,
         counters,
     };
-    if table.sessions().next().is_none() {
-        let wrong_code_page = table.rows.iter().find_map(|r| match r {
+    // More rows refused for their code page than rows with a user read cleanly: the output as
+    // a whole was decoded with the wrong code page, and acting on the rest would be a gamble.
+    let wrong: Vec<&NotUnderstood> = table
+        .rows
+        .iter()
+        .filter_map(|r| match r {
             Row::NotUnderstood(n) if n.why.contains(CODEPAGE_HINT) => Some(n),
             _ => None,
-        });
-        if let Some(n) = wrong_code_page {
+        })
+        .collect();
+    let with_user = table.sessions().filter(|s| s.user.is_some()).count();
+    if wrong.len() > with_user {
+        if let Some(n) = wrong.first() {
             return Err(ParseError::WrongCodePage {
                 header: table.header.line,
                 line: n.line,

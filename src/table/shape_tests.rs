@@ -188,3 +188,19 @@ fn rows_of_mojibake_are_refused_with_the_advice_and_a_table_of_them_as_a_whole()
     assert!(matches!(t.rows[0], Row::NotUnderstood(_)));
     assert_eq!(sessions(&t), [(2, "rdp-tcp#2", "bob", "Active")]);
 }
+
+#[test]
+fn a_state_word_in_the_wrong_code_page_is_only_an_unknown_state() {
+    let t = table(&lines(&[
+        " SITZUNGSNAME      BENUTZERNAME             ID  STATUS  TYP         GER\u{FFFD}T",
+        " rdp-tcp                                 65536  Abh\u{FFFD}r.",
+        " rdp-tcp#1         anna                      2  Aktiv",
+    ]));
+    let s: Vec<&Session> = t.sessions().collect();
+    assert_eq!(s.len(), 2);
+    assert!(matches!(
+        s[0].state,
+        crate::table::session::State::Unknown(_)
+    ));
+    assert!(s[0].is_listener(), "by its ID");
+}
