@@ -222,6 +222,16 @@ pub fn read<T: PartialEq>(
     if line.text.contains('\t') {
         return Err("contains a tab, which breaks the fixed-width columns".to_string());
     }
+    if !line.text.is_ascii() {
+        if let Some(c) = line.text.chars().find(|c| c.is_whitespace() && *c != ' ') {
+            // A non-breaking space (CP437 byte 0xFF) or other blank that is not a space: it
+            // would pass for text where the columns are padding.
+            return Err(format!(
+                "contains the blank character U+{:04X}, which breaks the fixed-width columns",
+                u32::from(c)
+            ));
+        }
+    }
     let view = |cells, unit| View {
         cells,
         cols: layout.cols(unit),

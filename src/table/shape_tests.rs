@@ -204,3 +204,15 @@ fn a_state_word_in_the_wrong_code_page_is_only_an_unknown_state() {
     ));
     assert!(s[0].is_listener(), "by its ID");
 }
+
+/// Found by fuzzing: CP437 byte 0xFF is a non-breaking space, which passed for a user name.
+#[test]
+fn blanks_that_are_not_spaces_refuse_the_row() {
+    let t = table(&lines(&[
+        " SESSIONNAME       USERNAME                 ID  STATE",
+        ">rdp-tcp#1         \u{a0}\u{a0}\u{a0}                       2  Active",
+        " rdp-tcp#3         carol                     3  Active",
+    ]));
+    assert!(matches!(&t.rows[0], Row::NotUnderstood(n) if n.why.contains("U+00A0")));
+    assert_eq!(sessions(&t), [(3, "rdp-tcp#3", "carol", "Active")]);
+}
