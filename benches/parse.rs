@@ -58,7 +58,10 @@ fn main() {
             per_run.as_nanos() as f64 / f64::from(rows + 2)
         );
     }
-    crafted(once);
+    // BENCH_TABLES_ONLY=1: skip the crafted outputs (for profiling the table path alone).
+    if std::env::var_os("BENCH_TABLES_ONLY").is_none() {
+        crafted(once);
+    }
 }
 
 /// Outputs built to make a parser work hard: each must be refused in linear time.

@@ -147,59 +147,61 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
         return false;
     }
     let pairs = bytes.len() / 2;
-    let odd_nul = bytes.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-    let even_nul = bytes.iter().step_by(2).filter(|b| **b == 0).count();
+    let (mut odd_nul, mut even_nul) = (0, 0);
+    for pair in bytes.chunks_exact(2) {
+        even_nul += usize::from(pair[0] == 0);
+        odd_nul += usize::from(pair[1] == 0);
+    }
     odd_nul * 2 >= pairs && even_nul * 10 < pairs
 }
 
 fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
-    let mut pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    if pieces.last().is_some_and(|p| p.is_empty()) {
-        pieces.pop();
+    // A final newline ends the last line rather than starting an empty one.
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let mut lines = Vec::with_capacity(bytes.len() / 64 + 1);
+    if bytes.is_empty() {
+        return Decoded { encoding, lines };
     }
-    let lines = pieces
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
-            let raw = trim_cr(raw);
-            if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
-                // The common case: printable ASCII, the same in every supported code page.
-                return Line {
-                    number: i + 1,
-                    text: std::str::from_utf8(raw)
-                        .expect("ASCII is UTF-8")
-                        .to_string(),
-                    problem: None,
-                    undecodable: false,
-                };
-            }
-            let (text, problem) = match encoding {
-                Encoding::Utf8 => match std::str::from_utf8(raw) {
-                    Ok(s) => (s.to_string(), None),
-                    Err(e) => (
-                        String::from_utf8_lossy(raw).into_owned(),
-                        Some(format!(
-                            "byte 0x{:02X} at column {} is not valid UTF-8",
-                            raw[e.valid_up_to()],
-                            e.valid_up_to() + 1
-                        )),
-                    ),
-                },
-                Encoding::CodePage(932) => cp932_line(raw),
-                Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
-                Encoding::CodePage(cp) => match system::decode(cp, raw) {
-                    Some(text) => (text, None),
-                    None => (
-                        String::from_utf8_lossy(raw).into_owned(),
-                        Some(format!("bytes that are not valid in code page {cp}")),
-                    ),
-                },
-                Encoding::Utf16Le => unreachable!("UTF-16 is decoded by utf16le"),
+    let pieces = body.split(|b| *b == b'\n');
+    lines.extend(pieces.enumerate().map(|(i, raw)| {
+        // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
+        let raw = trim_cr(raw);
+        if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
+            // The common case: printable ASCII, the same in every supported code page.
+            return Line {
+                number: i + 1,
+                text: std::str::from_utf8(raw)
+                    .expect("ASCII is UTF-8")
+                    .to_string(),
+                problem: None,
+                undecodable: false,
             };
-            finish_line(i + 1, text, problem)
-        })
-        .collect();
+        }
+        let (text, problem) = match encoding {
+            Encoding::Utf8 => match std::str::from_utf8(raw) {
+                Ok(s) => (s.to_string(), None),
+                Err(e) => (
+                    String::from_utf8_lossy(raw).into_owned(),
+                    Some(format!(
+                        "byte 0x{:02X} at column {} is not valid UTF-8",
+                        raw[e.valid_up_to()],
+                        e.valid_up_to() + 1
+                    )),
+                ),
+            },
+            Encoding::CodePage(932) => cp932_line(raw),
+            Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
+            Encoding::CodePage(cp) => match system::decode(cp, raw) {
+                Some(text) => (text, None),
+                None => (
+                    String::from_utf8_lossy(raw).into_owned(),
+                    Some(format!("bytes that are not valid in code page {cp}")),
+                ),
+            },
+            Encoding::Utf16Le => unreachable!("UTF-16 is decoded by utf16le"),
+        };
+        finish_line(i + 1, text, problem)
+    }));
     Decoded { encoding, lines }
 }
 

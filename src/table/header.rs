@@ -154,6 +154,7 @@ fn gather(rows: &[Line], words: &[Word], id: usize, shifted: bool) -> Evidence {
         ..Evidence::default()
     };
     let first_col = usize::from(!shifted);
+    let wide_header = words.iter().any(|w| has_wide(&w.text));
     for line in rows.iter().take(EVIDENCE_ROWS) {
         if line.problem.is_some() || line.text.len() > MAX_LINE || line.text.trim().is_empty() {
             continue;
@@ -163,7 +164,6 @@ fn gather(rows: &[Line], words: &[Word], id: usize, shifted: bool) -> Evidence {
         } else {
             line.text.chars().collect()
         };
-        let wide_header = words.iter().any(|w| has_wide(&w.text));
         let units: &[Unit] = if wide_header || has_wide(&line.text) {
             &[Unit::Chars, Unit::Width]
         } else {

@@ -3,7 +3,7 @@
 
 use crate::decode::{Decoded, Line};
 use crate::table::header::{Kind, Layout};
-use crate::table::parse::{find_header, NotUnderstood, Row, Table};
+use crate::table::parse::{find_header, is_blank, NotUnderstood, Row, Table};
 use crate::table::row::{self, Pieces};
 use crate::table::session::{Session, SessionId, State};
 use crate::table::vocab;
@@ -138,7 +138,7 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
     };
     let mut table = IdleTable::default();
     for line in decoded.lines.iter().filter(|l| l.number > layout.line) {
-        if line.text.trim().is_empty() || line.text == layout.text {
+        if is_blank(&line.text) || line.text == layout.text {
             continue;
         }
         match row::read(&layout, line, |p| entry_of(p, line)) {

@@ -127,7 +127,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
     let mut rows = Vec::new();
     let mut counters = Vec::new();
     for line in &decoded.lines {
-        if line.number == header.line || line.text.trim().is_empty() {
+        if line.number == header.line || is_blank(&line.text) {
             continue;
         }
         if line.number > header.line && line.problem.is_none() {
@@ -208,6 +208,16 @@ fn no_header(decoded: &Decoded) -> ParseError {
         lines: decoded.lines.len(),
         first: decoded.first_text(100),
         hint,
+    }
+}
+
+/// Whether a line holds nothing but whitespace (checked byte-wise first: rows are long runs of
+/// spaces).
+pub fn is_blank(text: &str) -> bool {
+    match text.trim_start_matches(' ').chars().next() {
+        None => true,
+        Some(c) if !c.is_whitespace() => false,
+        Some(_) => text.trim().is_empty(),
     }
 }
 
