@@ -158,7 +158,7 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
 fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
     // A final newline ends the last line rather than starting an empty one.
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let mut lines = Vec::with_capacity(bytes.len() / 64 + 1);
+    let mut lines = Vec::with_capacity(body.iter().filter(|b| **b == b'\n').count() + 1);
     if bytes.is_empty() {
         return Decoded { encoding, lines };
     }

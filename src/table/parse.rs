@@ -124,7 +124,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
     if header.kind == Kind::User {
         return Err(ParseError::QueryUserTable { line: header.line });
     }
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(decoded.lines.len());
     let mut counters = Vec::new();
     for line in &decoded.lines {
         if line.number == header.line || is_blank(&line.text) {
@@ -214,9 +214,9 @@ fn no_header(decoded: &Decoded) -> ParseError {
 /// Whether a line holds nothing but whitespace (checked byte-wise first: rows are long runs of
 /// spaces).
 pub fn is_blank(text: &str) -> bool {
-    match text.trim_start_matches(' ').chars().next() {
+    match text.bytes().find(|b| *b != b' ') {
         None => true,
-        Some(c) if !c.is_whitespace() => false,
+        Some(b) if b.is_ascii_graphic() => false,
         Some(_) => text.trim().is_empty(),
     }
 }

@@ -238,12 +238,10 @@ pub fn is_idle_none(word: &str) -> bool {
 
 /// Whether `name` is one of the session names Windows never localizes.
 pub fn is_known_session_name(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
     SESSION_NAME_PREFIXES.iter().any(|p| {
-        lower == *p
-            || lower
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.starts_with('#'))
+        name.len() >= p.len()
+            && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())
+            && (name.len() == p.len() || name.as_bytes()[p.len()] == b'#')
     })
 }
 
