@@ -1,5 +1,6 @@
-//! Parse throughput: decode → parse → plan on tables of 10, 1 000 and 100 000 rows, in MB/s.
-//! Run with `cargo bench --bench parse`; prints one line per size.
+//! Parse throughput: decode → parse → plan on tables of 10, 1 000 and 100 000 rows, in MB/s,
+//! then the time to refuse crafted outputs (a 1 MB header of one word repeated, and 80 000
+//! short lines shaped like headers). Run with `cargo bench --bench parse`.
 
 use logoff_all::decode::{decode, CodePage};
 use logoff_all::plan::{plan, Options};
@@ -56,5 +57,37 @@ fn main() {
             per_run,
             per_run.as_nanos() as f64 / f64::from(rows + 2)
         );
+    }
+    // BENCH_TABLES_ONLY=1: skip the crafted outputs (for profiling the table path alone).
+    if std::env::var_os("BENCH_TABLES_ONLY").is_none() {
+        crafted(once);
+    }
+}
+
+/// Outputs built to make a parser work hard: each must be refused in linear time.
+fn crafted(once: bool) {
+    println!("{:>28} {:>10} {:>12}", "crafted output", "bytes", "per run");
+    let cases = [
+        (
+            "1 MB header, one word",
+            format!(" {}\n", "SESSIONNAME ".repeat(90_000)),
+        ),
+        (
+            "1 MB header, word + ID",
+            format!(" {}\n", "SESSIONNAME ID ".repeat(70_000)),
+        ),
+        ("80 000 header-like lines", " A  B  ID  C\n".repeat(80_000)),
+    ];
+    for (name, text) in cases {
+        let mut iterations = 0u32;
+        let started = Instant::now();
+        while (!once && started.elapsed() < Duration::from_secs(1)) || iterations < 1 {
+            let decoded =
+                decode(black_box(text.as_bytes()), CodePage::Default(437)).expect("decodes");
+            black_box(parse(&decoded).is_err());
+            iterations += 1;
+        }
+        let per_run = started.elapsed() / iterations;
+        println!("{name:>28} {:>10} {:>12.3?}", text.len(), per_run);
     }
 }

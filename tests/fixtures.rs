@@ -143,6 +143,38 @@ fn every_query_user_fixture_reads_as_expected() {
                 (3, "núria", Some(2 * 1440 + 1)),
             ],
         ),
+        // The idle word wider than its column, starting left of its title.
+        (
+            "quser-ru-utf8.txt",
+            65001,
+            &[
+                (2, "admin", Some(0)),
+                (3, "ivanov", Some(2 * 1440 + 3 * 60 + 4)),
+                (4, "petrov", Some(45)),
+            ],
+        ),
+        // A CJK header aligned by display width, the idle word 无.
+        (
+            "quser-zh-utf8.txt",
+            65001,
+            &[(2, "john", Some(94)), (3, "mary", Some(0))],
+        ),
+        // An absurd idle time is unreadable (None), its neighbours are not.
+        (
+            "quser-de-absurd.txt",
+            850,
+            &[
+                (2, "anna", Some(0)),
+                (3, "bernd", None),
+                (4, "clara", Some(67)),
+            ],
+        ),
+        // A mojibake title (TAT for ÉTAT) and \r\r\n line ends.
+        (
+            "quser-fr-tat.txt",
+            850,
+            &[(2, "jsboi", Some(2)), (3, "odile", Some(0))],
+        ),
     ];
     for (file, cp, rows) in cases {
         let bytes = std::fs::read(common::fixtures().join(file)).unwrap();

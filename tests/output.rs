@@ -258,7 +258,11 @@ fn many_unreadable_lines_give_one_summary_warning() {
         .collect();
     assert_eq!(
         warnings,
-        ["logoff-all: warning: localhost: 1000 lines not understood (lines 3-1002); nobody on them is logged off"]
+        [
+            "logoff-all: warning: localhost: 1000 lines not understood (lines 3-1002); nobody on \
+          them is logged off; first, line 3 (no session ID ends under the ID title (column 46)): \
+          \" rdp-tcp#7         eve\""
+        ]
     );
 }
 

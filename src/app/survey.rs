@@ -5,9 +5,8 @@ use crate::config::{Mode, ServerName, Source};
 use crate::decode;
 use crate::error::Error;
 use crate::host::Locality;
-use crate::plan::{self, Options, Plan};
+use crate::plan::{self, Options, Plan, Subject};
 use crate::query;
-use crate::report::summary::{ranges, unreadable_lines};
 use crate::report::{Done, ServerResult};
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError};
@@ -30,15 +29,17 @@ pub(super) fn survey(ctx: &Ctx<'_>, result: &mut ServerResult, stdin: Option<&mu
                 idle,
                 verb: ctx.config.verb,
             });
-            let lines = unreadable_lines(result);
-            if !lines.is_empty() {
-                let (n, s) = (lines.len(), if lines.len() == 1 { "" } else { "s" });
-                ctx.say(&format!(
-                    "warning: {}: {n} line{s} not understood (line{s} {}); nobody on them is \
-                     logged off",
-                    result.server,
-                    ranges(&lines, 10)
-                ));
+            let lines: Vec<_> = result
+                .done
+                .iter()
+                .flat_map(|d| d.plan.entries.iter())
+                .filter_map(|e| match &e.subject {
+                    Subject::Line(line) => Some(line),
+                    Subject::Session(_) => None,
+                })
+                .collect();
+            for warning in crate::table::summary::not_understood(&result.server, &lines) {
+                ctx.say(&warning);
             }
         }
         Err(e) if e.is_setup() => {

@@ -54,52 +54,7 @@ fn has_table(cp: u16) -> bool {
     cp == 932 || cp == 65001 || SINGLE_BYTE.iter().any(|(n, _)| *n == cp)
 }
 
-/// Code pages without a table here, decoded by Windows itself (MultiByteToWideChar with
-/// MB_ERR_INVALID_CHARS, so an invalid byte marks the line instead of becoming '?').
-mod system {
-    #[cfg(windows)]
-    pub fn is_valid(cp: u16) -> bool {
-        // SAFETY: IsValidCodePage only reads its argument.
-        unsafe { windows_sys::Win32::Globalization::IsValidCodePage(u32::from(cp)) != 0 }
-    }
-
-    #[cfg(not(windows))]
-    pub fn is_valid(_cp: u16) -> bool {
-        false
-    }
-
-    /// Decodes one line; `None` when the bytes are not valid in `cp`.
-    #[cfg(windows)]
-    pub fn decode(cp: u16, raw: &[u8]) -> Option<String> {
-        use windows_sys::Win32::Globalization::{MultiByteToWideChar, MB_ERR_INVALID_CHARS};
-        if raw.is_empty() {
-            return Some(String::new());
-        }
-        let len = i32::try_from(raw.len()).ok()?;
-        let mut wide = vec![0u16; raw.len()];
-        // SAFETY: input and output buffers are passed with their lengths; one byte never makes
-        // more than one UTF-16 unit, so `wide` is large enough.
-        let n = unsafe {
-            MultiByteToWideChar(
-                u32::from(cp),
-                MB_ERR_INVALID_CHARS,
-                raw.as_ptr(),
-                len,
-                wide.as_mut_ptr(),
-                len,
-            )
-        };
-        if n <= 0 {
-            return None;
-        }
-        String::from_utf16(&wide[..n as usize]).ok()
-    }
-
-    #[cfg(not(windows))]
-    pub fn decode(_cp: u16, _raw: &[u8]) -> Option<String> {
-        None
-    }
-}
+mod system;
 
 /// One decoded line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -110,6 +65,9 @@ pub struct Line {
     pub text: String,
     /// Why the line is not clean (undecodable byte, NUL, control character); `None` when clean.
     pub problem: Option<String>,
+    /// Whether the problem is bytes that did not decode (a wrong code page may be the cause),
+    /// rather than a control character in text that decoded.
+    pub undecodable: bool,
 }
 
 /// The whole decoded output.
@@ -122,11 +80,12 @@ pub struct Decoded {
 }
 
 impl Decoded {
-    /// The first non-blank line, trimmed and cut to `max` characters, to show what was printed.
+    /// The first non-blank line, cut to `max` characters, to show what was printed; leading
+    /// spaces are kept (they are part of the layout: quote it with `{:?}`).
     pub fn first_text(&self, max: usize) -> String {
         self.lines
             .iter()
-            .map(|l| l.text.trim())
+            .map(|l| l.text.trim_end())
             .find(|t| !t.is_empty())
             .unwrap_or("")
             .chars()
@@ -188,66 +147,88 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
         return false;
     }
     let pairs = bytes.len() / 2;
-    let odd_nul = bytes.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
-    let even_nul = bytes.iter().step_by(2).filter(|b| **b == 0).count();
+    let (mut odd_nul, mut even_nul) = (0, 0);
+    for pair in bytes.chunks_exact(2) {
+        even_nul += usize::from(pair[0] == 0);
+        odd_nul += usize::from(pair[1] == 0);
+    }
     odd_nul * 2 >= pairs && even_nul * 10 < pairs
 }
 
 fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
-    let mut pieces: Vec<&[u8]> = bytes.split(|b| *b == b'\n').collect();
-    if pieces.last().is_some_and(|p| p.is_empty()) {
-        pieces.pop();
+    // A final newline ends the last line rather than starting an empty one.
+    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+    let mut lines = Vec::with_capacity(body.iter().filter(|b| **b == b'\n').count() + 1);
+    if bytes.is_empty() {
+        return Decoded { encoding, lines };
     }
-    let lines = pieces
-        .into_iter()
-        .enumerate()
-        .map(|(i, raw)| {
-            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
-            if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
-                // The common case: printable ASCII, the same in every supported code page.
-                return Line {
-                    number: i + 1,
-                    text: std::str::from_utf8(raw)
-                        .expect("ASCII is UTF-8")
-                        .to_string(),
-                    problem: None,
-                };
-            }
-            let (text, problem) = match encoding {
-                Encoding::Utf8 => match std::str::from_utf8(raw) {
-                    Ok(s) => (s.to_string(), None),
-                    Err(e) => (
-                        String::from_utf8_lossy(raw).into_owned(),
-                        Some(format!(
-                            "byte 0x{:02X} at column {} is not valid UTF-8",
-                            raw[e.valid_up_to()],
-                            e.valid_up_to() + 1
-                        )),
-                    ),
-                },
-                Encoding::CodePage(932) => cp932_line(raw),
-                Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
-                Encoding::CodePage(cp) => match system::decode(cp, raw) {
-                    Some(text) => (text, None),
-                    None => (
-                        String::from_utf8_lossy(raw).into_owned(),
-                        Some(format!("bytes that are not valid in code page {cp}")),
-                    ),
-                },
-                Encoding::Utf16Le => unreachable!("UTF-16 is decoded by utf16le"),
+    let pieces = body.split(|b| *b == b'\n');
+    lines.extend(pieces.enumerate().map(|(i, raw)| {
+        // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
+        let raw = trim_cr(raw);
+        if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
+            // The common case: printable ASCII, the same in every supported code page.
+            return Line {
+                number: i + 1,
+                // Printable ASCII is valid UTF-8: this borrows, then copies once.
+                text: String::from_utf8_lossy(raw).into_owned(),
+                problem: None,
+                undecodable: false,
             };
-            finish_line(i + 1, text, problem)
-        })
-        .collect();
+        }
+        let (text, problem) = match encoding {
+            Encoding::Utf8 => match std::str::from_utf8(raw) {
+                Ok(s) => (s.to_string(), None),
+                Err(e) => (
+                    String::from_utf8_lossy(raw).into_owned(),
+                    Some(format!(
+                        "byte 0x{:02X} at column {} is not valid UTF-8",
+                        raw[e.valid_up_to()],
+                        e.valid_up_to() + 1
+                    )),
+                ),
+            },
+            Encoding::CodePage(932) => cp932_line(raw),
+            Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
+            Encoding::CodePage(cp) => match system::decode(cp, raw) {
+                Some(text) => (text, None),
+                None => (
+                    String::from_utf8_lossy(raw).into_owned(),
+                    Some(format!("bytes that are not valid in code page {cp}")),
+                ),
+            },
+            // UTF-16 is decoded by `utf16le` and never reaches this; were it to, the line is
+            // marked and fails closed.
+            Encoding::Utf16Le => (
+                String::from_utf8_lossy(raw).into_owned(),
+                Some("UTF-16 text read as 8-bit bytes".to_string()),
+            ),
+        };
+        finish_line(i + 1, text, problem)
+    }));
     Decoded { encoding, lines }
 }
 
+/// The line without the carriage returns that end it (one, or two after a double text-mode
+/// copy).
+fn trim_cr<T: Copy + PartialEq + From<u8>>(mut raw: &[T]) -> &[T] {
+    while let Some((last, rest)) = raw.split_last() {
+        if *last != T::from(b'\r') {
+            break;
+        }
+        raw = rest;
+    }
+    raw
+}
+
 fn single_byte_line(cp: u16, raw: &[u8]) -> (String, Option<String>) {
-    let table = SINGLE_BYTE
-        .iter()
-        .find(|(n, _)| *n == cp)
-        .map(|(_, t)| *t)
-        .expect("code page checked by decode");
+    let Some(table) = SINGLE_BYTE.iter().find(|(n, _)| *n == cp).map(|(_, t)| *t) else {
+        // Only code pages with a table come here (checked by `decode`).
+        return (
+            String::from_utf8_lossy(raw).into_owned(),
+            Some(format!("no table for code page {cp}")),
+        );
+    };
     let mut text = String::with_capacity(raw.len());
     let mut problem = None;
     for (i, &b) in raw.iter().enumerate() {
@@ -325,7 +306,7 @@ fn utf16le(bytes: &[u8]) -> Decoded {
         .into_iter()
         .enumerate()
         .map(|(i, raw)| {
-            let raw = raw.strip_suffix(&[0x000D]).unwrap_or(raw);
+            let raw = trim_cr(raw);
             let mut text = String::with_capacity(raw.len());
             let mut problem = None;
             for (pos, ch) in char::decode_utf16(raw.iter().copied()).enumerate() {
@@ -366,8 +347,10 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
             number,
             text,
             problem: None,
+            undecodable: false,
         };
     }
+    let undecodable = problem.is_some();
     let problem = problem.or_else(|| {
         text.chars()
             .enumerate()
@@ -384,97 +367,9 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
         number,
         text,
         problem,
+        undecodable,
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lines(d: &Decoded) -> Vec<&str> {
-        d.lines.iter().map(|l| l.text.as_str()).collect()
-    }
-
-    #[test]
-    fn oem_bytes_decode_with_the_default_code_page() {
-        // "Müller" as CP850 writes it: ü is 0x81, which is not valid UTF-8.
-        let d = decode(b" M\x81ller\r\n x\r\n", CodePage::Default(850)).unwrap();
-        assert_eq!(d.encoding, Encoding::CodePage(850));
-        assert_eq!(lines(&d), [" Müller", " x"]);
-        assert!(d.lines.iter().all(|l| l.problem.is_none()));
-    }
-
-    #[test]
-    fn cp866_cyrillic_decodes() {
-        let d = decode(
-            b"\x88\x8C\x9F_\x91\x85\x80\x8D\x91\x80\n",
-            CodePage::Forced(866),
-        )
-        .unwrap();
-        assert_eq!(lines(&d), ["ИМЯ_СЕАНСА"]);
-    }
-
-    #[test]
-    fn cp932_double_bytes_decode_and_broken_pairs_are_marked() {
-        let d = decode(
-            b"\x83\x86\x81[\x83U\x81[\x96\xbc\n\x83\n",
-            CodePage::Forced(932),
-        )
-        .unwrap();
-        assert_eq!(d.lines[0].text, "ユーザー名");
-        assert!(d.lines[0].problem.is_none());
-        assert!(d.lines[1].problem.as_deref().unwrap().contains("0x83"));
-    }
-
-    #[test]
-    fn undefined_byte_marks_only_its_line() {
-        // 0x81 has no character in Windows-1252.
-        let d = decode(b"ok\nbad \x81 byte\nok\n", CodePage::Forced(1252)).unwrap();
-        assert!(d.lines[0].problem.is_none());
-        assert!(d.lines[1].text.contains('\u{FFFD}'));
-        assert!(d.lines[1].problem.as_deref().unwrap().contains("0x81"));
-        assert!(d.lines[2].problem.is_none());
-    }
-
-    #[test]
-    fn utf16le_with_and_without_bom() {
-        let text = " ID  STATE\r\n 1  Disc\r\n";
-        let units: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
-        for bytes in [units.clone(), [vec![0xFF, 0xFE], units].concat()] {
-            let d = decode(&bytes, CodePage::Default(437)).unwrap();
-            assert_eq!(d.encoding, Encoding::Utf16Le);
-            assert_eq!(lines(&d), [" ID  STATE", " 1  Disc"]);
-        }
-    }
-
-    #[test]
-    fn clean_utf8_is_recognised_unless_a_code_page_is_forced() {
-        let bytes = "Jürgen\n".as_bytes();
-        let d = decode(bytes, CodePage::Default(850)).unwrap();
-        assert_eq!(
-            (d.encoding, d.lines[0].text.as_str()),
-            (Encoding::Utf8, "Jürgen")
-        );
-        let d = decode(bytes, CodePage::Forced(850)).unwrap();
-        assert_eq!(d.encoding, Encoding::CodePage(850));
-        assert_ne!(d.lines[0].text, "Jürgen");
-    }
-
-    #[test]
-    fn nul_and_control_bytes_mark_the_line() {
-        let d = decode(b"a\x00b\nc\x1bd\ne\tf\n", CodePage::Default(437)).unwrap();
-        assert!(d.lines[0].problem.is_some());
-        assert!(d.lines[1].problem.is_some());
-        assert!(
-            d.lines[2].problem.is_none(),
-            "tabs are the parser's to judge"
-        );
-    }
-
-    #[test]
-    fn unsupported_code_page_is_an_error_naming_the_supported_ones() {
-        let err = decode(b"\x80", CodePage::Forced(936)).unwrap_err();
-        assert!(err.to_string().contains("936"));
-        assert!(err.to_string().contains("850"));
-    }
-}
+mod tests;

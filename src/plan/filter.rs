@@ -9,18 +9,23 @@ pub use pattern::Pattern;
 use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
+use crate::table::vocab;
 use std::time::Duration;
 
-/// Parses `--state` words: canonical names (active, disconnected, ...), the short words query
-/// prints (disc, conn, ...) and their localized forms, case-insensitively.
+/// Parses `--state` names: the English state names (active, disconnected, ...) and the short
+/// words `query` prints in English (disc, conn, ...), case-insensitively; a localized word of
+/// the vocabulary is taken as its state too. Rows are matched through the vocabulary, so `disc`
+/// also selects `Getr.`, `Desc` or `Диск` rows; a state word the vocabulary does not know
+/// matches no `--state`.
 pub fn parse_state(word: &str) -> Result<State, String> {
-    match State::from_word(word) {
-        State::Unknown(_) => Err(format!(
-            "unknown state {word:?} for --state: use active, connected, connectquery, shadow, \
-             disconnected (disc), idle, listen, reset, down or init"
-        )),
-        state => Ok(state),
-    }
+    vocab::state_of_name(word)
+        .or_else(|| vocab::state_of_word(word))
+        .ok_or_else(|| {
+            format!(
+                "unknown state {word:?} for --state: use active, connected (conn), connectquery, \
+                 shadow, disconnected (disc), idle, listen, reset, down or init"
+            )
+        })
 }
 
 /// The filters of one run; the default filters nothing.

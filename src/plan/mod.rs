@@ -1,6 +1,7 @@
 //! Plan: decide, for every row, log off or skip, always with a reason. The plan is a value; the
 //! executor only walks its logoffs.
 
+mod duplicate;
 pub mod filter;
 
 use crate::error::quote;
@@ -43,8 +44,11 @@ pub enum Reason {
     /// The caller's own user on a server that could not be told, with `--include-self`:
     /// logged off last.
     OwnUserIncluded,
-    /// The state word is not known; the row fails closed.
+    /// The state word is not known and a `--state` filter needs it.
     UnknownState(String),
+    /// The ID is on more than one row (or on a line not understood), or belongs to a protected
+    /// row: no row with it is logged off.
+    DuplicateId(String),
     /// The row was not understood; it fails closed.
     NotUnderstood(String),
     /// A filter (--state, --user, --exclude-user, --idle-over) left it out.
@@ -70,6 +74,7 @@ impl Reason {
             Reason::OwnUser => "own_user",
             Reason::OwnUserIncluded => "own_user_included",
             Reason::UnknownState(_) => "unknown_state",
+            Reason::DuplicateId(_) => "duplicate_id",
             Reason::NotUnderstood(_) => "not_understood",
             Reason::FilteredOut(_) => "filtered_out",
             Reason::NoLongerMatches(_) => "no_longer_matches",
@@ -101,11 +106,9 @@ impl Reason {
                                         computer (--include-self), logged off last"
                 .into(),
             Reason::UnknownState(word) => {
-                format!(
-                    "unknown state word {}; not logged off to be safe",
-                    quote(word)
-                )
+                format!("unknown state word {}; it matches no --state", quote(word))
             }
+            Reason::DuplicateId(why) => format!("duplicate ID: {why}; not logged off to be safe"),
             Reason::NotUnderstood(why) => format!("not understood: {why}"),
             Reason::FilteredOut(why) => format!("filtered out: {why}"),
             Reason::NoLongerMatches(why) => format!("at the re-check: {why}"),
@@ -189,6 +192,7 @@ impl Plan {
 
 /// Decides every row of `table`, in table order.
 pub fn plan(table: Table, options: Options<'_>) -> Plan {
+    let shared = duplicate::shared_ids(&table);
     let entries = table
         .rows
         .into_iter()
@@ -208,7 +212,7 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                         .zip(s.user.as_deref())
                         .is_some_and(|(own, user)| filter::pattern::same_user(user, own));
                 let current = known || unsure;
-                let (action, reason, idle) = match decide(&s, current, options) {
+                let (mut action, mut reason, idle) = match decide(&s, current, options) {
                     (Action::Skip, Reason::OwnSession, idle) if unsure => {
                         (Action::Skip, Reason::OwnUser, idle)
                     }
@@ -217,6 +221,11 @@ pub fn plan(table: Table, options: Options<'_>) -> Plan {
                     }
                     decided => decided,
                 };
+                if action == Action::Logoff && !shared.is_empty() {
+                    if let Some(why) = shared.get(&s.id) {
+                        (action, reason) = (Action::Skip, Reason::DuplicateId(why.clone()));
+                    }
+                }
                 Entry {
                     subject: Subject::Session(s),
                     current,
@@ -238,9 +247,6 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
     if s.is_services() {
         return (Skip, Reason::Services, None);
     }
-    if let State::Unknown(word) = &s.state {
-        return (Skip, Reason::UnknownState(word.clone()), None);
-    }
     if s.user.is_none() {
         return (Skip, Reason::NoUser, None);
     }
@@ -249,6 +255,12 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
     }
     if current && !options.include_self {
         return (Skip, Reason::OwnSession, None);
+    }
+    if let (State::Unknown(word), Some(f)) = (&s.state, options.filters) {
+        if !f.states.is_empty() {
+            // A word nobody has seen cannot be said to be any of the states asked for.
+            return (Skip, Reason::UnknownState(word.clone()), None);
+        }
     }
     let (checked, idle) = match options.filters {
         Some(f) => f.check_seen(s, options.idle),

@@ -170,7 +170,12 @@ fn done_line(result: &ServerResult, mode: Mode) -> Option<String> {
         result.server,
         counts.words(mode, done.outcomes.is_some())
     );
-    let unreadable = summary::unreadable_lines(result).len();
+    let unreadable = done
+        .plan
+        .entries
+        .iter()
+        .filter(|e| matches!(e.subject, crate::plan::Subject::Line(_)))
+        .count();
     if unreadable > 0 {
         line.push_str(&format!(", {unreadable} line(s) not understood"));
     }

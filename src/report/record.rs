@@ -56,8 +56,10 @@ pub enum ReasonCode {
     OwnUser,
     /// The caller's own user on such a server, with `--include-self`.
     OwnUserIncluded,
-    /// A state word not known.
+    /// A state word not known (it matches no `--state`).
     UnknownState,
+    /// The ID is on more than one row, or on a protected row.
+    DuplicateId,
     /// A row not understood.
     NotUnderstood,
     /// Left out by a filter.
@@ -82,6 +84,7 @@ impl From<&Reason> for ReasonCode {
             Reason::OwnUser => ReasonCode::OwnUser,
             Reason::OwnUserIncluded => ReasonCode::OwnUserIncluded,
             Reason::UnknownState(_) => ReasonCode::UnknownState,
+            Reason::DuplicateId(_) => ReasonCode::DuplicateId,
             Reason::NotUnderstood(_) => ReasonCode::NotUnderstood,
             Reason::FilteredOut(_) => ReasonCode::FilteredOut,
             Reason::NoLongerMatches(_) => ReasonCode::NoLongerMatches,
@@ -96,9 +99,13 @@ impl ReasonCode {
         code_text(&self)
     }
 
-    /// Whether a row skipped for this reason was not understood (exit code bit 4).
+    /// Whether a row skipped for this reason was not understood, or is not consistent with the
+    /// rest of the table (exit code bit 4).
     pub fn is_not_understood(self) -> bool {
-        matches!(self, ReasonCode::NotUnderstood | ReasonCode::UnknownState)
+        matches!(
+            self,
+            ReasonCode::NotUnderstood | ReasonCode::UnknownState | ReasonCode::DuplicateId
+        )
     }
 }
 

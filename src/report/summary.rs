@@ -1,9 +1,9 @@
 //! Summaries: counts per server and over all servers (planned, logged off, failed, skipped by
-//! reason), the words of the summary and progress lines, and line ranges for warnings.
+//! reason), and the words of the summary and progress lines.
 
 use crate::act::verb::Verb;
 use crate::config::Mode;
-use crate::plan::{Action, Subject};
+use crate::plan::Action;
 use crate::report::record::{OutcomeCode, ReasonCode};
 use crate::report::ServerResult;
 use serde::Serialize;
@@ -209,62 +209,9 @@ pub fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration) -> St
     line
 }
 
-/// The lines of a server's table that were not understood.
-pub fn unreadable_lines(result: &ServerResult) -> Vec<usize> {
-    result
-        .done
-        .iter()
-        .flat_map(|d| d.plan.entries.iter())
-        .filter_map(|e| match &e.subject {
-            Subject::Line(l) => Some(l.line),
-            Subject::Session(_) => None,
-        })
-        .collect()
-}
-
-/// Line numbers as ranges: `3, 5-9, 12`; after `max` ranges, `and N more`.
-pub fn ranges(lines: &[usize], max: usize) -> String {
-    let mut sorted = lines.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
-    let mut spans: Vec<(usize, usize)> = Vec::new();
-    for n in sorted {
-        match spans.last_mut() {
-            Some((_, end)) if *end + 1 == n => *end = n,
-            _ => spans.push((n, n)),
-        }
-    }
-    let mut parts: Vec<String> = spans
-        .iter()
-        .take(max)
-        .map(|&(a, b)| {
-            if a == b {
-                a.to_string()
-            } else {
-                format!("{a}-{b}")
-            }
-        })
-        .collect();
-    if spans.len() > max {
-        parts.push(format!("and {} more", spans.len() - max));
-    }
-    parts.join(", ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges_fold_consecutive_lines_and_cap_the_list() {
-        assert_eq!(ranges(&[], 5), "");
-        assert_eq!(ranges(&[7], 5), "7");
-        assert_eq!(ranges(&[3, 5, 6, 7, 12, 6], 5), "3, 5-7, 12");
-        let many: Vec<usize> = (5..1005).collect();
-        assert_eq!(ranges(&many, 5), "5-1004");
-        let odd: Vec<usize> = (1..100).map(|n| n * 2).collect();
-        assert_eq!(ranges(&odd, 3), "2, 4, 6, and 96 more");
-    }
 
     #[test]
     fn unverified_logoffs_count_as_logged_off_and_still_present_as_failed_in_words() {

@@ -1,31 +1,58 @@
 //! Idle: read `query user` (quser) output into each session's idle time, joined to `query
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
-use crate::decode::Decoded;
+use crate::decode::{Decoded, Line};
 use crate::error::quote;
-use crate::table::columns::{self, Column, Layout, USER_KEY};
-use crate::table::parse::NotUnderstood;
-use crate::table::session::{Session, SessionId};
+use crate::table::header::{Kind, Layout};
+use crate::table::parse::{find_header, is_blank, NotUnderstood, Row, Table};
+use crate::table::row::{self, Pieces};
+use crate::table::session::{Session, SessionId, State};
+use crate::table::vocab;
 use std::collections::HashMap;
 use std::time::Duration;
 
 /// Idle times longer than this are nonsense (old quser builds print `24692+13:29`).
 const ABSURD: Duration = Duration::from_secs(366 * 86400);
 
-/// The words quser prints for "no idle time", per language (FORMAT.md).
-const NONE_WORDS: &[&str] = &[".", "none", "kein", "aucun", "ninguno"];
-
 /// One row of `query user`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IdleEntry {
+    /// The session ID.
+    pub id: SessionId,
     /// The user name as printed.
     pub user: String,
-    /// The idle time, or why it cannot be read.
-    pub idle: Result<Duration, String>,
-    /// The IDLE TIME field exactly as printed (trimmed; empty when there is none).
+    /// The session name; `None` when the column is empty (a disconnected session).
+    pub session_name: Option<String>,
+    /// The state word as printed.
+    pub state_word: String,
+    /// Whether `query user` marked the row with `>`.
+    pub marked: bool,
+    /// The IDLE TIME field as printed.
     pub idle_text: String,
-    /// The LOGON TIME field as printed (trimmed; the locale's date format).
+    /// The idle time, or why it cannot be read ("unreadable": not a known format, absurd, or
+    /// the session listed twice). Callers must treat `Err` as unknown, never as zero.
+    pub idle: Result<Duration, String>,
+    /// The LOGON TIME field as printed (trimmed; the locale's date format; empty when none).
     pub logon: String,
+    /// 1-based line number.
+    pub line: usize,
+}
+
+impl IdleEntry {
+    /// The row as a session record (for tables given as `query user` output).
+    pub fn session(&self) -> Session {
+        Session {
+            id: self.id,
+            name: self.session_name.clone(),
+            user: Some(self.user.clone()),
+            state: State::from_word(&self.state_word),
+            state_word: self.state_word.clone(),
+            kind: None,
+            device: None,
+            marked_current: self.marked,
+            line: self.line,
+        }
+    }
 }
 
 /// The `query user` table, by session ID.
@@ -33,8 +60,12 @@ pub struct IdleEntry {
 pub struct IdleTable {
     /// Rows by session ID.
     pub by_id: HashMap<SessionId, IdleEntry>,
+    /// The IDs in table order.
+    pub order: Vec<SessionId>,
     /// Lines that were not understood (their sessions then have no idle time).
     pub not_understood: Vec<NotUnderstood>,
+    /// The header, when one was found.
+    pub header: Option<Layout>,
 }
 
 impl IdleTable {
@@ -46,9 +77,7 @@ impl IdleTable {
             .by_id
             .get(&s.id)
             .ok_or_else(|| "idle time unknown: session not listed by query user".to_string())?;
-        if !entry.user.eq_ignore_ascii_case(user)
-            && entry.user.to_lowercase() != user.to_lowercase()
-        {
+        if !vocab::same_word(&entry.user, user) {
             return Err(format!(
                 "idle time unknown: query user lists {} for session {}, not {}",
                 quote(&entry.user),
@@ -61,44 +90,71 @@ impl IdleTable {
             .clone()
             .map_err(|e| format!("idle time unreadable: {e}"))
     }
+
+    /// The rows in table order.
+    pub fn entries(&self) -> impl Iterator<Item = &IdleEntry> {
+        self.order.iter().filter_map(|id| self.by_id.get(id))
+    }
+
+    /// The table as `query session` rows (session name, user, ID, state, marker), for
+    /// planning from a `query user` output; lines not understood stay not understood.
+    pub fn to_table(&self) -> Option<Table> {
+        let mut rows: Vec<(usize, Row)> = self
+            .entries()
+            .map(|e| (e.line, Row::Session(e.session())))
+            .chain(
+                self.not_understood
+                    .iter()
+                    .map(|n| (n.line, Row::NotUnderstood(n.clone()))),
+            )
+            .collect();
+        rows.sort_by_key(|(line, _)| *line);
+        Some(Table {
+            header: self.header.clone()?,
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            counters: Vec::new(),
+        })
+    }
 }
 
 /// The output is not a `query user` table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "no `query user` header (USERNAME SESSIONNAME ID STATE IDLE TIME LOGON TIME) found in \
-     {lines} line(s); first line: {first:?}"
+    "no `query user` table found in {lines} line(s): no line has the shape of its header \
+     (USERNAME SESSIONNAME ID STATE IDLE TIME LOGON TIME, in any language); first line: {first:?}"
 )]
 pub struct NoUserHeader {
     /// Lines read.
     pub lines: usize,
-    /// The first non-blank line.
+    /// The first non-blank line, leading spaces kept.
     pub first: String,
 }
 
 /// Parses decoded `query user` output.
 pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
-    let Some(layout) = decoded
-        .lines
-        .iter()
-        .find_map(|l| columns::find_layout(l, USER_KEY))
-    else {
-        return Err(NoUserHeader {
-            lines: decoded.lines.len(),
-            first: decoded.first_text(100),
-        });
+    let layout = match find_header(decoded) {
+        Some(layout) if layout.kind == Kind::User => layout,
+        _ => {
+            return Err(NoUserHeader {
+                lines: decoded.lines.len(),
+                first: decoded.first_text(100),
+            })
+        }
     };
     let mut table = IdleTable::default();
     for line in decoded.lines.iter().filter(|l| l.number > layout.line) {
-        if line.text.trim().is_empty() {
+        if is_blank(&line.text) || line.text == layout.text {
             continue;
         }
-        match parse_row(&layout, line) {
-            Ok((id, entry)) => {
-                if table.by_id.insert(id, entry).is_some() {
+        match row::read(&layout, line, |p| entry_of(p, line)) {
+            Ok(entry) => {
+                let id = entry.id;
+                if let Some(first) = table.by_id.get_mut(&id) {
                     // Two rows for one ID: neither can be trusted.
-                    table.by_id.get_mut(&id).expect("just inserted").idle =
-                        Err(format!("session {id} is listed twice"));
+                    first.idle = Err(format!("session {id} is listed twice"));
+                } else {
+                    table.order.push(id);
+                    table.by_id.insert(id, entry);
                 }
             }
             Err(why) => table.not_understood.push(NotUnderstood {
@@ -108,69 +164,46 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
             }),
         }
     }
+    table.header = Some(layout);
     Ok(table)
 }
 
-fn parse_row(
-    layout: &Layout,
-    line: &crate::decode::Line,
-) -> Result<(SessionId, IdleEntry), String> {
-    columns::slice_row(layout, line, |row| {
-        row.marker()?;
-        let name = row.span(Column::SessionName);
-        let state = row.span(Column::State);
-        let logon = row.span(Column::LogonTime);
-        if row.char_at(name.start.saturating_sub(1)) != ' ' {
-            return Err("the user name runs into the SESSIONNAME column".to_string());
-        }
-        let user = row.slice(1, name.start).trim().to_string();
-        if user.is_empty() {
-            return Err("no user name".to_string());
-        }
-        let (_, digits_end, id) = row.id(name.start)?;
-        if !row.slice(digits_end, state.start).trim().is_empty() {
-            return Err("unexpected text between the ID and STATE columns".to_string());
-        }
-        let (_, state_end) = row
-            .word_at(state.start)
-            .ok_or("no state word where the header puts it")?;
-        let idle_text = row.slice(state_end, logon.start);
-        let idle_text = idle_text.trim();
-        // LOGON TIME is what follows the idle value (a long idle value pushes it right).
-        let rest = row.slice(state_end, usize::MAX);
-        let rest = rest.trim_start();
-        let logon_text = rest
-            .strip_prefix(idle_text)
-            .unwrap_or(rest)
-            .trim()
-            .to_string();
-        let idle = if idle_text.is_empty() || idle_text.contains(' ') {
-            Err(format!(
-                "no single idle value before LOGON TIME: {idle_text:?}"
-            ))
-        } else if row.char_at(logon.start) != ' '
-            && row.char_at(logon.start.saturating_sub(1)) != ' '
-        {
-            Err("the idle value runs into the LOGON TIME column".to_string())
-        } else {
-            parse_idle(idle_text)
-        };
-        Ok((
-            id,
-            IdleEntry {
-                user,
-                idle,
-                idle_text: idle_text.to_string(),
-                logon: logon_text,
-            },
-        ))
+fn entry_of(p: Pieces<'_>, line: &Line) -> Result<IdleEntry, String> {
+    if p.first.is_empty() {
+        return Err("no user name".to_string());
+    }
+    if p.second.contains(' ') {
+        return Err(format!(
+            "the SESSIONNAME column holds {:?}, more than one word",
+            p.second
+        ));
+    }
+    // IDLE TIME is the first word after STATE (it may start left of its title when it is wider,
+    // as `отсутствует` does); LOGON TIME follows in the locale's date format.
+    let tail = p.tail.trim_start();
+    let idle_text = tail
+        .split_whitespace()
+        .next()
+        .ok_or("no IDLE TIME value after the state word")?
+        .to_string();
+    let logon = tail[idle_text.len()..].trim().to_string();
+    Ok(IdleEntry {
+        id: p.id,
+        user: p.first.into_owned(),
+        session_name: (!p.second.is_empty()).then(|| p.second.into_owned()),
+        state_word: p.state.into_owned(),
+        marked: p.marked,
+        idle: parse_idle(&idle_text),
+        idle_text,
+        logon,
+        line: line.number,
     })
 }
 
 /// Reads an IDLE TIME value: `.` or `none` (localized) = 0, `N` minutes, `H:MM`, `D+HH:MM`.
 pub fn parse_idle(text: &str) -> Result<Duration, String> {
     let t = text.trim();
-    if NONE_WORDS.iter().any(|w| t.eq_ignore_ascii_case(w)) {
+    if vocab::is_idle_none(t) {
         return Ok(Duration::ZERO);
     }
     let bad = || format!("idle time {t:?} is not `.`, N, H:MM or D+HH:MM");
@@ -197,7 +230,9 @@ pub fn parse_idle(text: &str) -> Result<Duration, String> {
     };
     let idle = Duration::from_secs((days * 1440 + minutes) * 60);
     if idle > ABSURD {
-        return Err(format!("idle time {t:?} is absurd (over a year)"));
+        return Err(format!(
+            "idle time {t:?} is absurd (over a year): unreadable"
+        ));
     }
     Ok(idle)
 }

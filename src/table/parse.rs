@@ -1,9 +1,11 @@
 //! Parse: find the header of the `query session` table, take its column positions, and slice
 //! every row by them into a typed [`Session`], or into a row that is not understood.
 
-use crate::decode::{Decoded, Line};
-use crate::table::columns::{self, Column, Layout, SESSION_KEY, USER_KEY};
+use crate::decode::Decoded;
+use crate::table::header::{self, Kind, Layout};
+use crate::table::row::{self, trim_spaces, Pieces, CODEPAGE_HINT};
 use crate::table::session::{Session, State};
+use crate::table::text::looks_like_mojibake;
 
 /// A line of the output that is not a session this program understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,18 +51,36 @@ impl Table {
 /// The output as a whole is not a session table.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
-    /// No line looks like the `query session` header.
+    /// No line has the shape of a `query session` header.
     #[error(
-        "no `query session` header (SESSIONNAME USERNAME ID STATE ...) found in {lines} line(s); \
-         first line: {first:?}{hint}"
+        "no `query session` table found in {lines} line(s): no line has the shape of its header \
+         (column titles including ID, with session IDs right-aligned under it); first line: \
+         {first:?}{hint}"
     )]
     NoHeader {
         /// Number of lines read.
         lines: usize,
-        /// The first non-blank line, to show what was printed instead.
+        /// The first non-blank line, leading spaces kept, to show what was printed instead.
         first: String,
-        /// Advice about the code page when lines did not decode cleanly.
+        /// Advice about the code page, only when lines did not decode cleanly or look like
+        /// text decoded with the wrong code page.
         hint: String,
+    },
+    /// A table was found, but more of its rows did not decode cleanly or look like text decoded
+    /// with the wrong code page than rows with a user were read.
+    #[error(
+        "the table at line {header} was decoded with the wrong code page: line {line}: {why}; \
+         quoted: {raw:?}"
+    )]
+    WrongCodePage {
+        /// 1-based line number of the header.
+        header: usize,
+        /// The first such row.
+        line: usize,
+        /// Why it was refused (with the `--codepage` advice).
+        why: String,
+        /// The row as decoded.
+        raw: String,
     },
     /// The header is that of `query user` (USERNAME before SESSIONNAME).
     #[error(
@@ -73,41 +93,57 @@ pub enum ParseError {
     },
 }
 
-/// Parses decoded `query session` output.
-pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
-    let mut header = None;
-    for line in &decoded.lines {
-        let Some(candidate) = columns::candidate(line) else {
+/// At most this many lines holding an ID title are tried as the header, which keeps a crafted
+/// output from costing more than a bounded amount of work per line.
+const MAX_CANDIDATES: usize = 1000;
+
+/// Finds the first line that is a table header by shape (see [`header::recognise`]).
+pub fn find_header(decoded: &Decoded) -> Option<Layout> {
+    let lines = &decoded.lines;
+    let mut tried = 0;
+    for (i, line) in lines.iter().enumerate() {
+        if line.text.len() > header::MAX_LINE || !line.text.contains("ID") {
             continue;
-        };
-        if candidate.layout(USER_KEY).is_some()
-            || candidate.name_user_id_order() == [Column::UserName, Column::SessionName, Column::Id]
-        {
-            return Err(ParseError::QueryUserTable { line: line.number });
         }
-        if let Some(layout) = candidate.layout(SESSION_KEY) {
-            header = Some(layout);
-            break;
+        tried += 1;
+        if tried > MAX_CANDIDATES {
+            return None;
+        }
+        if let Some(layout) = header::recognise(line, &lines[i + 1..]) {
+            return Some(layout);
         }
     }
-    let Some(header) = header else {
+    None
+}
+
+/// Parses decoded `query session` output.
+pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
+    let Some(header) = find_header(decoded) else {
         return Err(no_header(decoded));
     };
-
-    let mut rows = Vec::new();
+    if header.kind == Kind::User {
+        return Err(ParseError::QueryUserTable { line: header.line });
+    }
+    let mut rows = Vec::with_capacity(decoded.lines.len());
     let mut counters = Vec::new();
     for line in &decoded.lines {
-        if line.number == header.line || line.text.trim().is_empty() {
+        if line.number == header.line || is_blank(&line.text) {
             continue;
         }
-        if line.number > header.line && line.problem.is_none() && is_counter_line(&line.text) {
-            counters.push(line.text.clone());
-            continue;
+        if line.number > header.line && line.problem.is_none() {
+            if is_counter_line(&line.text) {
+                counters.push(line.text.clone());
+                continue;
+            }
+            if line.text == header.text {
+                // The header printed again (two captures pasted one after the other).
+                continue;
+            }
         }
         let row = if line.number < header.line {
             Err("text before the header line".to_string())
         } else {
-            parse_row(&header, line)
+            row::read(&header, line, |p| session_of(p, line.number))
         };
         rows.push(match row {
             Ok(session) => Row::Session(session),
@@ -118,19 +154,51 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             }),
         });
     }
-    Ok(Table {
+    let table = Table {
         header,
         rows,
         counters,
-    })
+    };
+    // More rows refused for their code page than rows with a user read cleanly: the output as
+    // a whole was decoded with the wrong code page, and acting on the rest would be a gamble.
+    let wrong: Vec<&NotUnderstood> = table
+        .rows
+        .iter()
+        .filter_map(|r| match r {
+            Row::NotUnderstood(n) if n.why.contains(CODEPAGE_HINT) => Some(n),
+            _ => None,
+        })
+        .collect();
+    let with_user = table.sessions().filter(|s| s.user.is_some()).count();
+    if wrong.len() > with_user {
+        if let Some(n) = wrong.first() {
+            return Err(ParseError::WrongCodePage {
+                header: table.header.line,
+                line: n.line,
+                why: n.why.clone(),
+                raw: n.raw.clone(),
+            });
+        }
+    }
+    Ok(table)
 }
 
 fn no_header(decoded: &Decoded) -> ParseError {
-    let unclean = decoded.lines.iter().filter(|l| l.problem.is_some()).count();
+    let unclean = decoded.lines.iter().filter(|l| l.undecodable).count();
+    let mojibake = decoded
+        .lines
+        .iter()
+        .filter(|l| l.problem.is_none() && l.text.len() <= header::MAX_LINE)
+        .flat_map(|l| l.text.split_whitespace())
+        .find(|w| looks_like_mojibake(w));
     let hint = if unclean > 0 {
         format!(
-            "; {unclean} line(s) did not decode cleanly as {}: try --codepage with the code page \
-             of the server that produced it (e.g. 850, 866, 932)",
+            "; {unclean} line(s) did not decode cleanly as {}: {CODEPAGE_HINT}",
+            decoded.encoding
+        )
+    } else if let Some(word) = mojibake {
+        format!(
+            "; {word:?} looks like text decoded with the wrong code page ({}): {CODEPAGE_HINT}",
             decoded.encoding
         )
     } else {
@@ -140,6 +208,16 @@ fn no_header(decoded: &Decoded) -> ParseError {
         lines: decoded.lines.len(),
         first: decoded.first_text(100),
         hint,
+    }
+}
+
+/// Whether a line holds nothing but whitespace (checked byte-wise first: rows are long runs of
+/// spaces).
+pub fn is_blank(text: &str) -> bool {
+    match text.bytes().find(|b| *b != b' ') {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => text.trim().is_empty(),
     }
 }
 
@@ -159,63 +237,33 @@ fn is_counter_line(text: &str) -> bool {
     }
 }
 
-/// Slices one row of `query session` by the header's columns.
-fn parse_row(layout: &Layout, line: &Line) -> Result<Session, String> {
-    columns::slice_row(layout, line, |row| {
-        let marked_current = row.marker()?;
-        let user = row.span(Column::UserName);
-        let state = row.span(Column::State);
-        if row.char_at(user.start.saturating_sub(1)) != ' ' {
-            return Err("the session name runs into the USERNAME column".to_string());
-        }
-        let (digits_start, digits_end, id) = row.id(user.start)?;
-        if !row.slice(digits_end, state.start).trim().is_empty() {
-            return Err("unexpected text between the ID and STATE columns".to_string());
-        }
-        // A state word may fill its column up to the next one ("Разъедин" is cut to 8
-        // characters); a longer one is cut by the slice and then no longer matches a known
-        // word: Unknown, which fails closed.
-        let after_state = row.next_start(Column::State).unwrap_or(usize::MAX);
-        let state_field = row.slice(state.start, after_state);
-        let state_word = state_field.trim();
-        if state_word.is_empty() {
-            return Err("the STATE column is empty".to_string());
-        }
-        if state_field.starts_with(' ') || state_word.contains(' ') {
-            return Err(format!(
-                "the STATE column holds {state_word:?}, not one word where the header puts it"
-            ));
-        }
-        let spans = row.spans();
-        let state_index = spans.iter().position(|s| *s == state).expect("state span");
-        // TYPE is the first column after STATE; anything later is DEVICE (extra columns too).
-        let mut kind = None;
-        let mut rest: Vec<String> = Vec::new();
-        for (i, span) in spans.iter().enumerate().skip(state_index + 1) {
-            let end = spans.get(i + 1).map_or(row.end(), |s| s.start);
-            let cell = row.slice(span.start, end);
-            let cell = cell.trim();
-            if cell.is_empty() {
-                continue;
-            }
-            if i == state_index + 1 {
-                kind = Some(cell.to_string());
-            } else {
-                rest.push(cell.to_string());
-            }
-        }
-        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        Ok(Session {
-            id,
-            name: nonempty(row.slice(1, user.start).trim()),
-            user: nonempty(row.slice(user.start, digits_start).trim()),
-            state: State::from_word(state_word),
-            state_word: state_word.to_string(),
-            kind,
-            device: nonempty(&rest.join(" ")),
-            marked_current,
-            line: line.number,
-        })
+/// Builds a `query session` record from a row's pieces.
+fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
+    if p.first.contains(' ') {
+        return Err(format!(
+            "the SESSIONNAME column holds {:?}, more than one word",
+            p.first
+        ));
+    }
+    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let kind = nonempty(trim_spaces(&p.kind));
+    let rest = trim_spaces(&p.rest);
+    let device = if rest.contains("  ") {
+        // Extra columns after DEVICE: their words, one space apart.
+        nonempty(&rest.split_whitespace().collect::<Vec<_>>().join(" "))
+    } else {
+        nonempty(rest)
+    };
+    Ok(Session {
+        id: p.id,
+        name: nonempty(&p.first),
+        user: nonempty(&p.second),
+        state: State::from_word(&p.state),
+        state_word: p.state.into_owned(),
+        kind,
+        device,
+        marked_current: p.marked,
+        line,
     })
 }
 

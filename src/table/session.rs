@@ -1,5 +1,6 @@
 //! Typed session records: what one row of `query session` says about one session.
 
+use crate::table::vocab;
 use std::fmt;
 
 /// A Remote Desktop session ID: a plain decimal number, the only thing ever passed to `logoff`.
@@ -15,9 +16,13 @@ impl SessionId {
         SessionId(id)
     }
 
-    /// Reads a session ID from text made only of ASCII decimal digits (no sign, no spaces).
+    /// Reads a session ID from text made only of ASCII decimal digits (no sign, no spaces,
+    /// no leading zero: `query` never prints one, so `01` is damage, not session 1).
     pub fn parse(text: &str) -> Option<Self> {
         if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if text.len() > 1 && text.starts_with('0') {
             return None;
         }
         text.parse().ok().map(SessionId)
@@ -62,51 +67,12 @@ pub enum State {
     Unknown(String),
 }
 
-/// The state words `query session` prints, per language, as seen in captures (see FORMAT.md).
-const STATE_WORDS: &[(&str, State)] = &[
-    ("active", State::Active),
-    ("aktiv", State::Active),
-    ("actif", State::Active),
-    ("activo", State::Active),
-    ("attivo", State::Active),
-    ("активный", State::Active),
-    ("conn", State::Connected),
-    ("connected", State::Connected),
-    ("verb.", State::Connected),
-    ("connq", State::ConnectQuery),
-    ("connectquery", State::ConnectQuery),
-    ("shadow", State::Shadow),
-    ("disc", State::Disconnected),
-    ("disconnected", State::Disconnected),
-    ("getr.", State::Disconnected),
-    ("déco", State::Disconnected),
-    ("desc", State::Disconnected),
-    ("разъедин", State::Disconnected),
-    ("idle", State::Idle),
-    ("listen", State::Listen),
-    ("abhör.", State::Listen),
-    ("прослуш", State::Listen),
-    ("reset", State::Reset),
-    ("down", State::Down),
-    ("init", State::Init),
-];
-
 impl State {
-    /// Maps a printed state word (any known language, any case) to a state; unknown words
-    /// become `Unknown` and keep their text.
+    /// Maps a printed state word (any language in the vocabulary, any case) to a state;
+    /// words not in the vocabulary become `Unknown` and keep their text.
     pub fn from_word(word: &str) -> State {
         let word = word.trim();
-        let lower = || word.chars().flat_map(char::to_lowercase);
-        let found = if word.is_ascii() {
-            STATE_WORDS
-                .iter()
-                .find(|(w, _)| w.eq_ignore_ascii_case(word))
-        } else {
-            STATE_WORDS.iter().find(|(w, _)| w.chars().eq(lower()))
-        };
-        found
-            .map(|(_, s)| s.clone())
-            .unwrap_or_else(|| State::Unknown(word.to_string()))
+        vocab::state_of_word(word).unwrap_or_else(|| State::Unknown(word.to_string()))
     }
 
     /// The canonical English name, as used in filters and documentation.
@@ -181,7 +147,19 @@ mod tests {
     fn session_id_accepts_only_plain_decimal_digits() {
         assert_eq!(SessionId::parse("0"), Some(SessionId::new(0)));
         assert_eq!(SessionId::parse("65536"), Some(SessionId::new(65536)));
-        for bad in ["", "-1", "+1", " 1", "1 ", "1a", "0x10", "4294967296", "１"] {
+        for bad in [
+            "",
+            "01",
+            "00",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "1a",
+            "0x10",
+            "4294967296",
+            "１",
+        ] {
             assert_eq!(SessionId::parse(bad), None, "{bad:?}");
         }
     }
@@ -190,11 +168,11 @@ mod tests {
     fn state_words_from_every_known_language_map_to_states() {
         assert_eq!(State::from_word("Disc"), State::Disconnected);
         assert_eq!(State::from_word("Getr."), State::Disconnected);
-        assert_eq!(State::from_word("Déco"), State::Disconnected);
-        assert_eq!(State::from_word("Разъедин"), State::Disconnected);
-        assert_eq!(State::from_word("АКТИВНЫЙ"), State::Active);
+        assert_eq!(State::from_word("Диск"), State::Disconnected);
+        assert_eq!(State::from_word("АКТИВНО"), State::Active);
         assert_eq!(State::from_word("Abhör."), State::Listen);
         assert_eq!(State::from_word("ConnQ"), State::ConnectQuery);
+        assert_eq!(State::from_word("侦听"), State::Listen);
         // A word nobody has seen must not be guessed at.
         assert_eq!(
             State::from_word("Getrennt?"),
