@@ -25,7 +25,8 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
     let out = env.run(&["--include-self", "--timeout", "1", "--format", "json"]);
     assert!(started.elapsed() < Duration::from_secs(20));
     // After the hung logoff (4) and the failed one (5) the table is read again; the last look
-    // verifies that the ended sessions are gone.
+    // verifies that the ended sessions are gone; the own session (2) goes after everything,
+    // the report included.
     assert_lines(
         &[
             "query session",
@@ -35,8 +36,8 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
             "logoff 5",
             "query session",
             "logoff 6",
-            "logoff 2",
             "query session",
+            "logoff 2",
         ],
         &env.calls(),
     );
@@ -52,7 +53,7 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
     assert_eq!(
         outcomes,
         [
-            (2, "logged_off"),
+            (2, "after_report"),
             (3, "logged_off"),
             (4, "timed_out"),
             (5, "failed"),

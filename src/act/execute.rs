@@ -7,6 +7,7 @@ use crate::act::verb::Verb;
 use crate::config::ServerName;
 use crate::host::Host;
 use crate::plan::Plan;
+use crate::table::session::SessionId;
 use std::time::Duration;
 
 /// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
@@ -43,6 +44,10 @@ pub enum Outcome {
     ResetFailed(String),
     /// `not_run`: the run stopped before it (Ctrl-C, or a failed re-check).
     NotRun,
+    /// `after_report`: the caller's own session, logged off (or disconnected) after everything
+    /// else, the report and the logon-mode restore included, because ending it ends this
+    /// program. Its result is said on standard error if the program lives to see it.
+    AfterReport,
 }
 
 impl Outcome {
@@ -61,6 +66,7 @@ impl Outcome {
             Outcome::Reset(_) => "reset",
             Outcome::ResetFailed(_) => "reset_failed",
             Outcome::NotRun => "not_run",
+            Outcome::AfterReport => "after_report",
         }
     }
 
@@ -77,6 +83,7 @@ impl Outcome {
                 | Outcome::GoneBeforeLogoff(_)
                 | Outcome::ReusedId(_)
                 | Outcome::Reset(_)
+                | Outcome::AfterReport
         )
     }
 
@@ -89,6 +96,11 @@ impl Outcome {
     pub fn message(&self) -> Option<String> {
         match self {
             Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
+            Outcome::AfterReport => Some(
+                "your own session: done last, after this report was written (ending it ends \
+                 this program)"
+                    .to_string(),
+            ),
             Outcome::LoggedOffUnverified(m)
             | Outcome::AlreadyGone(m)
             | Outcome::GoneBeforeLogoff(m)
@@ -160,21 +172,7 @@ pub fn execute(
             continue;
         };
         let outcome = match check(index, after_failure) {
-            Check::Go => {
-                let result =
-                    logoff
-                        .host
-                        .run(&logoff.verb.call(session.id), logoff.server, logoff.timeout);
-                match classify(result, session.id, logoff.text) {
-                    Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
-                    Answer::Done => Outcome::LoggedOffUnverified(
-                        "logoff succeeded, not verified yet".to_string(),
-                    ),
-                    Answer::NotFound(m) => Outcome::AlreadyGone(m),
-                    Answer::Failed(m) => Outcome::Failed(m),
-                    Answer::TimedOut(t) => Outcome::TimedOut(t),
-                }
-            }
+            Check::Go => once(logoff, session.id),
             Check::Settled(outcome) => outcome,
             Check::Dropped => continue,
             Check::Stop => {
@@ -185,6 +183,22 @@ pub fn execute(
         after_failure = outcome.is_failure();
         progress(index, &outcome);
         outcomes[index] = Some(outcome);
+    }
+}
+
+/// Runs one `logoff` (or `tsdiscon`) and reads its answer.
+pub fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
+    let result = logoff
+        .host
+        .run(&logoff.verb.call(id), logoff.server, logoff.timeout);
+    match classify(result, id, logoff.text) {
+        Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
+        Answer::Done => {
+            Outcome::LoggedOffUnverified("logoff succeeded, not verified yet".to_string())
+        }
+        Answer::NotFound(m) => Outcome::AlreadyGone(m),
+        Answer::Failed(m) => Outcome::Failed(m),
+        Answer::TimedOut(t) => Outcome::TimedOut(t),
     }
 }
 

@@ -32,15 +32,11 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
         return;
     }
     let mut outcomes = vec![None; done.plan.entries.len()];
-    let order = done.plan.logoff_order();
-    if let Some(&last) = order.last() {
-        let entry = &done.plan.entries[last];
-        if let (true, Some(s)) = (entry.current, entry.session()) {
-            ctx.say(&format!(
-                "{label}: your own session {} is {} last; that ends this session",
-                s.id,
-                ctx.config.verb.past()
-            ));
+    // The caller's own session (planned last, with --include-self) waits for everything else:
+    // every server, the report and the logon-mode restore; ending it ends this program.
+    for index in done.plan.logoff_order() {
+        if done.plan.entries[index].current {
+            outcomes[index] = Some(Outcome::AfterReport);
         }
     }
     let text = |b: &[u8]| ctx.text(b);

@@ -4,6 +4,7 @@
 //! a server, logoffs stay one at a time in plan order.
 
 mod act;
+mod last;
 pub mod console;
 mod drain;
 mod list;
@@ -258,7 +259,8 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
     if let Err(e) = written {
         ctx.say(&format!("warning: the report could not be written: {e}"));
     }
-    code
+    // Everything is done and written: now, and only now, the caller's own session.
+    last::own_sessions(&ctx, &results, code)
 }
 
 /// The name a server is reported under.

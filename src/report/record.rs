@@ -137,6 +137,8 @@ pub enum OutcomeCode {
     ResetFailed,
     /// Not run (the run stopped first).
     NotRun,
+    /// The caller's own session: done last, after the report (ending it ends the program).
+    AfterReport,
 }
 
 impl From<&Outcome> for OutcomeCode {
@@ -154,6 +156,7 @@ impl From<&Outcome> for OutcomeCode {
             Outcome::Reset(_) => OutcomeCode::Reset,
             Outcome::ResetFailed(_) => OutcomeCode::ResetFailed,
             Outcome::NotRun => OutcomeCode::NotRun,
+            Outcome::AfterReport => OutcomeCode::AfterReport,
         }
     }
 }
@@ -178,6 +181,7 @@ impl OutcomeCode {
                 | OutcomeCode::ReusedId
                 | OutcomeCode::Reset
                 | OutcomeCode::NotRun
+                | OutcomeCode::AfterReport
         )
     }
 
@@ -196,6 +200,7 @@ impl OutcomeCode {
             OutcomeCode::Reset => "reset",
             OutcomeCode::ResetFailed => "reset failed",
             OutcomeCode::NotRun => "not run",
+            OutcomeCode::AfterReport => "last, after this report",
         }
     }
 }

@@ -294,8 +294,8 @@ pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
     "logoff 5",
     "query session",
     "logoff 6",
-    "logoff 2",
     "query session",
+    "logoff 2",
 ];
 
 /// Asserts two line lists are equal, printing a line diff when they are not.

@@ -250,9 +250,10 @@ fn own_session_comes_from_the_system_and_goes_last() {
                 "query session",
                 "logoff 2",
                 "logoff 3",
+                "query session",
+                // Own sessions (1 from the system, 4 marked `>`) after everything else.
                 "logoff 1",
                 "logoff 4",
-                "query session",
             ],
             &case.system32_calls(),
         );

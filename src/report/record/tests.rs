@@ -38,6 +38,7 @@ fn codes_are_the_ones_the_plan_and_executor_name() {
         Outcome::Reset("x".into()),
         Outcome::ResetFailed("x".into()),
         Outcome::NotRun,
+        Outcome::AfterReport,
     ];
     for o in &outcomes {
         let code = OutcomeCode::from(o);

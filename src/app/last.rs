@@ -1,0 +1,63 @@
+//! Last: the caller's own session, logged off (or disconnected) after everything else: every
+//! server, the report, the audit log and the logon-mode restore. Ending it ends this program, so
+//! nothing may be left to do when it goes; what it answered is said on standard error if the
+//! program lives to see it (a failure adds exit bit 1).
+
+use super::{server_of, Ctx};
+use crate::act::execute::{self, Logoff, Outcome};
+use crate::exit_code::{Cause, ExitCode};
+use crate::report::audit;
+use crate::report::ServerResult;
+
+/// Runs the deferred own-session calls, in server order; returns `code` with bit 1 added when
+/// one of them failed.
+pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCode) -> ExitCode {
+    let mut code = code;
+    for result in results {
+        let Some(done) = &result.done else { continue };
+        let Some(outcomes) = &done.outcomes else {
+            continue;
+        };
+        for (index, outcome) in outcomes.iter().enumerate() {
+            if *outcome != Some(Outcome::AfterReport) || ctx.stopping() {
+                continue;
+            }
+            let entry = &done.plan.entries[index];
+            let Some(session) = entry.session() else {
+                continue;
+            };
+            let label = result.server.as_str();
+            ctx.say(&format!(
+                "{label}: your own session {} is {} now, last; that ends this program",
+                session.id,
+                ctx.config.verb.past()
+            ));
+            // In the audit log before the call: if it ends this program, the log says so.
+            ctx.record(|| audit::outcome(label, entry, &Outcome::AfterReport, ctx.config.verb));
+            let server = server_of(ctx, result);
+            let text = |b: &[u8]| ctx.text(b);
+            let answer = execute::once(
+                &Logoff {
+                    host: ctx.host,
+                    server: server.as_ref(),
+                    timeout: ctx.config.timeout,
+                    text: &text,
+                    stop: &|| false,
+                    verb: ctx.config.verb,
+                },
+                session.id,
+            );
+            ctx.record(|| audit::outcome(label, entry, &answer, ctx.config.verb));
+            let words = answer.message().unwrap_or_default();
+            ctx.say(&format!(
+                "{label}: your own session {}: {} {words}",
+                session.id,
+                answer.code()
+            ));
+            if !answer.is_success() {
+                code = code.with(Cause::LogoffFailed);
+            }
+        }
+    }
+    code
+}

@@ -1,0 +1,86 @@
+//! The caller's own session goes after everything else: every server, the verification, the
+//! report, the audit log and the logon-mode restore. Ending it ends the program, so a stand-in
+//! `logoff` that kills its parent for that session shows nothing was left undone.
+
+use crate::common::{assert_lines, json, TestEnv};
+use crate::standin::{by_id, stderr};
+
+/// With several servers, the own session (marked `>` on both tables) is logged off only after
+/// both servers are done and verified, not in the middle of the first.
+#[test]
+fn own_sessions_go_after_every_server() {
+    let env = TestEnv::new("own-last-farm");
+    env.fake_query("en-2019-mixed.txt", 0);
+    env.fake_logoff("");
+    let out = env.run(&[
+        "-s",
+        "ts01",
+        "-s",
+        "ts02",
+        "--include-self",
+        "--yes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let mut expected = vec!["query session /server:ts01", "query session /server:ts02"];
+    for server in ["ts01", "ts02"] {
+        for id in [3, 4, 5, 6] {
+            expected.push(Box::leak(
+                format!("logoff {id} /server:{server}").into_boxed_str(),
+            ));
+        }
+        expected.push(Box::leak(
+            format!("query session /server:{server}").into_boxed_str(),
+        ));
+    }
+    expected.extend(["logoff 2 /server:ts01", "logoff 2 /server:ts02"]);
+    assert_lines(&expected, &env.calls());
+    let report = json(&out);
+    let own = report["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["id"] == 2)
+        .map(|s| s["outcome"].as_str().unwrap())
+        .collect::<Vec<_>>();
+    assert_eq!(own, ["after_report", "after_report"]);
+}
+
+/// `--drain --include-self`, where logging off the own session kills the program (as on
+/// Windows): the logon mode is already restored and the report already written when it goes.
+#[test]
+fn drained_mode_and_report_are_done_before_the_own_session_goes() {
+    let env = TestEnv::new("own-last-drain");
+    env.fake_query("en-2019-mixed.txt", 0);
+    env.fake_change("enable", &[]);
+    // Logging off session 2 ends the caller: the stand-in kills its parent, logoff-all.
+    env.fake_logoff("2) kill -9 $PPID; exit 0 ;;");
+    let report = env.dir.join("report.json");
+    let out = env.run(&[
+        "--drain",
+        "--include-self",
+        "--yes",
+        "--format",
+        "json",
+        "--output",
+        report.to_str().unwrap(),
+    ]);
+    // Killed: no exit code of its own.
+    assert_eq!(out.status.code(), None, "{}", stderr(&out));
+    assert_eq!(
+        env.logon_mode(),
+        "enable",
+        "restored before the own session went"
+    );
+    let calls = env.calls();
+    assert_eq!(
+        calls.last().map(String::as_str),
+        Some("logoff 2"),
+        "{calls:?}"
+    );
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(by_id(&written, 2)["outcome"], "after_report");
+    assert_eq!(by_id(&written, 3)["outcome"], "logged_off");
+}
