@@ -27,6 +27,16 @@ pub enum Row {
     NotUnderstood(NotUnderstood),
 }
 
+impl Row {
+    /// The 1-based line the row was read from.
+    pub fn line(&self) -> usize {
+        match self {
+            Row::Session(s) => s.line,
+            Row::NotUnderstood(n) => n.line,
+        }
+    }
+}
+
 /// The parsed table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
@@ -131,8 +141,10 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             continue;
         }
         if line.number > header.line && line.problem.is_none() {
-            if is_counter_line(&line.text) {
-                counters.push(line.text.clone());
+            // Without a marker column (the column-0 space lost in a paste) a row starts in
+            // column 0 too, so nothing there is taken for a counter: it is read as a row.
+            if header.marker_column && is_counter_line(&line.text) {
+                counters.push((line.number, line.text.clone()));
                 continue;
             }
             if line.text == header.text {
@@ -154,10 +166,33 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             }),
         });
     }
+    // `/counter` lines come after the table: one with rows after it is not a counter line, and
+    // it is refused (so an ID on it still blocks that ID on every other row).
+    let last_row = rows.iter().rev().find_map(|r| match r {
+        Row::Session(s) => Some(s.line),
+        Row::NotUnderstood(_) => None,
+    });
+    let mut kept = Vec::with_capacity(counters.len());
+    let mut moved = false;
+    for (number, text) in counters {
+        if last_row.is_some_and(|last| number < last) {
+            moved = true;
+            rows.push(Row::NotUnderstood(NotUnderstood {
+                line: number,
+                raw: text,
+                why: "a /counter line with table rows after it".to_string(),
+            }));
+        } else {
+            kept.push(text);
+        }
+    }
+    if moved {
+        rows.sort_by_key(Row::line);
+    }
     let table = Table {
         header,
         rows,
-        counters,
+        counters: kept,
     };
     // More rows refused for their code page than rows with a user read cleanly: the output as
     // a whole was decoded with the wrong code page, and acting on the rest would be a gamble.
@@ -268,84 +303,5 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::decode::{decode, CodePage};
-
-    fn table(text: &str) -> Table {
-        parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap()
-    }
-
-    const MODERN: &str =
-        " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE \r
- services                                    0  Disc                        \r
->console           Administrator             1  Active                      \r
- rdp-tcp#3         alice                     3  Active                      \r
-                   bob                       4  Disc                        \r
- rdp-tcp                                 65536  Listen                      \r
-";
-
-    #[test]
-    fn modern_table_slices_by_header_positions() {
-        let t = table(MODERN);
-        let s: Vec<&Session> = t.sessions().collect();
-        assert_eq!(s.len(), 5);
-        assert_eq!(s[1].name.as_deref(), Some("console"));
-        assert!(s[1].marked_current);
-        assert_eq!(s[1].user.as_deref(), Some("Administrator"));
-        // The disconnected row: empty session name, user and ID still in their columns.
-        assert_eq!(s[3].name, None);
-        assert_eq!(s[3].user.as_deref(), Some("bob"));
-        assert_eq!(s[3].id.get(), 4);
-        assert_eq!(s[3].state, State::Disconnected);
-        assert_eq!(s[4].id.get(), 65536);
-        assert_eq!(s[4].user, None);
-    }
-
-    #[test]
-    fn shifted_id_is_not_understood() {
-        let text = format!(
-            "{}\n                   carol                    7  Disc\n",
-            MODERN.lines().next().unwrap()
-        );
-        let t = table(&text);
-        match &t.rows[0] {
-            Row::NotUnderstood(n) => assert!(n.why.contains("ID"), "{}", n.why),
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn counter_lines_are_kept_apart() {
-        let text =
-            format!("{MODERN}Total sessions created: 7\r\nTotal sessions disconnected: 2\r\n");
-        let t = table(&text);
-        assert_eq!(t.counters.len(), 2);
-        assert_eq!(t.sessions().count(), 5);
-    }
-
-    #[test]
-    fn query_user_header_is_refused_by_name() {
-        let text = " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\n";
-        let err = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap_err();
-        assert_eq!(err, ParseError::QueryUserTable { line: 1 });
-    }
-
-    #[test]
-    fn unknown_word_among_key_columns_is_no_header() {
-        let text = " SESSIONNAME  FOO  USERNAME   ID  STATE\n x  y  1  Active\n";
-        let err = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap_err();
-        assert!(matches!(err, ParseError::NoHeader { .. }));
-    }
-
-    #[test]
-    fn width_unit_lines_up_double_width_user_names() {
-        // Padded in display columns (bytes under CP932): 山田 takes four columns.
-        let text = " SESSIONNAME       USERNAME                 ID  STATE\n rdp-tcp#1         山田                      2  Active\n";
-        let t = table(text);
-        let s: Vec<&Session> = t.sessions().collect();
-        assert_eq!(s.len(), 1, "{:?}", t.rows);
-        assert_eq!(s[0].user.as_deref(), Some("山田"));
-        assert_eq!(s[0].id.get(), 2);
-    }
-}
+#[path = "parse_tests.rs"]
+mod tests;

@@ -63,7 +63,9 @@ pub enum State {
     Down,
     /// Being initialized.
     Init,
-    /// A word this program does not know: such a session is never logged off.
+    /// A word this program does not know (a language no list holds): it never matches a
+    /// `--state` filter, and it does not stop the default run, which needs only the session
+    /// name, user and ID.
     Unknown(String),
 }
 
