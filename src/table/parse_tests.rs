@@ -11,7 +11,7 @@ const MODERN: &str = " SESSIONNAME       USERNAME                 ID  STATE   TY
  services                                    0  Disc                        \r
 >console           Administrator             1  Active                      \r
  rdp-tcp#3         alice                     3  Active                      \r
-               bob                       4  Disc                        \r
+                   bob                       4  Disc                        \r
  rdp-tcp                                 65536  Listen                      \r
 ";
 
