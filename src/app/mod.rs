@@ -1,6 +1,7 @@
 //! App: one run from config to exit code, stage by stage: survey every server (query → decode →
 //! table → plan), then, unless it is a dry run (decided here, once), act (confirm → warn → wait →
-//! re-check → log off), then report. Servers are independent and run `--jobs` at a time; within
+//! re-check → log off), then report. Before anything is queried, a target list naming one
+//! computer twice is refused. Servers are independent and run `--jobs` at a time; within
 //! a server, logoffs stay one at a time in plan order.
 
 mod act;
@@ -10,6 +11,7 @@ mod drain;
 mod list;
 mod logoffs;
 mod survey;
+mod targets;
 #[cfg(test)]
 mod tests;
 mod warning;
@@ -125,6 +127,12 @@ impl Ctx<'_> {
 /// Runs the whole job and returns the exit code.
 pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>) -> ExitCode {
     let started = (SystemTime::now(), Instant::now());
+    // One computer under two names would be done twice, the second time from a stale table.
+    if let Source::Query(_) = &config.source {
+        if let Err(why) = targets::check_distinct(&config.targets(), host, config.jobs) {
+            return Error::Usage(why).report(&mut *io.err);
+        }
+    }
     let setup = |flag, path: &std::path::Path, source| Error::Setup {
         flag,
         path: path.to_path_buf(),

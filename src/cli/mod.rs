@@ -8,7 +8,6 @@ pub mod workflow;
 use crate::config::duration::{parse_duration, parse_timeout};
 use crate::config::{self, Config};
 use crate::error::Error;
-use crate::host::tools::TOOLS_DIR_ENV;
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;
@@ -118,8 +117,8 @@ pub struct Cli {
     #[arg(long)]
     pub event_log: bool,
 
-    /// Take query, logoff, msg and eventcreate from this folder instead of the system folder
-    /// (also the LOGOFF_ALL_TOOLS_DIR environment variable); for tests and unusual setups.
+    /// For tests: take query, logoff, msg and the other stock tools from this folder instead
+    /// of the system folder (the only override; a relative folder is made absolute at start).
     #[arg(long, value_name = "DIR")]
     pub tools_dir: Option<PathBuf>,
 
@@ -353,7 +352,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> 
     let matches = Cli::command().try_get_matches_from(args::normalize(args)?)?;
     check_conflicts(&matches)?;
     let cli = Cli::from_arg_matches(&matches)?;
-    config::build(cli, std::env::var_os(TOOLS_DIR_ENV))
+    config::build(cli)
 }
 
 #[cfg(test)]

@@ -106,6 +106,18 @@ fn server_names_are_quoted_as_given() {
     assert!(e.contains(r#""\\ts 01""#), "{e}");
 }
 
+/// Review finding 9: `--tools-dir` is the only override, and a relative one is pinned to the
+/// folder it meant at startup.
+#[test]
+fn a_relative_tools_dir_is_made_absolute_once() {
+    let c = config(&["--tools-dir", "standins"]).unwrap();
+    let expected = std::env::current_dir().unwrap().join("standins");
+    assert_eq!(c.tools_dir.as_deref(), Some(expected.as_path()));
+    assert_eq!(config(&[]).unwrap().tools_dir, None);
+    let e = config(&["--tools-dir", ""]).unwrap_err();
+    assert!(e.contains("--tools-dir"), "{e}");
+}
+
 #[test]
 fn servers_repeat_split_on_commas_and_dedupe() {
     let c = config(&["-s", "TS01,ts02", "/server:TS01", "--server", "ts03"]).unwrap();

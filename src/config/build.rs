@@ -6,7 +6,6 @@ use crate::cli::{Cli, FormatArg};
 use crate::decode;
 use crate::error::{quote, Error};
 use crate::plan::filter::{self, Filters, Pattern};
-use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -16,9 +15,8 @@ pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
 /// The longest `--warn` message `msg` is asked to show.
 const MAX_WARNING: usize = 255;
 
-/// Checks the flags together and makes the run's config. `tools_dir_env` is the value of
-/// LOGOFF_ALL_TOOLS_DIR.
-pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error> {
+/// Checks the flags together and makes the run's config.
+pub fn build(cli: Cli) -> Result<Config, Error> {
     let mut servers: Vec<ServerName> = Vec::new();
     let mut add = |name: &str, at: String| -> Result<(), Error> {
         let server =
@@ -112,9 +110,7 @@ pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error>
     } else {
         Mode::Act
     };
-    let tools_dir = cli
-        .tools_dir
-        .or_else(|| tools_dir_env.filter(|v| !v.is_empty()).map(PathBuf::from));
+    let tools_dir = cli.tools_dir.as_deref().map(tools_dir).transpose()?;
     Ok(Config {
         source,
         code_page: cli.codepage,
@@ -142,6 +138,17 @@ pub fn build(cli: Cli, tools_dir_env: Option<OsString>) -> Result<Config, Error>
         warn_exact: cli.workflow.warn_exact,
         verify_wait: cli.verify_wait,
         reset_stuck: cli.reset_stuck,
+    })
+}
+
+/// `--tools-dir` (for tests) made absolute once, here: a relative folder is taken from the
+/// current directory at startup, and never looked up again.
+fn tools_dir(dir: &Path) -> Result<PathBuf, Error> {
+    std::path::absolute(dir).map_err(|e| {
+        Error::Usage(format!(
+            "--tools-dir {}: {e}; give the folder holding the stand-in tools",
+            quote(&dir.to_string_lossy())
+        ))
     })
 }
 

@@ -5,6 +5,7 @@ use super::{Call, Host, HostError, Locality};
 use crate::config::ServerName;
 use crate::host::runner::{Output, RunError};
 use crate::table::session::SessionId;
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -17,8 +18,13 @@ pub struct FakeHost {
     pub calls: Mutex<Vec<(String, Vec<String>)>>,
     /// What [`Host::own_session`] answers.
     pub own_session: Option<SessionId>,
-    /// What [`Host::locality`] answers for every server.
+    /// What [`Host::locality`] answers for a server not in `local`.
     pub locality: Locality,
+    /// Servers [`Host::locality`] answers `Local` for (names ignoring case).
+    pub local: Vec<String>,
+    /// What [`Host::addresses`] answers, by server name (ignoring case); a name not listed does
+    /// not resolve.
+    pub addresses: Vec<(String, Vec<IpAddr>)>,
     /// What [`Host::own_user`] answers.
     pub own_user: Option<String>,
 }
@@ -33,6 +39,8 @@ impl FakeHost {
             calls: Mutex::new(Vec::new()),
             own_session: None,
             locality: Locality::Remote,
+            local: Vec::new(),
+            addresses: Vec::new(),
             own_user: None,
         }
     }
@@ -84,8 +92,21 @@ impl Host for FakeHost {
         437
     }
 
-    fn locality(&self, _: &ServerName) -> Locality {
-        self.locality
+    fn locality(&self, server: &ServerName) -> Locality {
+        let name = server.as_str();
+        if self.local.iter().any(|l| l.eq_ignore_ascii_case(name)) {
+            Locality::Local
+        } else {
+            self.locality
+        }
+    }
+
+    fn addresses(&self, server: &ServerName) -> Option<Vec<IpAddr>> {
+        let name = server.as_str();
+        self.addresses
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, a)| a.clone())
     }
 
     fn own_user(&self) -> Option<String> {

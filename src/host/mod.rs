@@ -1,6 +1,6 @@
 //! The host: the one seam through which the run touches the machine. Every stock program is
 //! called through [`Host::run`] with a [`Call`] (a plain value that knows its argv), and the
-//! system lookups (own session, computer names, OEM code page) come from the same trait, so the
+//! system lookups (own session, computer names and addresses, OEM code page) come from the same trait, so the
 //! stages above it are tested with a fake host and no Windows.
 
 pub mod call;
@@ -15,6 +15,7 @@ pub use call::{Call, LogonMode};
 use crate::config::ServerName;
 use crate::table::session::SessionId;
 use runner::{Output, RunError, Runner};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -62,6 +63,10 @@ pub trait Host: Sync {
 
     /// Whether `server` names this computer.
     fn locality(&self, server: &ServerName) -> Locality;
+
+    /// The addresses `server` resolves to (an IP address: itself), in canonical form, looked up
+    /// once per run; `None` when it does not resolve.
+    fn addresses(&self, server: &ServerName) -> Option<Vec<IpAddr>>;
 
     /// The user this process runs as (`DOMAIN\user` or `user`), when the system tells it.
     fn own_user(&self) -> Option<String>;
@@ -118,6 +123,10 @@ impl<R: Runner> Host for SystemHost<R> {
 
     fn locality(&self, server: &ServerName) -> Locality {
         system::locality(server)
+    }
+
+    fn addresses(&self, server: &ServerName) -> Option<Vec<IpAddr>> {
+        system::addresses(server)
     }
 
     fn own_user(&self) -> Option<String> {

@@ -1,5 +1,6 @@
 //! System: what this program asks of the operating system it runs on: the OEM code page, the
-//! caller's own session and user, this computer's names, and where the stock tools live.
+//! caller's own session and user, this computer's names and the addresses a name resolves to,
+//! and where the stock tools live.
 
 use crate::config::ServerName;
 use crate::host::Locality;
@@ -144,20 +145,57 @@ pub fn own_user() -> Option<String> {
 /// that resolves to one. Answers are remembered for the run (the re-checks ask again).
 pub fn locality(server: &ServerName) -> Locality {
     static KNOWN: Mutex<Vec<(String, Locality)>> = Mutex::new(Vec::new());
-    let key = server.as_str().to_ascii_lowercase();
-    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, l)) = known.iter().find(|(k, _)| *k == key) {
-        return *l;
-    }
-    let l = locality_with(server, &computer_names(), &resolve, &is_own_address);
-    known.push((key, l));
-    l
+    remembered(&KNOWN, server.as_str(), || {
+        locality_with(server, &computer_names(), &resolve, &is_own_address)
+    })
 }
 
-/// The addresses a name resolves to; `None` when it does not resolve.
+/// The addresses `server` resolves to (an IP address is its own), in canonical form; `None`
+/// when it does not resolve. Looked up once per run.
+pub fn addresses(server: &ServerName) -> Option<Vec<IpAddr>> {
+    resolve(server.as_str())
+}
+
+/// The addresses a name resolves to, looked up once per run; `None` when it does not resolve.
 fn resolve(name: &str) -> Option<Vec<IpAddr>> {
-    let addrs: Vec<IpAddr> = (name, 0).to_socket_addrs().ok()?.map(|a| a.ip()).collect();
-    (!addrs.is_empty()).then_some(addrs)
+    static KNOWN: Mutex<Vec<(String, Option<Vec<IpAddr>>)>> = Mutex::new(Vec::new());
+    remembered(&KNOWN, name, || {
+        let mut addrs: Vec<IpAddr> = Vec::new();
+        for ip in (name, 0)
+            .to_socket_addrs()
+            .ok()?
+            .map(|a| a.ip().to_canonical())
+        {
+            if !addrs.contains(&ip) {
+                addrs.push(ip);
+            }
+        }
+        (!addrs.is_empty()).then_some(addrs)
+    })
+}
+
+/// The answer for `name` (ignoring case) from `cache`, or `find`'s, remembered. The lock is
+/// not held while `find` runs, so lookups of different names from several threads overlap.
+fn remembered<T: Clone>(
+    cache: &Mutex<Vec<(String, T)>>,
+    name: &str,
+    find: impl FnOnce() -> T,
+) -> T {
+    let key = name.to_ascii_lowercase();
+    let hit = {
+        let known = cache.lock().unwrap_or_else(|e| e.into_inner());
+        known
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+    };
+    if let Some(v) = hit {
+        return v;
+    }
+    let v = find();
+    let mut known = cache.lock().unwrap_or_else(|e| e.into_inner());
+    known.push((key, v.clone()));
+    v
 }
 
 /// Whether `ip` is an address of this computer: the system lets a socket bind only to its own
@@ -261,6 +299,14 @@ mod tests {
         assert_eq!(at("ts02"), Locality::Remote);
         assert_eq!(at("10.0.0.6"), Locality::Remote);
         assert_eq!(at("nowhere"), Locality::Unknown);
+    }
+
+    #[test]
+    fn an_address_resolves_to_itself_and_a_bad_name_to_nothing() {
+        let at = |s: &str| addresses(&ServerName::parse(s).unwrap());
+        assert_eq!(at("10.0.0.5"), Some(vec!["10.0.0.5".parse().unwrap()]));
+        // RFC 6761: .invalid never resolves.
+        assert_eq!(at("nowhere.invalid"), None);
     }
 
     #[test]

@@ -54,16 +54,13 @@ impl Tool {
     }
 }
 
-/// Environment variable naming the folder to take the tools from instead of the system's.
-pub const TOOLS_DIR_ENV: &str = "LOGOFF_ALL_TOOLS_DIR";
-
 /// A tool could not be found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ToolError {
     /// The file is not where it must be.
     #[error(
         "{file} not found at {}; the stock Remote Desktop tools are missing (Home editions \
-         have none) or --tools-dir / {TOOLS_DIR_ENV} points to the wrong folder",
+         have none) or --tools-dir points to the wrong folder",
         path.display()
     )]
     Missing {
@@ -73,24 +70,23 @@ pub enum ToolError {
         path: PathBuf,
     },
     /// No folder to look in (not Windows, no override, not on PATH).
-    #[error(
-        "{file} not found: off Windows the tools are taken from PATH, --tools-dir or {TOOLS_DIR_ENV}"
-    )]
+    #[error("{file} not found: off Windows the tools are taken from PATH or --tools-dir")]
     NotOnPath {
         /// The tool's file name.
         file: &'static str,
     },
 }
 
-/// Finds `tool`: in `override_dir` when given; on Windows in the system folder; elsewhere on PATH
-/// (where only test stand-ins live).
+/// Finds `tool`: in `override_dir` (`--tools-dir`, made absolute when the config was built)
+/// when given; on Windows in the system folder; elsewhere on PATH (where only test stand-ins
+/// live).
 pub fn locate(tool: Tool, override_dir: Option<&Path>) -> Result<PathBuf, ToolError> {
     let file = tool.file_name();
     let dir = override_dir
         .map(Path::to_path_buf)
         .or_else(system::system_tools_dir);
     if let Some(dir) = dir {
-        let path = absolute(&dir).join(file);
+        let path = dir.join(file);
         return if path.is_file() {
             Ok(path)
         } else {
@@ -104,10 +100,6 @@ pub fn locate(tool: Tool, override_dir: Option<&Path>) -> Result<PathBuf, ToolEr
         .map(|d| d.join(file))
         .find(|p| p.is_file())
         .ok_or(ToolError::NotOnPath { file })
-}
-
-fn absolute(dir: &Path) -> PathBuf {
-    std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
 #[cfg(test)]

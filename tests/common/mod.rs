@@ -252,17 +252,11 @@ impl Drop for TestEnv {
     }
 }
 
-/// The binary with a pinned environment (locale and override variables removed by name).
+/// The binary with a pinned environment (locale and computer-name variables removed by name).
 pub fn command(args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_logoff-all"));
     cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
-    for var in [
-        "LANG",
-        "LC_ALL",
-        "LC_CTYPE",
-        "LOGOFF_ALL_TOOLS_DIR",
-        "COMPUTERNAME",
-    ] {
+    for var in ["LANG", "LC_ALL", "LC_CTYPE", "COMPUTERNAME"] {
         cmd.env_remove(var);
     }
     cmd

@@ -7,6 +7,7 @@ mod common;
 mod own_last;
 mod recheck;
 mod standin;
+mod targets;
 
 use common::{assert_lines, json, TestEnv};
 use standin::{by_id, query_tables, run_with, stderr, table};
@@ -36,7 +37,6 @@ fn asks_on_a_terminal_whatever_stdout_is() {
         std::fs::write(&run, line).unwrap();
         let mut child = Command::new("script")
             .args(["-qec", &format!("bash '{}'", run.display()), "/dev/null"])
-            .env_remove("LOGOFF_ALL_TOOLS_DIR")
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())

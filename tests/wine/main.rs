@@ -135,8 +135,7 @@ impl Case {
             .env("WINEDEBUG", "-all")
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env("LANG", "en_US.UTF-8")
-            .env("LC_ALL", "en_US.UTF-8")
-            .env_remove("LOGOFF_ALL_TOOLS_DIR");
+            .env("LC_ALL", "en_US.UTF-8");
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
@@ -375,7 +374,7 @@ fn dry_run_json_and_windows_style_server_and_help() {
 #[ignore = "needs Wine and the Windows builds: scripts/test-all"]
 fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
     for exe in exes() {
-        let case = Case::new("planted", "en-2019-console-user.txt");
+        let mut case = Case::new("planted", "en-2019-console-user.txt");
         let beside = case.dir.join("app");
         std::fs::create_dir_all(&beside).unwrap();
         let copy = beside.join("logoff-all.exe");
@@ -385,6 +384,9 @@ fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
                 std::fs::copy(standin(), dir.join(tool)).unwrap();
             }
         }
+        // The environment variable an earlier version read as a tools folder is ignored: only
+        // --tools-dir overrides System32.
+        case.set("LOGOFF_ALL_TOOLS_DIR", ".");
         let out = case.run_in(&copy, Some(&case.dir), &["--yes"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         // system32_calls panics on any call from elsewhere.

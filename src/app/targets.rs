@@ -1,0 +1,201 @@
+//! Targets: before anything is queried, refuse a target list that names one computer twice
+//! (`localhost` and `127.0.0.1`, a short name and its FQDN, a name and its IP address): the
+//! second pass would act on a table the first pass already changed.
+
+use super::for_each;
+use crate::config::ServerName;
+use crate::host::{Host, Locality};
+use std::net::IpAddr;
+
+/// What is known of one target for the comparison.
+struct Target {
+    /// The name as given; `None`: this computer (no `--server`).
+    server: Option<ServerName>,
+    /// Whether it names this computer.
+    local: bool,
+    /// The addresses it resolves to; `None` when it does not resolve.
+    addresses: Option<Vec<IpAddr>>,
+}
+
+impl Target {
+    fn label(&self) -> String {
+        self.server
+            .as_ref()
+            .map_or("this computer".to_string(), ServerName::to_string)
+    }
+}
+
+/// Refuses `targets` when two of them are the same computer: both this computer, or sharing an
+/// address, or (when one does not resolve) the same name by text. The message names every such
+/// pair and says to give each server once. Names are looked up `jobs` at a time, and only when
+/// there are two targets or more.
+pub(super) fn check_distinct(
+    targets: &[Option<ServerName>],
+    host: &dyn Host,
+    jobs: usize,
+) -> Result<(), String> {
+    if targets.len() < 2 {
+        return Ok(());
+    }
+    let mut known: Vec<Target> = targets
+        .iter()
+        .map(|server| Target {
+            server: server.clone(),
+            local: false,
+            addresses: None,
+        })
+        .collect();
+    for_each(&mut known, jobs, |t| match &t.server {
+        None => t.local = true,
+        Some(s) => {
+            t.local = host.locality(s) == Locality::Local;
+            t.addresses = host.addresses(s);
+        }
+    });
+    let mut pairs = Vec::new();
+    for (i, a) in known.iter().enumerate() {
+        for b in &known[i + 1..] {
+            if let Some(why) = same_computer(a, b) {
+                pairs.push(format!("{} and {} ({why})", a.label(), b.label()));
+            }
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the servers name one computer twice: {}; give each server once (nothing was done)",
+        pairs.join("; ")
+    ))
+}
+
+/// Why `a` and `b` are the same computer, or `None` when they are not known to be.
+fn same_computer(a: &Target, b: &Target) -> Option<String> {
+    if a.local && b.local {
+        return Some("both are this computer".to_string());
+    }
+    match (&a.addresses, &b.addresses) {
+        (Some(x), Some(y)) => x
+            .iter()
+            .find(|ip| y.contains(ip))
+            .map(|ip| format!("both resolve to {ip}")),
+        _ => match (&a.server, &b.server) {
+            (Some(x), Some(y)) => same_name(x.as_str(), y.as_str()),
+            _ => None,
+        },
+    }
+}
+
+/// Whether two names that cannot both be resolved are the same by text: equal ignoring case
+/// and a trailing dot, or one the short name (first label) of the other.
+fn same_name(a: &str, b: &str) -> Option<String> {
+    let norm = |s: &str| s.trim_end_matches('.').to_ascii_lowercase();
+    let (a, b) = (norm(a), norm(b));
+    if a == b {
+        return Some("the same name".to_string());
+    }
+    let is_ip = |s: &str| s.parse::<IpAddr>().is_ok();
+    if is_ip(&a) || is_ip(&b) {
+        return None;
+    }
+    let short_of =
+        |short: &str, long: &str| !short.contains('.') && long.split('.').next() == Some(short);
+    (short_of(&a, &b) || short_of(&b, &a)).then(|| "a short name and its full name".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::host::fake::{exited, FakeHost};
+
+    fn host() -> FakeHost {
+        let mut host = FakeHost::new(|_, _| exited(0, "", ""));
+        host.local = ["localhost", "127.0.0.1", "TS01", "10.0.0.5"]
+            .map(String::from)
+            .to_vec();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        host.addresses = vec![
+            ("localhost".into(), vec![ip("::1"), ip("127.0.0.1")]),
+            ("127.0.0.1".into(), vec![ip("127.0.0.1")]),
+            ("10.0.0.5".into(), vec![ip("10.0.0.5")]),
+            ("ts02".into(), vec![ip("10.0.0.6")]),
+            ("ts02.corp.example.com".into(), vec![ip("10.0.0.6")]),
+            ("10.0.0.6".into(), vec![ip("10.0.0.6")]),
+            ("alias-of-ts02".into(), vec![ip("10.0.0.9"), ip("10.0.0.6")]),
+            ("ts03".into(), vec![ip("10.0.0.7")]),
+            ("ts03.lab.example.com".into(), vec![ip("10.1.0.7")]),
+        ];
+        host
+    }
+
+    fn check(names: &[&str]) -> Result<(), String> {
+        let targets: Vec<Option<ServerName>> = names
+            .iter()
+            .map(|n| Some(ServerName::parse(n).unwrap()))
+            .collect();
+        check_distinct(&targets, &host(), 2)
+    }
+
+    #[test]
+    fn two_names_of_this_computer_are_refused_naming_both() {
+        for (a, b) in [
+            ("localhost", "127.0.0.1"),
+            ("TS01", "localhost"),
+            ("10.0.0.5", "ts01"),
+        ] {
+            let err = check(&["ts09", a, b]).unwrap_err();
+            assert!(
+                err.contains(&format!("{a} and {b} (both are this computer)")),
+                "{err}"
+            );
+            assert!(err.contains("give each server once"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_name_and_its_address_or_an_alias_sharing_one_are_refused() {
+        let err = check(&["ts02", "10.0.0.6"]).unwrap_err();
+        assert!(
+            err.contains("ts02 and 10.0.0.6 (both resolve to 10.0.0.6)"),
+            "{err}"
+        );
+        let err = check(&["alias-of-ts02", "ts02.corp.example.com"]).unwrap_err();
+        assert!(err.contains("both resolve to 10.0.0.6"), "{err}");
+    }
+
+    #[test]
+    fn unresolved_names_are_compared_by_text_short_name_against_fqdn() {
+        let err = check(&["ts04", "TS04.corp.example.com."]).unwrap_err();
+        assert!(
+            err.contains("ts04 and TS04.corp.example.com. (a short name"),
+            "{err}"
+        );
+        // One resolves, the other does not: text decides.
+        let err = check(&["ts03.corp.example.com", "ts03"]).unwrap_err();
+        assert!(err.contains("a short name and its full name"), "{err}");
+    }
+
+    #[test]
+    fn every_pair_is_named_in_one_message() {
+        let err = check(&["localhost", "ts02", "127.0.0.1", "10.0.0.6"]).unwrap_err();
+        assert!(err.contains("localhost and 127.0.0.1"), "{err}");
+        assert!(err.contains("ts02 and 10.0.0.6"), "{err}");
+    }
+
+    #[test]
+    fn different_computers_pass() {
+        check(&[
+            "ts02",
+            "ts03",
+            "ts04",
+            "ts05.other.example.com",
+            "localhost",
+        ])
+        .unwrap();
+        // Both resolve, to different addresses: different computers whatever the names say.
+        check(&["ts03", "ts03.lab.example.com"]).unwrap();
+        // Addresses are not short names of anything.
+        check(&["10.0.0.8", "10.0.0.8.example.com"]).unwrap();
+        check(&["ts05.corp.example.com", "ts05.lab.example.com"]).unwrap();
+    }
+}
