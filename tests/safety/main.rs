@@ -5,6 +5,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 mod recheck;
+mod verify;
 mod standin;
 
 use common::{assert_lines, json, TestEnv};
