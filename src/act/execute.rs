@@ -14,7 +14,7 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     /// `logged_off`: `logoff` exited 0 and printed nothing, and a fresh `query session` no longer
-    /// listed the session (same ID and user) within `--verify-wait`.
+    /// listed the session (ID, user and session name compared) within `--verify-wait`.
     LoggedOff,
     /// `logged_off_unverified`: `logoff` exited 0 and printed nothing, but nothing checked that
     /// the session went (`--verify-wait 0`, Ctrl-C, or the checking query failed); the text
@@ -35,8 +35,9 @@ pub enum Outcome {
     Failed(String),
     /// `timed_out`: `logoff` ran past the timeout and was stopped.
     TimedOut(Duration),
-    /// `still_present`: `logoff` exited 0 but the session (same ID and user) was still listed
-    /// when `--verify-wait` ran out: a failed logoff.
+    /// `still_present`: `logoff` exited 0 but the session (same ID and user, and the same
+    /// session name or none on one side) was still listed when `--verify-wait` ran out: a
+    /// failed logoff.
     StillPresent(String),
     /// `reset`: still listed after the logoff, then ended with `reset session` (`--reset-stuck`).
     Reset(String),

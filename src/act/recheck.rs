@@ -1,10 +1,10 @@
 //! Re-check: before a logoff on a table that is old, or after a logoff that failed, compare the
 //! planned session with a fresh plan. It is logged off only when the same ID is listed once,
-//! with the same user and the same session name, and is still planned for logoff.
+//! holding the same session ([`same_session`]), and is still planned for logoff.
 
 use crate::plan::{Action, Plan, Reason, Subject};
 use crate::report::escape::escape_for_display;
-use crate::table::session::Session;
+use crate::table::session::{Session, State};
 
 /// What the fresh table says about one planned session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +34,32 @@ pub fn describe(s: &Session) -> String {
     format!("{user}, {name}")
 }
 
+/// Whether `now`, a fresh row with the same ID as `before`, is still the session that was
+/// planned. The rule: the same user, and either the same session name, or `before` had a name
+/// and `now` has none with state disconnected (disconnecting drops the session name; a new
+/// logon always starts with one). Any other name change is not this session for acting on: a
+/// different non-empty name is another logon, and a session planned without a name (it was
+/// disconnected) that now has one was reconnected or is a new logon that reused the ID.
+pub fn same_session(before: &Session, now: &Session) -> bool {
+    if now.id != before.id || now.user != before.user {
+        return false;
+    }
+    match (&before.name, &now.name) {
+        (a, b) if a == b => true,
+        (Some(_), None) => now.state == State::Disconnected,
+        _ => false,
+    }
+}
+
+/// How a fresh row is shown in messages: [`describe`] and its state word.
+pub fn describe_now(s: &Session) -> String {
+    format!(
+        "{}, state \"{}\"",
+        describe(s),
+        escape_for_display(&s.state_word)
+    )
+}
+
 /// Compares `before` (planned for logoff) with `fresh`; `checked` says how the fresh table was
 /// read (e.g. "query session again, the table was 12 s old"), for the report.
 pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
@@ -61,16 +87,16 @@ pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
             let Some(now) = entry.session() else {
                 return Found::Gone(format!("{prefix}: ID {id} is no longer listed"));
             };
-            if now.user == before.user && entry.reason == Reason::AlreadyDisconnected {
-                // --disconnect, and the same user's session got disconnected meanwhile (which
-                // drops its session name): nothing left to do.
-                Found::NoLongerMatches(Reason::AlreadyDisconnected)
-            } else if now.user != before.user || now.name != before.name {
+            if !same_session(before, now) {
                 Found::Reused(format!(
                     "{prefix}: ID {id} now belongs to {} (planned: {}); logoff not run",
-                    describe(now),
+                    describe_now(now),
                     describe(before)
                 ))
+            } else if entry.reason == Reason::AlreadyDisconnected {
+                // --disconnect, and the session got disconnected meanwhile (which drops its
+                // session name): nothing left to do.
+                Found::NoLongerMatches(Reason::AlreadyDisconnected)
             } else if on_bad_line {
                 skip(format!(
                     "ID {id} also appears on a line that is not understood"
@@ -139,6 +165,88 @@ mod tests {
         assert_eq!(check(5), Found::Same);
         // Same user, other session name: not the session that was planned.
         assert!(matches!(check(6), Found::Reused(_)));
+    }
+
+    #[test]
+    fn the_same_user_who_disconnected_meanwhile_is_the_same_session_and_still_logged_off() {
+        let old = plan_of(BEFORE);
+        let fresh = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+                   alice                     3  Disc
+                   bob                       4  Disc
+                   carol                     5  Down
+ rdp-tcp#9         dave                      6  Active
+",
+        );
+        let check = |id| compare(&session(&old, id), &fresh, "x");
+        // rdp-tcp#1 active, now no session name and disconnected: the user disconnected.
+        assert_eq!(check(3), Found::Same);
+        // Planned disconnected and still so.
+        assert_eq!(check(4), Found::Same);
+        // No session name but not disconnected: not known to be the same session.
+        match check(5) {
+            Found::Reused(m) => assert!(
+                m.contains("user \"carol\", no session name, state \"Down\""),
+                "{m}"
+            ),
+            other => panic!("{other:?}"),
+        }
+        // Another non-empty session name: another logon.
+        assert!(matches!(check(6), Found::Reused(_)));
+
+        // A session planned while disconnected that now has a name was reconnected, or is a
+        // new logon on the same ID: left alone.
+        let reconnected = plan_of(
+            " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#9         bob                       4  Active
+",
+        );
+        match compare(&session(&old, 4), &reconnected, "x") {
+            Found::Reused(m) => {
+                assert!(
+                    m.contains("now belongs to user \"bob\", session \"rdp-tcp#9\""),
+                    "{m}"
+                );
+                assert!(m.contains("planned: user \"bob\", no session name"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn same_session_needs_the_same_user_and_name_or_a_name_dropped_by_a_disconnect() {
+        let old = plan_of(BEFORE);
+        let head = BEFORE.lines().next().unwrap();
+        let row = |id: u32, text: &str| session(&plan_of(&format!("{head}\n{text}\n")), id);
+        let alice = session(&old, 3);
+        let same = |now: &str| same_session(&alice, &row(3, now));
+        assert!(same(
+            " rdp-tcp#1         alice                     3  Active"
+        ));
+        assert!(same("                   alice                     3  Disc"));
+        assert!(!same(
+            "                   alice                     3  Down"
+        ));
+        assert!(!same(
+            " rdp-tcp#2         alice                     3  Active"
+        ));
+        assert!(!same(
+            " rdp-tcp#1         mallory                   3  Active"
+        ));
+        // Planned disconnected (no name): still so, or reconnected under a name.
+        let bob = session(&old, 4);
+        assert!(same_session(
+            &bob,
+            &row(4, "                   bob                       4  Disc")
+        ));
+        assert!(!same_session(
+            &bob,
+            &row(4, " rdp-tcp#9         bob                       4  Active")
+        ));
+        assert!(!same_session(
+            &bob,
+            &row(3, "                   bob                       3  Disc")
+        ));
     }
 
     #[test]

@@ -1,11 +1,19 @@
 //! Verify: after the logoffs on a server, read the table again until every session that
-//! `logoff` said it ended is gone, or `--verify-wait` runs out. A session still listed with the
-//! same ID and user is `still_present` (a failed logoff); `--reset-stuck` then ends it with the
-//! stock `reset session <id>`, after one more look that it is still the same session.
+//! `logoff` said it ended is gone, or `--verify-wait` runs out. A session still listed is
+//! `still_present` (a failed logoff); `--reset-stuck` then ends it with the stock
+//! `reset session <id>`, after one more look that it is still the same session.
+//!
+//! The rule (ID, user and session name): the session is gone when its ID is no longer listed,
+//! or is listed with another user, or with another non-empty session name while it was planned
+//! with one (a new logon that reused the ID). With the same ID and user it is still there when
+//! the name is the same, or when one side has no name: a session that disconnected drops its
+//! name, and a disconnected one that reconnected gains one. `reset session` runs only on the
+//! same session as [`same_session`] decides (a reconnected one might be a new logon, so it is
+//! left alone), never on an ID on two rows or on a line that is not understood.
 
 use crate::act::classify::{classify, Answer};
 use crate::act::execute::Outcome;
-use crate::act::recheck::describe;
+use crate::act::recheck::{describe, describe_now, same_session};
 use crate::config::ServerName;
 use crate::host::{Call, Host};
 use crate::plan::{Plan, Subject};
@@ -25,16 +33,63 @@ pub struct Look<'a> {
     pub poll: &'a mut dyn FnMut() -> Result<Plan, String>,
     /// Whether to stop (Ctrl-C).
     pub stop: &'a dyn Fn() -> bool,
+    /// Told about a plan index whose ID a fresh table showed holding another user or another
+    /// session (the logoff worked, and the new session is left alone); the text quotes the row.
+    pub note: &'a dyn Fn(usize, &str),
 }
 
-/// Whether `fresh` still lists `s`: the same ID with the same user, or the ID on a line that is
-/// not understood (then it cannot be called gone).
-fn listed(fresh: &Plan, s: &Session) -> bool {
+/// What a fresh table says about a session that `logoff` said it ended; the texts quote what
+/// the table showed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Seen {
+    /// Gone: the ID is not listed.
+    Gone,
+    /// Gone: the ID now holds another user, or another session name (a new logon).
+    Replaced(String),
+    /// The same session, listed once ([`same_session`]): reset may end it.
+    Same(String),
+    /// Still listed but not certainly the same session (reconnected, or the name dropped in a
+    /// state other than disconnected), or the ID is on two rows or on a line not understood:
+    /// cannot be called gone, and is never reset.
+    Unsure(String),
+}
+
+/// Looks `s` up in `fresh` by ID, user and session name (the rule in the module text).
+fn seen(fresh: &Plan, s: &Session) -> Seen {
     let id = s.id.to_string();
-    fresh.entries.iter().any(|e| match &e.subject {
-        Subject::Session(now) => now.id == s.id && now.user == s.user,
+    if fresh.entries.iter().any(|e| match &e.subject {
         Subject::Line(line) => line.raw.split_whitespace().any(|w| w == id),
-    })
+        Subject::Session(_) => false,
+    }) {
+        return Seen::Unsure(format!("ID {id} on a line that is not understood"));
+    }
+    let rows: Vec<&Session> = fresh
+        .entries
+        .iter()
+        .filter_map(|e| e.session())
+        .filter(|now| now.id == s.id)
+        .collect();
+    let now = match rows.as_slice() {
+        [] => return Seen::Gone,
+        [now] => *now,
+        many => return Seen::Unsure(format!("ID {id} listed on {} rows", many.len())),
+    };
+    let shown = format!("ID {id} ({})", describe_now(now));
+    if now.user != s.user {
+        return Seen::Replaced(format!("{shown}: another user (planned: {})", describe(s)));
+    }
+    if same_session(s, now) {
+        return Seen::Same(shown);
+    }
+    match (&s.name, &now.name) {
+        (Some(_), Some(_)) => {
+            Seen::Replaced(format!("{shown}: a new session (planned: {})", describe(s)))
+        }
+        (None, Some(_)) => Seen::Unsure(format!(
+            "{shown}; planned with no session name: reconnected, or a new logon on the same ID"
+        )),
+        _ => Seen::Unsure(format!("{shown}; planned: {}", describe(s))),
+    }
 }
 
 /// Verifies every `logged_off_unverified` outcome of `plan`: `logged_off` once a fresh table no
@@ -64,6 +119,8 @@ pub fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> 
     let mut interval = FIRST_INTERVAL;
     let mut looks = 0;
     let mut last: Result<(), String>;
+    // What the last look showed for each index still listed.
+    let mut shown: Vec<String> = vec![String::new(); outcomes.len()];
     loop {
         if (look.stop)() {
             last = Err("stopped by Ctrl-C".to_string());
@@ -74,11 +131,24 @@ pub fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> 
                 looks += 1;
                 last = Ok(());
                 pending.retain(|&i| {
-                    let still = plan.entries[i].session().is_some_and(|s| listed(&fresh, s));
-                    if !still {
-                        outcomes[i] = Some(Outcome::LoggedOff);
+                    let Some(s) = plan.entries[i].session() else {
+                        return false;
+                    };
+                    match seen(&fresh, s) {
+                        Seen::Gone => {
+                            outcomes[i] = Some(Outcome::LoggedOff);
+                            false
+                        }
+                        Seen::Replaced(what) => {
+                            outcomes[i] = Some(Outcome::LoggedOff);
+                            (look.note)(i, &format!("gone; {what}, left alone"));
+                            false
+                        }
+                        Seen::Same(now) | Seen::Unsure(now) => {
+                            shown[i] = now;
+                            true
+                        }
                     }
-                    still
                 });
             }
             Err(e) => last = Err(format!("query session failed: {e}")),
@@ -98,14 +168,11 @@ pub fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> 
     match last {
         Ok(()) => {
             for &i in &pending {
-                if let Some(s) = plan.entries[i].session() {
-                    outcomes[i] = Some(Outcome::StillPresent(format!(
-                        "logoff exited 0, but query session still listed ID {} ({}) {secs:.1} s \
-                         later, after {looks} look(s)",
-                        s.id,
-                        describe(s)
-                    )));
-                }
+                outcomes[i] = Some(Outcome::StillPresent(format!(
+                    "logoff exited 0, but query session still listed {} {secs:.1} s later, \
+                     after {looks} look(s)",
+                    shown[i]
+                )));
             }
             pending
         }
@@ -132,12 +199,19 @@ pub struct Reset<'a> {
     pub poll: &'a mut dyn FnMut() -> Result<Plan, String>,
     /// Whether to stop (Ctrl-C).
     pub stop: &'a dyn Fn() -> bool,
+    /// Told about a plan index whose ID the look before reset showed holding another user or
+    /// another session (left alone); the text quotes the row.
+    pub note: &'a dyn Fn(usize, &str),
 }
 
 /// `--reset-stuck`: for each `still_present` index, looks once more (the table is read again
-/// before every reset) and, if the same ID and user are still listed, runs `reset session
-/// <id>`: `reset` when it exits 0 silently, `reset_failed` with its words otherwise. One that
-/// went in the meantime becomes `logged_off`.
+/// before every reset) and runs `reset session <id>` only if that look shows the same session
+/// ([`same_session`], listed once): `reset` when it exits 0 silently, `reset_failed` with its
+/// words otherwise. One that went in the meantime, or whose ID now holds another user or
+/// session, becomes `logged_off`; one not certainly the same stays `still_present`, not reset.
+/// A `reset session` answer "not found" is checked by another look: `logged_off` when the
+/// session is gone, `reset_failed` when it is still listed, `still_present` when that look
+/// failed.
 pub fn reset_stuck(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
@@ -162,16 +236,45 @@ pub fn reset_stuck(
                 continue;
             }
         };
-        if !listed(&fresh, s) {
-            outcomes[i] = Some(Outcome::LoggedOff);
-            continue;
-        }
+        let shown = match seen(&fresh, s) {
+            Seen::Gone => {
+                outcomes[i] = Some(Outcome::LoggedOff);
+                continue;
+            }
+            Seen::Replaced(what) => {
+                outcomes[i] = Some(Outcome::LoggedOff);
+                (reset.note)(i, &format!("gone before reset; {what}, left alone"));
+                continue;
+            }
+            Seen::Unsure(what) => {
+                outcomes[i] = Some(Outcome::StillPresent(format!(
+                    "{was}; not reset: the query before reset listed {what}"
+                )));
+                continue;
+            }
+            Seen::Same(shown) => shown,
+        };
         let result = reset
             .host
             .run(&Call::Reset(s.id), reset.server, reset.timeout);
         outcomes[i] = Some(match classify(result, s.id, reset.text) {
-            Answer::Done => Outcome::Reset(format!("{was}; ended with reset session {}", s.id)),
-            Answer::NotFound(_) => Outcome::LoggedOff,
+            Answer::Done => Outcome::Reset(format!(
+                "{was}; the query before reset listed {shown}; ended with reset session {}",
+                s.id
+            )),
+            Answer::NotFound(m) => match (reset.poll)() {
+                Ok(after) => match seen(&after, s) {
+                    Seen::Gone | Seen::Replaced(_) => Outcome::LoggedOff,
+                    Seen::Same(now) | Seen::Unsure(now) => Outcome::ResetFailed(format!(
+                        "{was}; reset session answered \"{m}\", but query session still \
+                         listed {now} after it"
+                    )),
+                },
+                Err(e) => Outcome::StillPresent(format!(
+                    "{was}; reset session answered \"{m}\", not confirmed: the query after \
+                     it failed: {e}"
+                )),
+            },
             Answer::Failed(m) => Outcome::ResetFailed(format!("{was}; reset session failed: {m}")),
             Answer::TimedOut(t) => Outcome::ResetFailed(format!(
                 "{was}; reset session did not finish within {} s",

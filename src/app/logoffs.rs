@@ -179,6 +179,13 @@ fn verify_and_reset(
             .map_err(|e| e.to_string())
     };
     let stop = || ctx.stopping();
+    // The ID of a session that went now holds another user or another logon: say so, since the
+    // report row only says logged_off.
+    let note = |index: usize, what: &str| {
+        if let Some(s) = plan.entries[index].session() {
+            ctx.say(&format!("{label}: session {}: {what}", s.id));
+        }
+    };
     let pending = outcomes
         .iter()
         .filter(|o| matches!(o, Some(Outcome::LoggedOffUnverified(_))))
@@ -196,6 +203,7 @@ fn verify_and_reset(
             wait: ctx.config.verify_wait,
             poll: &mut poll,
             stop: &stop,
+            note: &note,
         },
     );
     if ctx.config.reset_stuck && !stuck.is_empty() {
@@ -211,6 +219,7 @@ fn verify_and_reset(
                 text: &text,
                 poll: &mut poll,
                 stop: &stop,
+                note: &note,
             },
         );
     }

@@ -6,6 +6,7 @@
 mod common;
 mod own_last;
 mod recheck;
+mod verify;
 mod standin;
 mod targets;
 

@@ -5,7 +5,7 @@ use crate::decode::{decode, CodePage};
 use crate::host::fake::{exited, FakeHost};
 use crate::plan::{plan, Options};
 use crate::table::parse::parse;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 const HEAD: &str = " SESSIONNAME       USERNAME                 ID  STATE\n";
 
@@ -54,6 +54,7 @@ fn sessions_that_go_are_logged_off_and_one_that_stays_is_still_present() {
             wait: Duration::from_millis(1200),
             poll: &mut poll,
             stop: &|| false,
+            note: &|_, _| {},
         },
     );
     assert!(started.elapsed() >= Duration::from_millis(1200));
@@ -65,7 +66,7 @@ fn sessions_that_go_are_logged_off_and_one_that_stays_is_still_present() {
     );
     let m = outcomes[1].as_ref().unwrap().message().unwrap();
     assert!(
-        m.contains("still listed ID 4 (user \"bob\", no session name)"),
+        m.contains("still listed ID 4 (user \"bob\", no session name, state \"Down\")"),
         "{m}"
     );
     // 500 ms, then 700 ms (the rest of the wait): three looks.
@@ -84,6 +85,7 @@ fn zero_wait_a_failed_query_or_ctrl_c_leave_it_unverified_and_say_why() {
             wait: Duration::ZERO,
             poll: &mut never,
             stop: &|| false,
+            note: &|_, _| {},
         },
     );
     assert!(stuck.is_empty());
@@ -103,6 +105,7 @@ fn zero_wait_a_failed_query_or_ctrl_c_leave_it_unverified_and_say_why() {
             wait: Duration::from_millis(600),
             poll: &mut failing,
             stop: &|| false,
+            note: &|_, _| {},
         },
     );
     assert_eq!(codes(&outcomes), ["logged_off_unverified"; 3]);
@@ -122,6 +125,7 @@ fn zero_wait_a_failed_query_or_ctrl_c_leave_it_unverified_and_say_why() {
             wait: Duration::from_secs(30),
             poll: &mut same,
             stop: &|| true,
+            note: &|_, _| {},
         },
     );
     assert!(outcomes[0]
@@ -157,6 +161,7 @@ fn reset_runs_only_on_the_same_session_still_listed() {
             text: &text,
             poll: &mut poll,
             stop: &|| false,
+            note: &|_, _| {},
         },
     );
     assert_eq!(
@@ -173,4 +178,170 @@ fn reset_runs_only_on_the_same_session_still_listed() {
         .message()
         .unwrap()
         .contains("Access is denied"));
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// Runs `reset_stuck` on every entry of `p` (all `still_present`) with `tables` as the answers
+/// of successive looks (the last repeats; `None` is a failed query); returns the outcomes,
+/// the `reset` argument lists and the notes.
+fn reset_with(
+    p: &Plan,
+    fake: &FakeHost,
+    tables: &[Option<&str>],
+) -> (Vec<Option<Outcome>>, Vec<Vec<String>>, Vec<String>) {
+    let mut outcomes: Vec<Option<Outcome>> =
+        vec![Some(Outcome::StillPresent("stuck".into())); p.entries.len()];
+    let looks = Cell::new(0);
+    let mut poll = || {
+        let k = looks.get().min(tables.len() - 1);
+        looks.set(looks.get() + 1);
+        tables[k]
+            .map(plan_of)
+            .ok_or_else(|| "RPC server unavailable".to_string())
+    };
+    let notes = RefCell::new(Vec::new());
+    let stuck: Vec<usize> = (0..p.entries.len()).collect();
+    reset_stuck(
+        p,
+        &mut outcomes,
+        &stuck,
+        Reset {
+            host: fake,
+            server: None,
+            timeout: Duration::from_secs(1),
+            text: &text,
+            poll: &mut poll,
+            stop: &|| false,
+            note: &|i, m: &str| notes.borrow_mut().push(format!("{i}: {m}")),
+        },
+    );
+    (outcomes, fake.argvs(), notes.into_inner())
+}
+
+#[test]
+fn verify_compares_id_user_and_session_name_and_quotes_what_the_table_showed() {
+    // alice active as rdp-tcp#1; bob disconnected (no name); carol active as rdp-tcp#5.
+    let p = plan_of(
+        " rdp-tcp#1         alice                     3  Active
+                   bob                       4  Disc
+ rdp-tcp#5         carol                     5  Active
+",
+    );
+    let mut outcomes = logged_off(&p);
+    // alice disconnected (name dropped): still there. bob reconnected (gained a name): still
+    // there. carol's ID holds a new logon of hers under another name: her session went.
+    let mut poll = || {
+        Ok(plan_of(
+            "                   alice                     3  Disc
+ rdp-tcp#8         bob                       4  Active
+ rdp-tcp#9         carol                     5  Active
+",
+        ))
+    };
+    let notes = RefCell::new(Vec::new());
+    let stuck = verify(
+        &p,
+        &mut outcomes,
+        Look {
+            wait: Duration::from_millis(300),
+            poll: &mut poll,
+            stop: &|| false,
+            note: &|i, m: &str| notes.borrow_mut().push(format!("{i}: {m}")),
+        },
+    );
+    assert_eq!(stuck, [0, 1]);
+    assert_eq!(
+        codes(&outcomes),
+        ["still_present", "still_present", "logged_off"]
+    );
+    let m = outcomes[0].as_ref().unwrap().message().unwrap();
+    assert!(
+        m.contains("still listed ID 3 (user \"alice\", no session name, state \"Disc\")"),
+        "{m}"
+    );
+    let m = outcomes[1].as_ref().unwrap().message().unwrap();
+    assert!(
+        m.contains("ID 4 (user \"bob\", session \"rdp-tcp#8\", state \"Active\")"),
+        "{m}"
+    );
+    assert!(m.contains("reconnected"), "{m}");
+    let notes = notes.into_inner();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert!(notes[0].starts_with("2: "), "{notes:?}");
+    assert!(
+        notes[0].contains("session \"rdp-tcp#9\"") && notes[0].contains("a new session"),
+        "{notes:?}"
+    );
+}
+
+#[test]
+fn reset_never_runs_on_a_new_session_a_reconnected_one_or_an_unclear_id() {
+    let p = plan_of(
+        " rdp-tcp#1         alice                     3  Active
+                   bob                       4  Disc
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#6         dave                      6  Active
+",
+    );
+    let fake = FakeHost::new(|_, _| exited(0, "", ""));
+    // 3: a new logon of alice on the same ID; 4: bob reconnected (or logged on again);
+    // 5: on two rows; 6: disconnected meanwhile (name dropped): the same session, reset.
+    let (outcomes, argvs, notes) = reset_with(
+        &p,
+        &fake,
+        &[Some(
+            " rdp-tcp#7         alice                     3  Active
+ rdp-tcp#8         bob                       4  Active
+ rdp-tcp#5         carol                     5  Active
+ rdp-tcp#5         carol                     5  Active
+                   dave                      6  Disc
+",
+        )],
+    );
+    assert_eq!(argvs, [vec!["session".to_string(), "6".into()]]);
+    assert_eq!(
+        codes(&outcomes),
+        ["logged_off", "still_present", "still_present", "reset"]
+    );
+    assert!(
+        notes.len() == 1 && notes[0].contains("rdp-tcp#7"),
+        "{notes:?}"
+    );
+    let m = outcomes[1].as_ref().unwrap().message().unwrap();
+    assert!(
+        m.contains("not reset") && m.contains("session \"rdp-tcp#8\""),
+        "{m}"
+    );
+    let m = outcomes[2].as_ref().unwrap().message().unwrap();
+    assert!(m.contains("not reset") && m.contains("2 rows"), "{m}");
+    let m = outcomes[3].as_ref().unwrap().message().unwrap();
+    assert!(
+        m.contains("ID 6 (user \"dave\", no session name, state \"Disc\")"),
+        "{m}"
+    );
+}
+
+#[test]
+fn a_reset_answered_not_found_is_logged_off_only_once_a_fresh_table_confirms_it() {
+    let p = plan_of(" rdp-tcp#1         alice                     3  Active\n");
+    let still = " rdp-tcp#1         alice                     3  Active\n";
+    let gone = " rdp-tcp#5         carol                     5  Active\n";
+    let not_found = || FakeHost::new(|_, _| exited(1, "", "Session ID 3 not found"));
+    // The look before the reset lists it; the look after the answer decides.
+    for (after, code) in [
+        (Some(gone), "logged_off"),
+        (Some(still), "reset_failed"),
+        (None, "still_present"),
+    ] {
+        let fake = not_found();
+        let (outcomes, argvs, _) = reset_with(&p, &fake, &[Some(still), after]);
+        assert_eq!(argvs.len(), 1);
+        assert_eq!(codes(&outcomes), [code], "{outcomes:?}");
+        if let Some(m) = outcomes[0].as_ref().unwrap().message() {
+            assert!(m.contains("Session ID 3 not found"), "{m}");
+        }
+    }
 }
