@@ -4,6 +4,7 @@
 mod codepage_tables;
 
 use crate::decode::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
+use std::borrow::Cow;
 use std::fmt;
 
 /// How the bytes were read.
@@ -58,11 +59,12 @@ mod system;
 
 /// One decoded line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
+pub struct Line<'a> {
     /// 1-based line number.
     pub number: usize,
-    /// The text, without the line ending; bytes that did not decode appear as U+FFFD.
-    pub text: String,
+    /// The text, without the line ending; bytes that did not decode appear as U+FFFD. Lines of
+    /// printable ASCII (nearly all) borrow the bytes they were read from.
+    pub text: Cow<'a, str>,
     /// Why the line is not clean (undecodable byte, NUL, control character); `None` when clean.
     pub problem: Option<String>,
     /// Whether the problem is bytes that did not decode (a wrong code page may be the cause),
@@ -72,14 +74,14 @@ pub struct Line {
 
 /// The whole decoded output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
+pub struct Decoded<'a> {
     /// The encoding the bytes were read in.
     pub encoding: Encoding,
     /// The lines, in order.
-    pub lines: Vec<Line>,
+    pub lines: Vec<Line<'a>>,
 }
 
-impl Decoded {
+impl Decoded<'_> {
     /// The first non-blank line, cut to `max` characters, to show what was printed; leading
     /// spaces are kept (they are part of the layout: quote it with `{:?}`).
     pub fn first_text(&self, max: usize) -> String {
@@ -110,7 +112,7 @@ pub fn supported_list() -> String {
 
 /// Decodes `bytes` into lines. Byte order marks and UTF-16 text are recognised first; then a
 /// forced code page, or clean UTF-8, or the default code page.
-pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded, DecodeError> {
+pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded<'_>, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return Ok(utf16le(rest));
     }
@@ -143,7 +145,8 @@ pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded, DecodeError>
 /// UTF-16LE without a byte order mark: mostly-ASCII text has a NUL in nearly every odd byte and
 /// almost none in the even ones.
 fn looks_like_utf16le(bytes: &[u8]) -> bool {
-    if bytes.len() < 4 {
+    // Cheap first: text without a single NUL byte is not UTF-16.
+    if bytes.len() < 4 || !bytes.contains(&0) {
         return false;
     }
     let pairs = bytes.len() / 2;
@@ -155,7 +158,7 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
     odd_nul * 2 >= pairs && even_nul * 10 < pairs
 }
 
-fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
+fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     // A final newline ends the last line rather than starting an empty one.
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
     let mut lines = Vec::with_capacity(body.iter().filter(|b| **b == b'\n').count() + 1);
@@ -166,15 +169,17 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
     lines.extend(pieces.enumerate().map(|(i, raw)| {
         // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
         let raw = trim_cr(raw);
-        if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
-            // The common case: printable ASCII, the same in every supported code page.
-            return Line {
-                number: i + 1,
-                // Printable ASCII is valid UTF-8: this borrows, then copies once.
-                text: String::from_utf8_lossy(raw).into_owned(),
-                problem: None,
-                undecodable: false,
-            };
+        if is_printable_ascii(raw) {
+            // The common case: printable ASCII, the same in every supported code page, and
+            // valid UTF-8, so the line borrows the bytes instead of copying them.
+            if let Ok(text) = std::str::from_utf8(raw) {
+                return Line {
+                    number: i + 1,
+                    text: Cow::Borrowed(text),
+                    problem: None,
+                    undecodable: false,
+                };
+            }
         }
         let (text, problem) = match encoding {
             Encoding::Utf8 => match std::str::from_utf8(raw) {
@@ -207,6 +212,13 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
         finish_line(i + 1, text, problem)
     }));
     Decoded { encoding, lines }
+}
+
+/// Whether every byte is printable ASCII (space to `~`). Written without an early exit so that
+/// it runs over whole vectors of bytes at a time.
+fn is_printable_ascii(raw: &[u8]) -> bool {
+    raw.iter()
+        .fold(true, |ok, &b| ok & (b.wrapping_sub(b' ') < 0x7F - b' '))
 }
 
 /// The line without the carriage returns that end it (one, or two after a double text-mode
@@ -291,7 +303,7 @@ fn undecodable(cp: u16, bytes: &[u8], offset: usize) -> String {
     )
 }
 
-fn utf16le(bytes: &[u8]) -> Decoded {
+fn utf16le(bytes: &[u8]) -> Decoded<'static> {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|p| u16::from_le_bytes([p[0], p[1]]))
@@ -337,7 +349,7 @@ fn utf16le(bytes: &[u8]) -> Decoded {
 }
 
 /// Flags NULs and control characters (other than tab, which the parser judges) in clean text.
-fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
+fn finish_line(number: usize, text: String, problem: Option<String>) -> Line<'static> {
     let clean_ascii = || {
         text.bytes()
             .all(|b| (b' '..0x7F).contains(&b) || b == b'\t')
@@ -345,7 +357,7 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
     if problem.is_none() && text.is_ascii() && clean_ascii() {
         return Line {
             number,
-            text,
+            text: Cow::Owned(text),
             problem: None,
             undecodable: false,
         };
@@ -365,7 +377,7 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
     });
     Line {
         number,
-        text,
+        text: Cow::Owned(text),
         problem,
         undecodable,
     }

@@ -159,7 +159,7 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
             }
             Err(why) => table.not_understood.push(NotUnderstood {
                 line: line.number,
-                raw: line.text.clone(),
+                raw: line.text.to_string(),
                 why,
             }),
         }

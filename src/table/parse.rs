@@ -132,7 +132,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
         }
         if line.number > header.line && line.problem.is_none() {
             if is_counter_line(&line.text) {
-                counters.push(line.text.clone());
+                counters.push(line.text.to_string());
                 continue;
             }
             if line.text == header.text {
@@ -149,7 +149,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             Ok(session) => Row::Session(session),
             Err(why) => Row::NotUnderstood(NotUnderstood {
                 line: line.number,
-                raw: line.text.clone(),
+                raw: line.text.to_string(),
                 why,
             }),
         });
