@@ -4,7 +4,7 @@
 use crate::decode::Decoded;
 use crate::table::header::{self, Kind, Layout};
 use crate::table::row::{self, trim_spaces, Pieces, CODEPAGE_HINT};
-use crate::table::session::{Session, State};
+use crate::table::session::{Field, Session, State};
 use crate::table::text::looks_like_mojibake;
 
 /// A line of the output that is not a session this program understood.
@@ -245,7 +245,7 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
             p.first
         ));
     }
-    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let nonempty = |s: &str| (!s.is_empty()).then(|| Field::from(s));
     let kind = nonempty(trim_spaces(&p.kind));
     let rest = trim_spaces(&p.rest);
     let device = if rest.contains("  ") {
@@ -259,7 +259,7 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
         name: nonempty(&p.first),
         user: nonempty(&p.second),
         state: State::from_word(&p.state),
-        state_word: p.state.into_owned(),
+        state_word: Field::from(&*p.state),
         kind,
         device,
         marked_current: p.marked,
