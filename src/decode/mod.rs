@@ -3,7 +3,9 @@
 
 mod codepage_tables;
 
-use crate::decode::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
+mod cp932;
+
+use crate::decode::codepage_tables::SINGLE_BYTE;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -193,7 +195,7 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
                     )),
                 ),
             },
-            Encoding::CodePage(932) => cp932_line(raw),
+            Encoding::CodePage(932) => cp932::line(raw),
             Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
             Encoding::CodePage(cp) => match system::decode(cp, raw) {
                 Some(text) => (text, None),
@@ -255,43 +257,6 @@ fn single_byte_line(cp: u16, raw: &[u8]) -> (String, Option<String>) {
         }
     }
     (text, problem)
-}
-
-fn cp932_line(raw: &[u8]) -> (String, Option<String>) {
-    let mut text = String::with_capacity(raw.len());
-    let mut problem = None;
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        let (ch, used) = if b < 0x80 {
-            (Some(b as char), 1)
-        } else if let Some(lead) = cp932_lead_index(b) {
-            match raw.get(i + 1) {
-                Some(&t) if (0x40..=0xFC).contains(&t) => {
-                    let unit = CP932_DOUBLE[lead * 189 + usize::from(t - 0x40)];
-                    (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 2)
-                }
-                _ => (None, 1),
-            }
-        } else {
-            let unit = CP932_SINGLE[usize::from(b - 0x80)];
-            (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 1)
-        };
-        if ch.is_none() && problem.is_none() {
-            problem = Some(undecodable(932, &raw[i..i + used], i));
-        }
-        text.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
-        i += used;
-    }
-    (text, problem)
-}
-
-fn cp932_lead_index(b: u8) -> Option<usize> {
-    match b {
-        0x81..=0x9F => Some(usize::from(b - 0x81)),
-        0xE0..=0xFC => Some(usize::from(b - 0xE0) + 31),
-        _ => None,
-    }
 }
 
 fn undecodable(cp: u16, bytes: &[u8], offset: usize) -> String {
