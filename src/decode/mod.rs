@@ -3,6 +3,7 @@
 
 mod codepage_tables;
 
+mod bytes;
 mod cp932;
 
 use crate::decode::codepage_tables::SINGLE_BYTE;
@@ -163,15 +164,15 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
 fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     // A final newline ends the last line rather than starting an empty one.
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let mut lines = Vec::with_capacity(body.iter().filter(|b| **b == b'\n').count() + 1);
+    let mut lines = Vec::with_capacity(bytes::count(body, b'\n') + 1);
     if bytes.is_empty() {
         return Decoded { encoding, lines };
     }
-    let pieces = body.split(|b| *b == b'\n');
+    let pieces = bytes::split(body, b'\n');
     lines.extend(pieces.enumerate().map(|(i, raw)| {
         // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
         let raw = trim_cr(raw);
-        if is_printable_ascii(raw) {
+        if bytes::is_printable_ascii(raw) {
             // The common case: printable ASCII, the same in every supported code page, and
             // valid UTF-8, so the line borrows the bytes instead of copying them.
             if let Ok(text) = std::str::from_utf8(raw) {
@@ -214,13 +215,6 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
         finish_line(i + 1, text, problem)
     }));
     Decoded { encoding, lines }
-}
-
-/// Whether every byte is printable ASCII (space to `~`). Written without an early exit so that
-/// it runs over whole vectors of bytes at a time.
-fn is_printable_ascii(raw: &[u8]) -> bool {
-    raw.iter()
-        .fold(true, |ok, &b| ok & (b.wrapping_sub(b' ') < 0x7F - b' '))
 }
 
 /// The line without the carriage returns that end it (one, or two after a double text-mode
