@@ -88,9 +88,9 @@ fn check_session(name: &str, label: &Value, bytes: &[u8]) -> Result<(), String> 
     for (got, want) in rows.iter().zip(want) {
         let got_fields = (
             got.id.get(),
-            got.user.clone().unwrap_or_default(),
-            got.name.clone().unwrap_or_default(),
-            got.state_word.clone(),
+            got.user.as_deref().unwrap_or_default().to_string(),
+            got.name.as_deref().unwrap_or_default().to_string(),
+            got.state_word.to_string(),
             got.marked_current,
         );
         let want_fields = (

@@ -40,7 +40,7 @@ fn logoffs(plan: &Plan) -> HashMap<usize, (u32, Option<String>)> {
         .into_iter()
         .map(|i| {
             let s = plan.entries[i].session().unwrap();
-            (s.line, (s.id.get(), s.user.clone()))
+            (s.line, (s.id.get(), s.user.as_deref().map(str::to_string)))
         })
         .collect()
 }

@@ -311,7 +311,7 @@ fn all_text(decoded: &Decoded) -> String {
     decoded
         .lines
         .iter()
-        .map(|l| l.text.as_str())
+        .map(|l| &*l.text)
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -3,7 +3,11 @@
 
 mod codepage_tables;
 
-use crate::decode::codepage_tables::{CP932_DOUBLE, CP932_SINGLE, SINGLE_BYTE};
+mod bytes;
+mod cp932;
+
+use crate::decode::codepage_tables::SINGLE_BYTE;
+use std::borrow::Cow;
 use std::fmt;
 
 /// How the bytes were read.
@@ -58,11 +62,12 @@ mod system;
 
 /// One decoded line.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Line {
+pub struct Line<'a> {
     /// 1-based line number.
     pub number: usize,
-    /// The text, without the line ending; bytes that did not decode appear as U+FFFD.
-    pub text: String,
+    /// The text, without the line ending; bytes that did not decode appear as U+FFFD. Lines of
+    /// printable ASCII (nearly all) borrow the bytes they were read from.
+    pub text: Cow<'a, str>,
     /// Why the line is not clean (undecodable byte, NUL, control character); `None` when clean.
     pub problem: Option<String>,
     /// Whether the problem is bytes that did not decode (a wrong code page may be the cause),
@@ -72,14 +77,14 @@ pub struct Line {
 
 /// The whole decoded output.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Decoded {
+pub struct Decoded<'a> {
     /// The encoding the bytes were read in.
     pub encoding: Encoding,
     /// The lines, in order.
-    pub lines: Vec<Line>,
+    pub lines: Vec<Line<'a>>,
 }
 
-impl Decoded {
+impl Decoded<'_> {
     /// The first non-blank line, cut to `max` characters, to show what was printed; leading
     /// spaces are kept (they are part of the layout: quote it with `{:?}`).
     pub fn first_text(&self, max: usize) -> String {
@@ -110,7 +115,7 @@ pub fn supported_list() -> String {
 
 /// Decodes `bytes` into lines. Byte order marks and UTF-16 text are recognised first; then a
 /// forced code page, or clean UTF-8, or the default code page.
-pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded, DecodeError> {
+pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded<'_>, DecodeError> {
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
         return Ok(utf16le(rest));
     }
@@ -143,7 +148,8 @@ pub fn decode(bytes: &[u8], code_page: CodePage) -> Result<Decoded, DecodeError>
 /// UTF-16LE without a byte order mark: mostly-ASCII text has a NUL in nearly every odd byte and
 /// almost none in the even ones.
 fn looks_like_utf16le(bytes: &[u8]) -> bool {
-    if bytes.len() < 4 {
+    // Cheap first: text without a single NUL byte is not UTF-16.
+    if bytes.len() < 4 || !bytes.contains(&0) {
         return false;
     }
     let pairs = bytes.len() / 2;
@@ -155,26 +161,28 @@ fn looks_like_utf16le(bytes: &[u8]) -> bool {
     odd_nul * 2 >= pairs && even_nul * 10 < pairs
 }
 
-fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
+fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
     // A final newline ends the last line rather than starting an empty one.
     let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-    let mut lines = Vec::with_capacity(body.iter().filter(|b| **b == b'\n').count() + 1);
+    let mut lines = Vec::with_capacity(bytes::count(body, b'\n') + 1);
     if bytes.is_empty() {
         return Decoded { encoding, lines };
     }
-    let pieces = body.split(|b| *b == b'\n');
+    let pieces = bytes::split(body, b'\n');
     lines.extend(pieces.enumerate().map(|(i, raw)| {
         // `\r\n`, and `\r\r\n` after a text-mode copy done twice.
         let raw = trim_cr(raw);
-        if raw.iter().all(|b| (b' '..0x7F).contains(b)) {
-            // The common case: printable ASCII, the same in every supported code page.
-            return Line {
-                number: i + 1,
-                // Printable ASCII is valid UTF-8: this borrows, then copies once.
-                text: String::from_utf8_lossy(raw).into_owned(),
-                problem: None,
-                undecodable: false,
-            };
+        if bytes::is_printable_ascii(raw) {
+            // The common case: printable ASCII, the same in every supported code page, and
+            // valid UTF-8, so the line borrows the bytes instead of copying them.
+            if let Ok(text) = std::str::from_utf8(raw) {
+                return Line {
+                    number: i + 1,
+                    text: Cow::Borrowed(text),
+                    problem: None,
+                    undecodable: false,
+                };
+            }
         }
         let (text, problem) = match encoding {
             Encoding::Utf8 => match std::str::from_utf8(raw) {
@@ -188,7 +196,7 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded {
                     )),
                 ),
             },
-            Encoding::CodePage(932) => cp932_line(raw),
+            Encoding::CodePage(932) => cp932::line(raw),
             Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
             Encoding::CodePage(cp) => match system::decode(cp, raw) {
                 Some(text) => (text, None),
@@ -245,43 +253,6 @@ fn single_byte_line(cp: u16, raw: &[u8]) -> (String, Option<String>) {
     (text, problem)
 }
 
-fn cp932_line(raw: &[u8]) -> (String, Option<String>) {
-    let mut text = String::with_capacity(raw.len());
-    let mut problem = None;
-    let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        let (ch, used) = if b < 0x80 {
-            (Some(b as char), 1)
-        } else if let Some(lead) = cp932_lead_index(b) {
-            match raw.get(i + 1) {
-                Some(&t) if (0x40..=0xFC).contains(&t) => {
-                    let unit = CP932_DOUBLE[lead * 189 + usize::from(t - 0x40)];
-                    (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 2)
-                }
-                _ => (None, 1),
-            }
-        } else {
-            let unit = CP932_SINGLE[usize::from(b - 0x80)];
-            (char::from_u32(u32::from(unit)).filter(|c| *c != '\0'), 1)
-        };
-        if ch.is_none() && problem.is_none() {
-            problem = Some(undecodable(932, &raw[i..i + used], i));
-        }
-        text.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
-        i += used;
-    }
-    (text, problem)
-}
-
-fn cp932_lead_index(b: u8) -> Option<usize> {
-    match b {
-        0x81..=0x9F => Some(usize::from(b - 0x81)),
-        0xE0..=0xFC => Some(usize::from(b - 0xE0) + 31),
-        _ => None,
-    }
-}
-
 fn undecodable(cp: u16, bytes: &[u8], offset: usize) -> String {
     let hex: Vec<String> = bytes.iter().map(|b| format!("0x{b:02X}")).collect();
     format!(
@@ -291,7 +262,7 @@ fn undecodable(cp: u16, bytes: &[u8], offset: usize) -> String {
     )
 }
 
-fn utf16le(bytes: &[u8]) -> Decoded {
+fn utf16le(bytes: &[u8]) -> Decoded<'static> {
     let units: Vec<u16> = bytes
         .chunks_exact(2)
         .map(|p| u16::from_le_bytes([p[0], p[1]]))
@@ -337,7 +308,7 @@ fn utf16le(bytes: &[u8]) -> Decoded {
 }
 
 /// Flags NULs and control characters (other than tab, which the parser judges) in clean text.
-fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
+fn finish_line(number: usize, text: String, problem: Option<String>) -> Line<'static> {
     let clean_ascii = || {
         text.bytes()
             .all(|b| (b' '..0x7F).contains(&b) || b == b'\t')
@@ -345,7 +316,7 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
     if problem.is_none() && text.is_ascii() && clean_ascii() {
         return Line {
             number,
-            text,
+            text: Cow::Owned(text),
             problem: None,
             undecodable: false,
         };
@@ -365,7 +336,7 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line {
     });
     Line {
         number,
-        text,
+        text: Cow::Owned(text),
         problem,
         undecodable,
     }

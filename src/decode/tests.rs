@@ -1,8 +1,8 @@
 //! Unit tests of decoding: code pages, UTF-16, UTF-8, line ends and damaged bytes.
 use super::*;
 
-fn lines(d: &Decoded) -> Vec<&str> {
-    d.lines.iter().map(|l| l.text.as_str()).collect()
+fn lines<'a>(d: &'a Decoded<'_>) -> Vec<&'a str> {
+    d.lines.iter().map(|l| &*l.text).collect()
 }
 
 #[test]
@@ -61,10 +61,7 @@ fn utf16le_with_and_without_bom() {
 fn clean_utf8_is_recognised_unless_a_code_page_is_forced() {
     let bytes = "Jürgen\n".as_bytes();
     let d = decode(bytes, CodePage::Default(850)).unwrap();
-    assert_eq!(
-        (d.encoding, d.lines[0].text.as_str()),
-        (Encoding::Utf8, "Jürgen")
-    );
+    assert_eq!((d.encoding, &*d.lines[0].text), (Encoding::Utf8, "Jürgen"));
     let d = decode(bytes, CodePage::Forced(850)).unwrap();
     assert_eq!(d.encoding, Encoding::CodePage(850));
     assert_ne!(d.lines[0].text, "Jürgen");
@@ -79,7 +76,8 @@ fn doubled_carriage_returns_end_a_line_cleanly() {
         .encode_utf16()
         .flat_map(u16::to_le_bytes)
         .collect();
-    let d = decode(&[vec![0xFF, 0xFE], units].concat(), CodePage::Default(437)).unwrap();
+    let bytes = [vec![0xFF, 0xFE], units].concat();
+    let d = decode(&bytes, CodePage::Default(437)).unwrap();
     assert_eq!(lines(&d), [" a"]);
     assert!(d.lines[0].problem.is_none());
 }

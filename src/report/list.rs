@@ -64,7 +64,7 @@ const HEADER: [&str; 9] = [
 ];
 
 fn cells(server: &str, row: &Listed) -> [String; 9] {
-    let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".into());
+    let dash = |v: Option<&str>| v.unwrap_or("-").to_string();
     match row {
         Listed::Session {
             session: s,
@@ -100,9 +100,9 @@ fn cells(server: &str, row: &Listed) -> [String; 9] {
             [
                 server.to_string(),
                 format!("{}{}", if *current { ">" } else { "" }, s.id),
-                escape_for_display(&dash(s.user.as_ref())).into_owned(),
-                escape_for_display(&dash(s.name.as_ref())).into_owned(),
-                s.state_word.clone(),
+                escape_for_display(&dash(s.user.as_deref())).into_owned(),
+                escape_for_display(&dash(s.name.as_deref())).into_owned(),
+                s.state_word.to_string(),
                 idle,
                 raw,
                 logon,
@@ -266,9 +266,9 @@ fn row_json(server: &str, row: &Listed) -> Value {
             json!({
                 "server": server,
                 "id": s.id.get(),
-                "user": s.user,
-                "session_name": s.name,
-                "state": s.state_word,
+                "user": s.user.as_deref(),
+                "session_name": s.name.as_deref(),
+                "state": &*s.state_word,
                 "state_canonical": s.state.canonical(),
                 "current": current,
                 "idle_seconds": idle_seconds,

@@ -319,12 +319,12 @@ impl SessionRecord {
         match &entry.subject {
             Subject::Session(s) => {
                 r.id = Some(s.id.get());
-                r.user = s.user.clone();
-                r.session_name = s.name.clone();
-                r.state = Some(s.state_word.clone());
+                r.user = s.user.as_deref().map(str::to_string);
+                r.session_name = s.name.as_deref().map(str::to_string);
+                r.state = Some(s.state_word.to_string());
                 r.state_canonical = Some(s.state.canonical().to_string());
-                r.kind = s.kind.clone();
-                r.device = s.device.clone();
+                r.kind = s.kind.as_deref().map(str::to_string);
+                r.device = s.device.as_deref().map(str::to_string);
                 r.line = s.line;
             }
             Subject::Line(line) => {

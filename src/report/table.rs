@@ -76,7 +76,7 @@ fn row(
     mode: Mode,
     verb: Verb,
 ) -> [String; COLUMNS] {
-    let dash = |v: Option<&String>| v.cloned().unwrap_or_else(|| "-".into());
+    let dash = |v: Option<&str>| v.unwrap_or("-").to_string();
     let action = match (entry.action, outcome) {
         (Action::Skip, _) => "skip".to_string(),
         (Action::Logoff, Some(o)) => o.code().replace('_', " "),
@@ -94,9 +94,9 @@ fn row(
         Subject::Session(s) => [
             server.to_string(),
             format!("{}{}", if entry.current { ">" } else { "" }, s.id),
-            escape_for_display(&dash(s.user.as_ref())).into_owned(),
-            escape_for_display(&dash(s.name.as_ref())).into_owned(),
-            s.state_word.clone(),
+            escape_for_display(&dash(s.user.as_deref())).into_owned(),
+            escape_for_display(&dash(s.name.as_deref())).into_owned(),
+            s.state_word.to_string(),
             action,
             reason,
         ],

@@ -328,7 +328,7 @@ pub fn recognise(line: &Line, rows: &[Line]) -> Option<Layout> {
         line: line.number,
         kind,
         marker_column: !shifted,
-        text: line.text.clone(),
+        text: line.text.to_string(),
         chars: cols(Unit::Chars),
         width: cols(Unit::Width),
     })

@@ -6,7 +6,7 @@ use crate::error::quote;
 use crate::table::header::{Kind, Layout};
 use crate::table::parse::{find_header, is_blank, NotUnderstood, Row, Table};
 use crate::table::row::{self, Pieces};
-use crate::table::session::{Session, SessionId, State};
+use crate::table::session::{Field, Session, SessionId, State};
 use crate::table::vocab;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -43,10 +43,10 @@ impl IdleEntry {
     pub fn session(&self) -> Session {
         Session {
             id: self.id,
-            name: self.session_name.clone(),
-            user: Some(self.user.clone()),
+            name: self.session_name.as_deref().map(Field::from),
+            user: Some(Field::from(self.user.as_str())),
             state: State::from_word(&self.state_word),
-            state_word: self.state_word.clone(),
+            state_word: Field::from(self.state_word.as_str()),
             kind: None,
             device: None,
             marked_current: self.marked,
@@ -159,7 +159,7 @@ pub fn parse(decoded: &Decoded) -> Result<IdleTable, NoUserHeader> {
             }
             Err(why) => table.not_understood.push(NotUnderstood {
                 line: line.number,
-                raw: line.text.clone(),
+                raw: line.text.to_string(),
                 why,
             }),
         }

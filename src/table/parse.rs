@@ -4,7 +4,7 @@
 use crate::decode::Decoded;
 use crate::table::header::{self, Kind, Layout};
 use crate::table::row::{self, trim_spaces, Pieces, CODEPAGE_HINT};
-use crate::table::session::{Session, State};
+use crate::table::session::{Field, Session, State};
 use crate::table::text::looks_like_mojibake;
 
 /// A line of the output that is not a session this program understood.
@@ -144,7 +144,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             // Without a marker column (the column-0 space lost in a paste) a row starts in
             // column 0 too, so nothing there is taken for a counter: it is read as a row.
             if header.marker_column && is_counter_line(&line.text) {
-                counters.push((line.number, line.text.clone()));
+                counters.push((line.number, line.text.to_string()));
                 continue;
             }
             if line.text == header.text {
@@ -161,7 +161,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
             Ok(session) => Row::Session(session),
             Err(why) => Row::NotUnderstood(NotUnderstood {
                 line: line.number,
-                raw: line.text.clone(),
+                raw: line.text.to_string(),
                 why,
             }),
         });
@@ -280,7 +280,7 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
             p.first
         ));
     }
-    let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+    let nonempty = |s: &str| (!s.is_empty()).then(|| Field::from(s));
     let kind = nonempty(trim_spaces(&p.kind));
     let rest = trim_spaces(&p.rest);
     let device = if rest.contains("  ") {
@@ -294,7 +294,7 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
         name: nonempty(&p.first),
         user: nonempty(&p.second),
         state: State::from_word(&p.state),
-        state_word: p.state.into_owned(),
+        state_word: Field::from(&*p.state),
         kind,
         device,
         marked_current: p.marked,

@@ -3,6 +3,11 @@
 use crate::table::vocab;
 use std::fmt;
 
+/// Text of one field of a row. Up to 24 bytes (every session name, state word and nearly
+/// every user name) it is kept inline, so a table of many rows is not a heap allocation per
+/// field; it reads as a `&str`.
+pub type Field = compact_str::CompactString;
+
 /// A Remote Desktop session ID: a plain decimal number, the only thing ever passed to `logoff`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SessionId(u32);
@@ -101,17 +106,17 @@ pub struct Session {
     /// The session ID (right-aligned under the ID header).
     pub id: SessionId,
     /// The session name; `None` when the column is empty (a disconnected session).
-    pub name: Option<String>,
+    pub name: Option<Field>,
     /// The user name as printed (cut to 20 characters by Windows); `None` when nobody is logged on.
-    pub user: Option<String>,
+    pub user: Option<Field>,
     /// The state, from the localized word.
     pub state: State,
     /// The state word exactly as printed.
-    pub state_word: String,
+    pub state_word: Field,
     /// The TYPE column (`wdcon`, `rdpwd`, ... on old Windows); `None` when empty or absent.
-    pub kind: Option<String>,
+    pub kind: Option<Field>,
     /// The DEVICE column; `None` when empty or absent.
-    pub device: Option<String>,
+    pub device: Option<Field>,
     /// Whether `query` marked this row with `>` as the caller's own session.
     pub marked_current: bool,
     /// 1-based line number in the decoded output, for messages.

@@ -8,7 +8,7 @@ use crate::table::parse::{find_header, parse, ParseError, Row, Table};
 use crate::table::session::Session;
 use std::time::{Duration, Instant};
 
-fn decoded(text: &str) -> Decoded {
+fn decoded(text: &str) -> Decoded<'_> {
     decode(text.as_bytes(), CodePage::Default(437)).unwrap()
 }
 

@@ -7,8 +7,8 @@ fn session(user: &str, state: State) -> Session {
     Session {
         id: SessionId::new(3),
         name: None,
-        user: Some(user.to_string()),
-        state_word: state.canonical().to_string(),
+        user: Some(user.into()),
+        state_word: state.canonical().into(),
         state,
         kind: None,
         device: None,
