@@ -9,6 +9,17 @@ use crate::exit_code::{Cause, ExitCode};
 use crate::report::audit;
 use crate::report::ServerResult;
 
+/// After a stop (Ctrl-C), the own session kept for last is not run: the report says so.
+pub(super) fn not_run(results: &mut [ServerResult]) {
+    for done in results.iter_mut().filter_map(|r| r.done.as_mut()) {
+        for outcome in done.outcomes.iter_mut().flatten() {
+            if *outcome == Some(Outcome::AfterReport) {
+                *outcome = Some(Outcome::NotRun);
+            }
+        }
+    }
+}
+
 /// Runs the deferred own-session calls, in server order; returns `code` with bit 1 added when
 /// one of them failed.
 pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCode) -> ExitCode {
@@ -19,7 +30,15 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
             continue;
         };
         for (index, outcome) in outcomes.iter().enumerate() {
-            if *outcome != Some(Outcome::AfterReport) || ctx.stopping() {
+            if *outcome != Some(Outcome::AfterReport) {
+                continue;
+            }
+            if ctx.stopping() {
+                ctx.say(&format!(
+                    "{}: your own session was not {} (stopped by Ctrl-C)",
+                    result.server,
+                    ctx.config.verb.past()
+                ));
                 continue;
             }
             let entry = &done.plan.entries[index];

@@ -240,6 +240,8 @@ pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>)
     if ctx.stopping() {
         ctx.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
         code = code.with(Cause::Cancelled);
+        // The own session, kept for last, is not logged off after a stop either.
+        last::not_run(&mut results);
     }
     if results.len() > 1 {
         let line = total_line(&results, config.mode, started.1.elapsed());

@@ -190,3 +190,14 @@ fn a_stop_flag_passed_in_stops_before_any_logoff() {
     // query, two logoffs, one look that finds both gone.
     assert_eq!(calls.len(), 4, "{calls:?}");
 }
+
+/// After Ctrl-C the own session kept for last (`--include-self`) is not logged off either
+/// (`last::not_run` turns its `after_report` into `not_run` before the report is written).
+#[test]
+fn a_stop_leaves_the_own_session_kept_for_last_alone() {
+    let env = Environment::default();
+    env.stop.store(true, Ordering::SeqCst);
+    let (code, calls, err) = run_app(&["--include-self", "--format", "json"], &env, Some(2), "");
+    assert_eq!(code, ExitCode::of(Cause::Cancelled));
+    assert_eq!(calls, [vec!["session".to_string()]], "{err}");
+}
