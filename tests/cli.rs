@@ -37,6 +37,8 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
             "query session",
             "logoff 6",
             "query session",
+            // Read again right before the own session, which goes last.
+            "query session",
             "logoff 2",
         ],
         &env.calls(),

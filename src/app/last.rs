@@ -1,10 +1,12 @@
 //! Last: the caller's own session, logged off (or disconnected) after everything else: every
 //! server, the report, the audit log and the logon-mode restore. Ending it ends this program, so
-//! nothing may be left to do when it goes; what it answered is said on standard error if the
+//! nothing may be left to do when it goes. The table is read again right before it, and it goes
+//! only if the same session is still there; what it answered is said on standard error if the
 //! program lives to see it (a failure adds exit bit 1).
 
-use super::{server_of, Ctx};
+use super::{server_of, survey, Ctx};
 use crate::act::execute::{self, Logoff, Outcome};
+use crate::act::recheck::{self, Found};
 use crate::exit_code::{Cause, ExitCode};
 use crate::report::audit;
 use crate::report::ServerResult;
@@ -51,9 +53,40 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
                 session.id,
                 ctx.config.verb.past()
             ));
+            let server = server_of(ctx, result);
+            // The table is old by now: read it again, and go only if the same session (ID, user,
+            // session name) is still there and still planned.
+            let mut warnings = Vec::new();
+            match survey::read_plan(ctx, server.as_ref(), None, &mut warnings) {
+                Err(e) => {
+                    ctx.say(&format!(
+                        "{label}: your own session {} was not {}: the table could not be read \
+                         again: {e}",
+                        session.id,
+                        ctx.config.verb.past()
+                    ));
+                    code = code.with(Cause::QueryFailed);
+                    continue;
+                }
+                Ok((fresh, ..)) => {
+                    let checked = "query session again, right before the own session";
+                    let why = match recheck::compare(session, &fresh, checked) {
+                        Found::Same => None,
+                        Found::Gone(m) | Found::Reused(m) => Some(m),
+                        Found::NoLongerMatches(reason) => Some(reason.text()),
+                    };
+                    if let Some(why) = why {
+                        ctx.say(&format!(
+                            "{label}: your own session {} was not {}: {why}",
+                            session.id,
+                            ctx.config.verb.past()
+                        ));
+                        continue;
+                    }
+                }
+            }
             // In the audit log before the call: if it ends this program, the log says so.
             ctx.record(|| audit::outcome(label, entry, &Outcome::AfterReport, ctx.config.verb));
-            let server = server_of(ctx, result);
             let text = |b: &[u8]| ctx.text(b);
             let answer = execute::once(
                 &Logoff {

@@ -134,6 +134,10 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
             if let Some(Outcome::LoggedOffUnverified(m)) = o {
                 *m = format!("logoff succeeded, not verified: {why}");
             }
+            // The own session kept for last is not logged off on a server whose run stopped.
+            if *o == Some(Outcome::AfterReport) {
+                *o = Some(Outcome::NotRun);
+            }
         }
     }
     done.outcomes = Some(outcomes);

@@ -289,6 +289,7 @@ pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
     "query session",
     "logoff 6",
     "query session",
+    "query session",
     "logoff 2",
 ];
 

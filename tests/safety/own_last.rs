@@ -34,7 +34,12 @@ fn own_sessions_go_after_every_server() {
             format!("query session /server:{server}").into_boxed_str(),
         ));
     }
-    expected.extend(["logoff 2 /server:ts01", "logoff 2 /server:ts02"]);
+    expected.extend([
+        "query session /server:ts01",
+        "logoff 2 /server:ts01",
+        "query session /server:ts02",
+        "logoff 2 /server:ts02",
+    ]);
     assert_lines(&expected, &env.calls());
     let report = json(&out);
     let own = report["sessions"]
@@ -83,4 +88,52 @@ fn drained_mode_and_report_are_done_before_the_own_session_goes() {
         serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
     assert_eq!(by_id(&written, 2)["outcome"], "after_report");
     assert_eq!(by_id(&written, 3)["outcome"], "logged_off");
+}
+
+/// The own session kept for last goes only if one more look finds it the same: here the last
+/// look shows its ID held by someone else, so it is left alone and stderr says why.
+#[test]
+fn the_own_session_is_read_again_and_left_alone_if_it_changed() {
+    let env = TestEnv::new("own-last-changed");
+    let later = env.dir.join("later.txt");
+    std::fs::write(
+        &later,
+        " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n \
+         services                                    0  Disc\n \
+         rdp-tcp#7         mallory                   2  Active\n",
+    )
+    .unwrap();
+    let first = crate::common::fixtures().join("en-2019-mixed.txt");
+    let count = env.dir.join("count");
+    env.script(
+        "query",
+        &format!(
+            "echo \"query $*\" >> '{log}'\nn=$(cat '{count}' 2>/dev/null || echo 0)\n\
+             n=$((n+1)); echo $n > '{count}'\n\
+             if [ $n -eq 1 ]; then cat '{first}'; else cat '{later}'; fi",
+            log = env.dir.join("calls.log").display(),
+            count = count.display(),
+            first = first.display(),
+            later = later.display(),
+        ),
+    );
+    env.fake_logoff("");
+    let out = env.run(&["--include-self", "--yes", "--verify-wait", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_lines(
+        &[
+            "query session",
+            "logoff 3",
+            "logoff 4",
+            "logoff 5",
+            "logoff 6",
+            "query session",
+        ],
+        &env.calls(),
+    );
+    assert!(
+        stderr(&out).contains("your own session 2 was not logged off"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -250,8 +250,11 @@ fn own_session_comes_from_the_system_and_goes_last() {
                 "logoff 2",
                 "logoff 3",
                 "query session",
-                // Own sessions (1 from the system, 4 marked `>`) after everything else.
+                // Own sessions (1 from the system, 4 marked `>`) after everything else, each
+                // after one more look at the table.
+                "query session",
                 "logoff 1",
+                "query session",
                 "logoff 4",
             ],
             &case.system32_calls(),
