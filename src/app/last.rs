@@ -48,11 +48,6 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
                 continue;
             };
             let label = result.server.as_str();
-            ctx.say(&format!(
-                "{label}: your own session {} is {} now, last; that ends this program",
-                session.id,
-                ctx.config.verb.past()
-            ));
             let server = server_of(ctx, result);
             // The table is old by now: read it again, and go only if the same session (ID, user,
             // session name) is still there and still planned.
@@ -85,6 +80,11 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
                     }
                 }
             }
+            ctx.say(&format!(
+                "{label}: your own session {} is {} now, last; that ends this program",
+                session.id,
+                ctx.config.verb.past()
+            ));
             // In the audit log before the call: if it ends this program, the log says so.
             ctx.record(|| audit::outcome(label, entry, &Outcome::AfterReport, ctx.config.verb));
             let text = |b: &[u8]| ctx.text(b);

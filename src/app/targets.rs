@@ -75,10 +75,21 @@ fn same_computer(a: &Target, b: &Target) -> Option<String> {
         return Some("both are this computer".to_string());
     }
     match (&a.addresses, &b.addresses) {
-        (Some(x), Some(y)) => x
-            .iter()
-            .find(|ip| y.contains(ip))
-            .map(|ip| format!("both resolve to {ip}")),
+        // The same addresses, or one name resolving to a single address the other has (a
+        // name and its IP). Nodes that share only a cluster address (Windows NLB registers
+        // it beside each node's own) are different computers.
+        (Some(x), Some(y)) => {
+            let same_set = x.len() == y.len() && x.iter().all(|ip| y.contains(ip));
+            let single_in =
+                |one: &Vec<IpAddr>, other: &Vec<IpAddr>| one.len() == 1 && other.contains(&one[0]);
+            if same_set || single_in(x, y) || single_in(y, x) {
+                x.iter()
+                    .find(|ip| y.contains(ip))
+                    .map(|ip| format!("both resolve to {ip}"))
+            } else {
+                None
+            }
+        }
         _ => match (&a.server, &b.server) {
             (Some(x), Some(y)) => same_name(x.as_str(), y.as_str()),
             _ => None,
@@ -124,6 +135,8 @@ mod tests {
             ("alias-of-ts02".into(), vec![ip("10.0.0.9"), ip("10.0.0.6")]),
             ("ts03".into(), vec![ip("10.0.0.7")]),
             ("ts03.lab.example.com".into(), vec![ip("10.1.0.7")]),
+            ("nlb01".into(), vec![ip("10.0.0.11"), ip("10.0.0.100")]),
+            ("nlb02".into(), vec![ip("10.0.0.12"), ip("10.0.0.100")]),
         ];
         host
     }
@@ -197,5 +210,7 @@ mod tests {
         // Addresses are not short names of anything.
         check(&["10.0.0.8", "10.0.0.8.example.com"]).unwrap();
         check(&["ts05.corp.example.com", "ts05.lab.example.com"]).unwrap();
+        // Windows NLB nodes that each also register the cluster address: different computers.
+        check(&["nlb01", "nlb02"]).unwrap();
     }
 }

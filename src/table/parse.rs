@@ -263,8 +263,11 @@ fn is_counter_line(text: &str) -> bool {
         return false;
     }
     match text.trim_end().rsplit_once(':') {
+        // Words, a colon and a number: a label with column gaps (two spaces) is a row, never
+        // a counter line, and is read (or refused) as one.
         Some((label, number)) => {
             !label.trim().is_empty()
+                && !label.contains("  ")
                 && !number.trim().is_empty()
                 && number.trim().bytes().all(|b| b.is_ascii_digit())
         }

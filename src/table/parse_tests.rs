@@ -82,6 +82,19 @@ rdp-tcp#2         bob                       5  Active  rdpwd
 }
 
 #[test]
+fn a_row_ending_in_a_port_is_not_a_counter_line() {
+    // Column gaps before the `:3389`: a row (refused for its first column), so its ID 4
+    // blocks bob's 4 too; never "1 /counter line ignored".
+    let text = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE
+ rdp-tcp#1         bob                       4  Active
+Xrdp-tcp#5         carol                     4  Active  rdpwd       10.0.0.9:3389
+";
+    let t = table(text);
+    assert!(t.counters.is_empty());
+    assert!(matches!(&t.rows[1], Row::NotUnderstood(n) if n.line == 3));
+}
+
+#[test]
 fn query_user_header_is_refused_by_name() {
     let text = " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\n";
     let err = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap_err();
