@@ -26,7 +26,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "everyone except admins and service accounts",
     ),
     (
-        "logoff-all --warn \"Logging off in 5 minutes: save your work\" --grace 5m --yes",
+        "logoff-all --warn \"Logging off in {grace}: save your work\" --grace 5m --yes",
         "warn first, wait, re-check, then log off",
     ),
     (
