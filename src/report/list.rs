@@ -8,6 +8,7 @@ use crate::exit_code::ExitCode;
 use crate::plan::filter::format_idle;
 use crate::report::escape::escape_for_display;
 use crate::table::session::Session;
+use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{self, Write};
 use std::time::Duration;
@@ -230,60 +231,80 @@ pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Re
     writeln!(out, "\n}}")
 }
 
+/// One session of the inventory as JSON gives it.
+#[derive(Serialize)]
+struct SessionRecord<'a> {
+    server: &'a str,
+    id: u32,
+    user: Option<&'a str>,
+    session_name: Option<&'a str>,
+    state: &'a str,
+    state_canonical: &'a str,
+    current: bool,
+    idle_seconds: Option<u64>,
+    idle: Option<String>,
+    idle_raw: Option<&'a str>,
+    idle_error: Option<&'a str>,
+    logon: Option<&'a str>,
+}
+
+/// A line of the inventory that was not understood, as JSON gives it.
+#[derive(Serialize)]
+struct LineRecord<'a> {
+    server: &'a str,
+    /// Always null: no ID was read from the line.
+    id: Option<u32>,
+    line: usize,
+    raw: &'a str,
+    not_understood: &'a str,
+}
+
 fn row_json(server: &str, row: &Listed) -> Value {
-    match row {
+    let value = match row {
         Listed::Session {
             session: s,
             current,
             user_row,
         } => {
-            let (idle_seconds, idle, idle_raw, idle_error, logon) = match user_row {
-                Ok(u) => match &u.idle {
-                    Ok(d) => (
-                        json!(d.as_secs()),
-                        json!(format_idle(*d)),
-                        json!(u.idle_raw),
-                        Value::Null,
-                        json!(u.logon),
-                    ),
-                    Err(e) => (
-                        Value::Null,
-                        Value::Null,
-                        json!(u.idle_raw),
-                        json!(e),
-                        json!(u.logon),
-                    ),
-                },
-                Err(_) if s.user.is_none() => (
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                    Value::Null,
-                ),
-                Err(e) => (Value::Null, Value::Null, Value::Null, json!(e), Value::Null),
+            let mut record = SessionRecord {
+                server,
+                id: s.id.get(),
+                user: s.user.as_deref(),
+                session_name: s.name.as_deref(),
+                state: &s.state_word,
+                state_canonical: s.state.canonical(),
+                current: *current,
+                idle_seconds: None,
+                idle: None,
+                idle_raw: None,
+                idle_error: None,
+                logon: None,
             };
-            json!({
-                "server": server,
-                "id": s.id.get(),
-                "user": s.user.as_deref(),
-                "session_name": s.name.as_deref(),
-                "state": &*s.state_word,
-                "state_canonical": s.state.canonical(),
-                "current": current,
-                "idle_seconds": idle_seconds,
-                "idle": idle,
-                "idle_raw": idle_raw,
-                "idle_error": idle_error,
-                "logon": logon,
-            })
+            match user_row {
+                Ok(u) => {
+                    record.idle_raw = Some(&u.idle_raw);
+                    record.logon = Some(&u.logon);
+                    match &u.idle {
+                        Ok(d) => {
+                            record.idle_seconds = Some(d.as_secs());
+                            record.idle = Some(format_idle(*d));
+                        }
+                        Err(e) => record.idle_error = Some(e),
+                    }
+                }
+                // A row with no user is not in `query user`: nothing to say about idle time.
+                Err(_) if s.user.is_none() => {}
+                Err(e) => record.idle_error = Some(e),
+            }
+            serde_json::to_value(record)
         }
-        Listed::Line { line, raw, why } => json!({
-            "server": server,
-            "id": null,
-            "line": line,
-            "raw": raw,
-            "not_understood": why,
+        Listed::Line { line, raw, why } => serde_json::to_value(LineRecord {
+            server,
+            id: None,
+            line: *line,
+            raw,
+            not_understood: why,
         }),
-    }
+    };
+    value.unwrap_or(Value::Null)
 }
