@@ -113,7 +113,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
                 verb: ctx.config.verb,
             },
             &mut check,
-            &mut |index, outcome| progress(ctx, label, plan, index, outcome),
+            &mut |index, outcome| progress(ctx, label, plan, index, outcome, true),
         );
     }
     for (index, reason) in dropped {
@@ -143,11 +143,12 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
     done.outcomes = Some(outcomes);
 }
 
-/// Tells stderr and the `--log` what became of one logoff.
-fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Outcome) {
+/// Tells the `--log` what became of one logoff, and stderr too when `say` (its line holds
+/// only the outcome's code, so a change of words alone is not said again).
+fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Outcome, say: bool) {
     let entry = &plan.entries[index];
     ctx.record(|| audit::outcome(label, entry, outcome, ctx.config.verb));
-    if let Some(s) = entry.session() {
+    if let (Some(s), true) = (entry.session(), say) {
         let user = s.user.as_deref().map_or("-".into(), escape_for_display);
         // The outcome's code only: its words are in the report, said once.
         ctx.say(&format!(
@@ -229,7 +230,8 @@ fn verify_and_reset(
     }
     for (index, (was, now)) in before.iter().zip(outcomes.iter()).enumerate() {
         if let (Some(now), true) = (now, was != now) {
-            progress(ctx, label, plan, index, now);
+            let new_code = was.as_ref().map(Outcome::code) != Some(now.code());
+            progress(ctx, label, plan, index, now, new_code);
         }
     }
 }
