@@ -8,6 +8,12 @@
 mod capture;
 #[cfg(all(test, unix))]
 mod tests;
+#[cfg(all(
+    test,
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+mod tests_vfork;
 #[cfg(all(test, windows))]
 mod tests_windows;
 #[cfg(unix)]
@@ -21,6 +27,7 @@ use unix as platform;
 use windows as platform;
 
 use std::path::Path;
+#[cfg(test)]
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -111,25 +118,39 @@ impl Runner for SystemRunner {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError> {
-        let mut command = Command::new(program);
-        command.args(args);
-        run(command, timeout, max_output, platform::Wait::Best)
+        let started = Instant::now();
+        let child = platform::Child::start(program, args, platform::Wait::Best);
+        finish(program, child, started, timeout, max_output)
     }
 }
 
-/// Runs `command` (no input) to its end, or the timeout, or the output limit, waiting on it
-/// as `wait` says.
+/// Runs `command` (no input) as the runner does, through the standard library's start, waiting
+/// on it as `wait` says.
+#[cfg(test)]
 fn run(
     mut command: Command,
     timeout: Duration,
     max_output: usize,
     wait: platform::Wait,
 ) -> Result<Output, RunError> {
-    let program = command.get_program().to_owned();
-    let name = || Path::new(&program).display().to_string();
+    let program = std::path::PathBuf::from(command.get_program());
     command.stdin(Stdio::null());
     let started = Instant::now();
-    let mut child = platform::Child::spawn(command, wait).map_err(|source| RunError::Start {
+    let child = platform::Child::spawn(command, wait);
+    finish(&program, child, started, timeout, max_output)
+}
+
+/// Captures a started child to its end, or the timeout (counted from `started`), or the output
+/// limit.
+fn finish(
+    program: &Path,
+    child: std::io::Result<platform::Child>,
+    started: Instant,
+    timeout: Duration,
+    max_output: usize,
+) -> Result<Output, RunError> {
+    let name = || program.display().to_string();
+    let mut child = child.map_err(|source| RunError::Start {
         program: name(),
         source,
     })?;

@@ -8,6 +8,7 @@
 
 use std::io;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle};
+use std::path::Path;
 use std::process::{self, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
@@ -57,6 +58,14 @@ struct Pipe {
 }
 
 impl Child {
+    /// Starts `program` with `args`, standard input from the null device and both output
+    /// streams going to pipes read here.
+    pub(super) fn start(program: &Path, args: &[String], wait: Wait) -> io::Result<Child> {
+        let mut command = Command::new(program);
+        command.args(args).stdin(Stdio::null());
+        Child::spawn(command, wait)
+    }
+
     /// Starts `command` with both output streams going to pipes read here.
     pub(super) fn spawn(mut command: Command, _wait: Wait) -> io::Result<Child> {
         let (stdout, their_stdout) = pipe()?;

@@ -11,11 +11,19 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::process::{self, Command, Stdio};
+use std::path::Path;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
 use super::capture::{Event, Stream, Want, Watch};
+use process::{cloexec_pipe, Process, Started, Writers};
+
+mod process;
+#[cfg(all(
+    target_os = "linux",
+    any(target_arch = "x86_64", target_arch = "aarch64")
+))]
+pub(super) mod vfork;
 
 /// How to learn that the child has ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,14 +41,13 @@ const CHUNK: usize = 8 << 10;
 
 /// A started child, its two pipes and the descriptor that tells its end.
 pub(super) struct Child {
-    child: process::Child,
+    process: Process,
     stdout: File,
     stderr: File,
-    /// The command, which holds this side's copies of the pipes' write ends, kept until the
-    /// child has ended: the pipes then never hang up while the child exits, so poll wakes for
-    /// its output and its end, and not also, a moment earlier, for its pipes closing (one
-    /// sleep per child, not three).
-    writers: Option<Command>,
+    /// This side's copies of the pipes' write ends, kept until the child has ended: the pipes
+    /// then never hang up while the child exits, so poll wakes for its output and its end,
+    /// and not also, a moment earlier, for its pipes closing (one sleep per child, not three).
+    writers: Option<Writers>,
     end: End,
     /// What the last poll found ready and has not been served yet: stdout, stderr, end.
     ready: [bool; 3],
@@ -69,37 +76,44 @@ impl End {
 }
 
 impl Child {
-    /// Starts `command` with both output streams piped to this process.
-    pub(super) fn spawn(mut command: Command, wait: Wait) -> io::Result<Child> {
-        let (stdout, stdout_writer) = cloexec_pipe()?;
-        let (stderr, stderr_writer) = cloexec_pipe()?;
-        set_nonblocking(stdout.as_raw_fd())?;
-        set_nonblocking(stderr.as_raw_fd())?;
-        command
-            .stdout(Stdio::from(stdout_writer))
-            .stderr(Stdio::from(stderr_writer));
-        let mut child = command.spawn()?;
+    /// Starts `program` with `args`, standard input from /dev/null and both output streams
+    /// piped to this process (see [`process::start`]).
+    pub(super) fn start(program: &Path, args: &[String], wait: Wait) -> io::Result<Child> {
+        Child::watch(process::start(program, args)?, wait)
+    }
+
+    /// Starts `command` with both output streams piped to this process, through the standard
+    /// library (tests compare it with `start`).
+    #[cfg(test)]
+    pub(super) fn spawn(command: std::process::Command, wait: Wait) -> io::Result<Child> {
+        Child::watch(process::spawn(command)?, wait)
+    }
+
+    /// Sets up the way to learn of the child's end; kills and reaps it if that fails.
+    fn watch(started: Started, wait: Wait) -> io::Result<Child> {
+        let (mut process, stdout, stderr, writers) = started;
+        let pid = process.id();
         let pidfd = match wait {
-            Wait::Best => pidfd(&child),
+            Wait::Best => pidfd(pid),
             Wait::Thread => None,
         };
         let end = match pidfd {
             Some(fd) => Ok(End::Pidfd(fd)),
-            None => waiter(&child),
+            None => waiter(pid),
         };
         match end {
             Ok(end) => Ok(Child {
-                child,
+                process,
                 stdout: File::from(stdout),
                 stderr: File::from(stderr),
-                writers: Some(command),
+                writers: Some(writers),
                 end,
                 ready: [false; 3],
                 buf: vec![0; CHUNK].into_boxed_slice(),
             }),
             Err(e) => {
-                let _ = child.kill();
-                let _ = child.wait();
+                process.kill();
+                let _ = process.wait();
                 Err(e)
             }
         }
@@ -108,7 +122,7 @@ impl Child {
     /// The child's process ID.
     #[cfg(test)]
     pub(super) fn id(&self) -> libc::pid_t {
-        libc::pid_t::try_from(self.child.id()).unwrap_or(-1)
+        self.process.id()
     }
 
     /// Reads once from a stream that poll found ready, into `buf`.
@@ -211,9 +225,9 @@ impl Watch for Child {
     }
 
     fn kill(&mut self) {
-        // Safe against a reused ID: the child is reaped only by `reap`, after which the
-        // standard library no longer signals it.
-        let _ = self.child.kill();
+        // Safe against a reused ID: the child is reaped only by `reap`, after which it is
+        // no longer signalled.
+        self.process.kill();
     }
 
     fn reap(&mut self) -> io::Result<Option<i32>> {
@@ -232,20 +246,19 @@ impl Watch for Child {
                 let _ = thread.join();
             }
         }
-        let status = self.child.wait()?;
+        let code = self.process.wait()?;
         // Now the pipes end when the child's last writer (a grandchild, maybe) closes them;
         // try them at once, without a poll, as they have usually ended already.
         self.writers = None;
         self.ready[0] = true;
         self.ready[1] = true;
-        Ok(status.code())
+        Ok(code)
     }
 }
 
 /// A pidfd for the child, or `None` where the system has none.
 #[cfg(target_os = "linux")]
-fn pidfd(child: &process::Child) -> Option<OwnedFd> {
-    let pid = libc::pid_t::try_from(child.id()).ok()?;
+fn pidfd(pid: libc::pid_t) -> Option<OwnedFd> {
     // SAFETY: pidfd_open takes a process ID and flags and returns a new descriptor (close on
     // exec) or -1. The child is not reaped yet, so the ID is still this child's.
     let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
@@ -255,14 +268,14 @@ fn pidfd(child: &process::Child) -> Option<OwnedFd> {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn pidfd(_child: &process::Child) -> Option<OwnedFd> {
+fn pidfd(_pid: libc::pid_t) -> Option<OwnedFd> {
     None
 }
 
 /// Starts a thread that waits for the child to end without reaping it, then closes the write
 /// end of a pipe; returns the read end.
-fn waiter(child: &process::Child) -> io::Result<End> {
-    let pid = libc::id_t::from(child.id());
+fn waiter(pid: libc::pid_t) -> io::Result<End> {
+    let pid = libc::id_t::try_from(pid).map_err(|_| io::Error::other("no process ID"))?;
     let (signal, done) = cloexec_pipe()?;
     let thread = std::thread::Builder::new()
         .name("child-waiter".into())
@@ -285,40 +298,4 @@ fn waiter(child: &process::Child) -> io::Result<End> {
         signal,
         thread: Some(thread),
     })
-}
-
-/// A pipe whose ends are closed on exec, so that no other child started meanwhile (by another
-/// server's worker) holds the write end open.
-fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [-1; 2];
-    // SAFETY: pipe2 writes two new descriptors into `fds`, atomically close-on-exec.
-    #[cfg(any(target_os = "linux", target_os = "android", target_os = "freebsd"))]
-    let r = unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) };
-    // SAFETY: pipe writes two new descriptors into `fds`. Where there is no pipe2 the flag is
-    // set just after; the standard library does the same there.
-    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-    let r = unsafe { libc::pipe(fds.as_mut_ptr()) };
-    if r != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: both descriptors are new and owned by nothing else.
-    let ends = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    #[cfg(not(any(target_os = "linux", target_os = "android", target_os = "freebsd")))]
-    for fd in [&ends.0, &ends.1] {
-        // SAFETY: sets a flag on an open descriptor.
-        if unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(ends)
-}
-
-/// Makes reads of a new pipe's read end return at once when it is empty (a read only follows
-/// a poll that found it ready, but that must never be what keeps the deadline).
-fn set_nonblocking(fd: RawFd) -> io::Result<()> {
-    // SAFETY: sets the status flags of an open descriptor; a new read end has no other flag.
-    if unsafe { libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK) } < 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }

@@ -1,0 +1,234 @@
+//! Tests of the Linux start (vfork): the child it starts has what a child of the standard
+//! library has (signal state, standard streams, open descriptors, environment), its errors
+//! are the system's, and threads can start children at the same time.
+
+use std::collections::BTreeSet;
+use std::ffi::c_int;
+use std::io::ErrorKind;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::unix::{Child, Wait};
+use super::{finish, Output, RunError, TOOL_OUTPUT_LIMIT};
+
+/// Runs `sh -c script` started by the runner's own start (`vfork`) or by the standard library.
+fn sh(vfork: bool, script: &str) -> Output {
+    run(vfork, "/bin/sh", &["-c", script])
+}
+
+/// Runs `program` with `args` started by the runner's own start or by the standard library.
+fn run(vfork: bool, program: &str, args: &[&str]) -> Output {
+    let program = Path::new(program);
+    let child = if vfork {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        Child::start(program, &args, Wait::Best)
+    } else {
+        let mut command = Command::new(program);
+        command.args(args).stdin(Stdio::null());
+        Child::spawn(command, Wait::Best)
+    };
+    let out = finish(
+        program,
+        child,
+        Instant::now(),
+        Duration::from_secs(20),
+        TOOL_OUTPUT_LIMIT,
+    )
+    .unwrap();
+    assert_eq!(out.code, Some(0), "{}: {out:?}", program.display());
+    out
+}
+
+/// What `script` prints when started both ways, which must be the same.
+fn same_both_ways(script: &str) -> String {
+    let ours = sh(true, script);
+    let std = sh(false, script);
+    assert_eq!(
+        String::from_utf8_lossy(&ours.stdout),
+        String::from_utf8_lossy(&std.stdout),
+        "{script}"
+    );
+    String::from_utf8(ours.stdout).unwrap()
+}
+
+/// A mask line of /proc/<pid>/status (`SigIgn:\t0000000000001000`) as a number.
+fn mask(status: &str, name: &str) -> u64 {
+    let line = status.lines().find(|l| l.starts_with(name)).unwrap();
+    u64::from_str_radix(line.rsplit('\t').next().unwrap().trim(), 16).unwrap()
+}
+
+fn bit(sig: c_int) -> u64 {
+    1 << (sig - 1)
+}
+
+#[test]
+fn the_child_has_the_standard_librarys_signal_state() {
+    // This process ignores SIGPIPE (the Rust runtime does) and, from here on, SIGUSR2; the
+    // calling thread blocks SIGUSR1.
+    // SAFETY: sets a disposition to SIG_IGN; no handler is involved.
+    unsafe { libc::signal(libc::SIGUSR2, libc::SIG_IGN) };
+    // SAFETY: sigset_t is plain data, filled in by sigemptyset and sigaddset.
+    let mut usr1: libc::sigset_t = unsafe { std::mem::zeroed() };
+    // SAFETY: as above, on a set this test owns; then blocks SIGUSR1 in this thread only.
+    unsafe {
+        libc::sigemptyset(&mut usr1);
+        libc::sigaddset(&mut usr1, libc::SIGUSR1);
+        libc::pthread_sigmask(libc::SIG_BLOCK, &usr1, std::ptr::null_mut());
+    }
+    let script = "exec grep -E '^Sig(Blk|Ign)' /proc/self/status";
+    let ours = String::from_utf8(sh(true, script).stdout).unwrap();
+    let std = String::from_utf8(sh(false, script).stdout).unwrap();
+    // SAFETY: unblocks what was blocked above.
+    unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &usr1, std::ptr::null_mut()) };
+    // The same for signals 1 to 31 (glibc's start leaves its own two, 32 and 33, ignored).
+    for name in ["SigBlk", "SigIgn"] {
+        let low = |status: &str| mask(status, name) & 0x7fff_ffff;
+        assert_eq!(low(&ours), low(&std), "{name}: {ours} / {std}");
+    }
+    // The calling thread's mask is the child's; what is ignored stays ignored, except
+    // SIGPIPE, which is at its default.
+    assert_eq!(mask(&ours, "SigBlk"), bit(libc::SIGUSR1), "{ours}");
+    let ignored = mask(&ours, "SigIgn");
+    assert_ne!(ignored & bit(libc::SIGUSR2), 0, "{ours}");
+    assert_eq!(ignored & bit(libc::SIGPIPE), 0, "{ours}");
+}
+
+#[test]
+fn the_child_has_null_input_the_two_pipes_and_no_other_descriptor() {
+    // The child has 0 to 2, what this process passes on to every child (descriptors without
+    // close-on-exec, such as cargo's jobserver), and ls's own folder descriptor, the lowest
+    // free one; none of the runner's pipes, pidfds or /dev/null.
+    let listing = |vfork| {
+        let out = run(vfork, "/bin/ls", &["/proc/self/fd"]).stdout;
+        let text = String::from_utf8(out).unwrap();
+        text.lines()
+            .map(|l| l.parse::<c_int>().unwrap())
+            .collect::<BTreeSet<_>>()
+    };
+    let mut want: BTreeSet<c_int> = (0..3).chain(passed_on()).collect();
+    want.insert((0..).find(|fd| !want.contains(fd)).unwrap());
+    assert_eq!(listing(true), want);
+    assert_eq!(listing(false), want);
+    let input = same_both_ways("readlink /proc/$$/fd/0");
+    assert_eq!(input, "/dev/null\n");
+    let out = sh(true, "readlink /proc/$$/fd/1 /proc/$$/fd/2; echo err >&2");
+    let links = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        links.lines().count() == 2 && links.lines().all(|l| l.starts_with("pipe:")),
+        "{links}"
+    );
+    assert_eq!(out.stderr, b"err\n");
+}
+
+/// The descriptors of this process, above 2, that are not closed on exec.
+fn passed_on() -> Vec<c_int> {
+    let mut fds = Vec::new();
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap() {
+        let fd: c_int = entry
+            .unwrap()
+            .file_name()
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        // SAFETY: asks for the flags of a descriptor; a closed one gives -1.
+        let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+        if fd > 2 && flags >= 0 && flags & libc::FD_CLOEXEC == 0 {
+            fds.push(fd);
+        }
+    }
+    fds
+}
+
+#[test]
+fn the_child_has_this_processs_environment() {
+    let seen = same_both_ways("exec env -0");
+    let got: BTreeSet<&str> = seen.split('\0').filter(|s| !s.is_empty()).collect();
+    let mine: Vec<String> = std::env::vars().map(|(k, v)| format!("{k}={v}")).collect();
+    let want: BTreeSet<&str> = mine.iter().map(String::as_str).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn start_errors_are_the_systems() {
+    let dir = std::env::temp_dir().join(format!("logoff-all-vfork-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_executable = dir.join("not-executable");
+    std::fs::write(&not_executable, "#!/bin/sh\n").unwrap();
+    let cases = [
+        (dir.join("missing"), vec![], ErrorKind::NotFound),
+        (not_executable, vec![], ErrorKind::PermissionDenied),
+        (
+            Path::new("/bin/sh").to_path_buf(),
+            vec!["nul\0byte".to_string()],
+            ErrorKind::InvalidInput,
+        ),
+    ];
+    for (program, args, kind) in cases {
+        let err = Child::start(&program, &args, Wait::Best)
+            .err()
+            .unwrap_or_else(|| panic!("{} started", program.display()));
+        assert_eq!(err.kind(), kind, "{}: {err}", program.display());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn threads_start_children_at_the_same_time() {
+    std::thread::scope(|scope| {
+        for thread in 0..8 {
+            scope.spawn(move || {
+                for i in 0..10 {
+                    let out = sh(true, &format!("printf {thread}-{i}; printf e{i} >&2"));
+                    assert_eq!(out.stdout, format!("{thread}-{i}").as_bytes());
+                    assert_eq!(out.stderr, format!("e{i}").as_bytes());
+                }
+            });
+        }
+    });
+}
+
+#[test]
+fn a_hung_child_is_killed_and_reaped() {
+    let sh = Path::new("/bin/sh");
+    let child = Child::start(sh, &["-c".into(), "exec sleep 30".into()], Wait::Best);
+    let started = Instant::now();
+    let err = finish(
+        sh,
+        child,
+        started,
+        Duration::from_millis(200),
+        TOOL_OUTPUT_LIMIT,
+    )
+    .unwrap_err();
+    assert!(matches!(err, RunError::TimedOut { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+/// The child resets only the signals in `CAUGHT` before it unblocks them: every signal this
+/// process catches, with the Ctrl-C handler installed as the program installs it, must be
+/// there, or a handler of this process could run in the child before exec.
+#[test]
+fn every_signal_this_process_catches_is_reset_in_the_child() {
+    ctrlc::set_handler(|| {}).unwrap();
+    let mut caught = Vec::new();
+    for sig in 1..=libc::SIGRTMAX() {
+        // SAFETY: sigaction is plain data; a query only writes into it.
+        let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+        // SAFETY: asks for the disposition of `sig` without changing it.
+        if unsafe { libc::sigaction(sig, std::ptr::null(), &mut action) } == 0
+            && action.sa_sigaction != libc::SIG_DFL
+            && action.sa_sigaction != libc::SIG_IGN
+        {
+            caught.push(sig);
+        }
+    }
+    assert!(caught.contains(&libc::SIGINT), "{caught:?}");
+    for sig in caught {
+        assert!(
+            super::unix::vfork::CAUGHT.contains(&sig),
+            "signal {sig} is caught"
+        );
+    }
+}
