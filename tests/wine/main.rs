@@ -57,10 +57,13 @@ fn win(path: &Path) -> String {
     format!("Z:{}", path.display()).replace('/', "\\")
 }
 
-/// A fresh prefix for this run, made once: wineboot, then the stand-ins into system32.
+/// A fresh prefix for this run, made once: wineboot, then the stand-ins into system32. A
+/// static is never dropped, so the prefixes of earlier runs whose process has ended are
+/// removed here instead.
 fn prefix() -> &'static Path {
     static PREFIX: OnceLock<PathBuf> = OnceLock::new();
     PREFIX.get_or_init(|| {
+        remove_prefixes_of_ended_runs();
         let dir = std::env::temp_dir().join(format!("logoff-all-wine-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -88,6 +91,23 @@ fn prefix() -> &'static Path {
         .unwrap();
         dir
     })
+}
+
+fn remove_prefixes_of_ended_runs() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let pid = name
+            .to_str()
+            .and_then(|n| n.strip_prefix("logoff-all-wine-"));
+        if let Some(pid) = pid.filter(|p| p.bytes().all(|b| b.is_ascii_digit())) {
+            if !Path::new("/proc").join(pid).exists() {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
 }
 
 /// One scenario: its own call log and answers.

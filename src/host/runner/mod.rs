@@ -11,6 +11,7 @@ mod tests;
 #[cfg(all(
     test,
     target_os = "linux",
+    target_env = "gnu",
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 mod tests_vfork;

@@ -21,6 +21,7 @@ use process::{cloexec_pipe, Process, Started, Writers};
 mod process;
 #[cfg(all(
     target_os = "linux",
+    target_env = "gnu",
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 pub(super) mod vfork;

@@ -4,6 +4,7 @@
 use std::io;
 #[cfg(all(
     target_os = "linux",
+    target_env = "gnu",
     any(target_arch = "x86_64", target_arch = "aarch64")
 ))]
 use std::os::fd::AsFd;
@@ -16,10 +17,11 @@ pub(super) enum Process {
     /// Started by the standard library.
     Std(process::Child),
     /// Started by [`vfork`](super::vfork); `status` is set once it has been reaped. (Any
-    /// Unix could run such a child; only Linux on x86-64 and AArch64 starts one.)
+    /// Unix could run such a child; only Linux with glibc on x86-64 and AArch64 starts one.)
     #[cfg_attr(
         not(all(
             target_os = "linux",
+            target_env = "gnu",
             any(target_arch = "x86_64", target_arch = "aarch64")
         )),
         allow(dead_code)
@@ -38,6 +40,7 @@ pub(super) enum Writers {
     #[cfg_attr(
         not(all(
             target_os = "linux",
+            target_env = "gnu",
             any(target_arch = "x86_64", target_arch = "aarch64")
         )),
         allow(dead_code)
@@ -96,12 +99,13 @@ impl Process {
 pub(super) type Started = (Process, OwnedFd, OwnedFd, Writers);
 
 /// Starts `program` with `args`, standard input from /dev/null and both output streams
-/// piped to this process: on Linux (x86-64, AArch64) through [`vfork`](super::vfork),
+/// piped to this process: on Linux with glibc (x86-64, AArch64) through [`vfork`](super::vfork),
 /// elsewhere, and for a program named without a folder (found on PATH), through the
 /// standard library.
 pub(super) fn start(program: &Path, args: &[String]) -> io::Result<Started> {
     #[cfg(all(
         target_os = "linux",
+        target_env = "gnu",
         any(target_arch = "x86_64", target_arch = "aarch64")
     ))]
     if program.as_os_str().as_encoded_bytes().contains(&b'/') {

@@ -6,15 +6,16 @@
 //! posix_spawn, whose child asks about every one of the 64 signal dispositions before exec
 //! (about 120 system calls per child), where a shell's fork needs none. Over 1 000 instant
 //! `logoff` calls that is most of what the runner costs beyond a shell loop (BENCHMARKS.md).
-//! Here the child resets only [`CAUGHT`], the signals this program or its libraries catch
-//! (a unit test checks that nothing else is caught), so it makes about a dozen calls.
+//! Here the process asks once which signals it catches, and the child resets only those (see
+//! [`caught`]), so it makes about a dozen calls.
 //!
 //! The rules that make sharing the memory safe, as in posix_spawn: every signal is blocked in
-//! the calling thread while the child runs before exec, so no handler of this process runs in
-//! the child (glibc's own two signals, which its functions cannot block, are only ever sent to
-//! this process's threads, never to the child); the child's code allocates nothing, takes no lock and never returns (execve, or
-//! `_exit` with the error left where the calling thread reads it); and it runs on its own
-//! stack with a guard page below it.
+//! the calling thread while the child runs before exec (glibc's own two included, with the
+//! system call itself), and the child resets the handlers before it unblocks them, so no
+//! handler of this process runs in the child; the child's code allocates nothing, takes no
+//! lock and never returns (execve, or `_exit` with the error left where the calling thread
+//! reads it); and it runs on its own stack with a guard page below it. This process's
+//! environment is read once (see [`environment`]).
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CString, OsStr};
@@ -25,18 +26,27 @@ use std::path::Path;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
 
-/// The signals whose handlers are reset in the child before its signal mask is put back: the
-/// Ctrl-C handler (SIGINT; SIGTERM and SIGHUP when the handler crate is built to catch them)
-/// and the standard library's stack-overflow handlers (SIGSEGV, SIGBUS). A signal this
-/// process ignores stays ignored in the child, as with the standard library, except SIGPIPE,
-/// which the child gets at its default as the standard library gives it.
-pub(in crate::host::runner) const CAUGHT: [c_int; 5] = [
+/// Signals whose handlers the child always resets before its signal mask is put back, even
+/// if a handler is set only after the first start: the Ctrl-C handler (SIGINT; SIGTERM and
+/// SIGHUP when the handler crate is built to catch them) and the standard library's
+/// stack-overflow handlers (SIGSEGV, SIGBUS). Every other signal that has a handler when this
+/// process first starts a child is reset too (see [`caught`]); the program sets its handler
+/// before it starts any. A signal this process ignores stays ignored in the child, as with the
+/// standard library, except SIGPIPE, which the child gets at its default as the standard
+/// library gives it.
+const ALWAYS: [c_int; 5] = [
     libc::SIGINT,
     libc::SIGTERM,
     libc::SIGHUP,
     libc::SIGSEGV,
     libc::SIGBUS,
 ];
+
+/// A kernel signal set: bit `n - 1` is signal `n` (x86-64 and AArch64 have 64 signals).
+type SigSet = u64;
+
+/// The size of [`SigSet`] as rt_sigprocmask takes it.
+const SIGSET_BYTES: usize = std::mem::size_of::<SigSet>();
 
 /// The child's stack: it calls a handful of thin libc wrappers, so 32 KiB is far more than it
 /// uses, and the guard page below turns an overflow into a fault instead of a write into this
@@ -53,7 +63,9 @@ struct Plan {
     fds: [RawFd; 3],
     /// The calling thread's signal mask before everything was blocked: put back after the
     /// clone, and the child's mask (a child of the standard library inherits it too).
-    mask: libc::sigset_t,
+    mask: SigSet,
+    /// The signals whose handlers the child resets (see [`caught`]).
+    caught: SigSet,
     /// The error (errno) the child met before or in execve; 0 while none.
     error: AtomicI32,
 }
@@ -97,31 +109,30 @@ pub(super) fn spawn(
         argv: argv.as_ptr(),
         envp: environment().0.as_ptr(),
         fds,
-        // SAFETY: sigset_t is plain data; pthread_sigmask fills it in below.
-        mask: unsafe { std::mem::zeroed() },
+        mask: 0,
+        caught: caught(),
         error: AtomicI32::new(0),
     };
-    STACKS.with(|cell| {
-        let mut slot = cell.borrow_mut();
-        if slot.is_none() {
-            *slot = Some(Stack::new()?);
-        }
-        match slot.as_ref() {
-            Some(stack) => clone_and_exec(plan, stack),
-            None => Err(io::Error::other("no stack for the child")),
-        }
-    })
+    STACKS
+        .try_with(|cell| {
+            let mut slot = cell.borrow_mut();
+            if slot.is_none() {
+                *slot = Some(Stack::new()?);
+            }
+            match slot.as_ref() {
+                Some(stack) => clone_and_exec(plan, stack),
+                None => Err(io::Error::other("no stack for the child")),
+            }
+        })
+        .unwrap_or_else(|_| Err(io::Error::other("a thread that is ending starts no child")))
 }
 
 fn clone_and_exec(mut plan: Plan, stack: &Stack) -> io::Result<libc::pid_t> {
-    // SAFETY: sigset_t is plain data that sigfillset fills in.
-    let mut all: libc::sigset_t = unsafe { std::mem::zeroed() };
-    // SAFETY: fills a sigset_t this function owns.
-    unsafe { libc::sigfillset(&mut all) };
-    // SAFETY: sets this thread's mask from `all` and saves the old one into `plan.mask`.
-    let r = unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &all, &mut plan.mask) };
-    if r != 0 {
-        return Err(io::Error::from_raw_os_error(r));
+    // Every signal, glibc's own two (32, 33) included, which its functions leave unblocked:
+    // hence the system call itself, as glibc's posix_spawn does.
+    let all: SigSet = !0;
+    if set_mask(&all, &mut plan.mask) != 0 {
+        return Err(io::Error::last_os_error());
     }
     let plan_ptr: *mut Plan = &mut plan;
     // SAFETY: CLONE_VFORK suspends this thread until the child has called execve or _exit,
@@ -138,8 +149,8 @@ fn clone_and_exec(mut plan: Plan, stack: &Stack) -> io::Result<libc::pid_t> {
         )
     };
     let clone_error = io::Error::last_os_error();
-    // SAFETY: puts back the mask saved above.
-    unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &plan.mask, std::ptr::null_mut()) };
+    // Puts back the mask saved above (it cannot fail: the set is valid and the size right).
+    set_mask(&plan.mask, std::ptr::null_mut());
     if pid < 0 {
         return Err(clone_error);
     }
@@ -166,7 +177,7 @@ extern "C" fn child(plan: *mut c_void) -> c_int {
     // SAFETY: each call is an async-signal-safe system call wrapper on memory of this frame or
     // of the plan; on any failure the error is recorded and the child ends at once.
     unsafe {
-        for sig in CAUGHT {
+        for sig in (1..=64).filter(|sig| plan.caught & bit(*sig) != 0) {
             let mut action: libc::sigaction = std::mem::zeroed();
             if libc::sigaction(sig, std::ptr::null(), &mut action) == 0
                 && action.sa_sigaction != libc::SIG_DFL
@@ -188,12 +199,59 @@ extern "C" fn child(plan: *mut c_void) -> c_int {
                 fail(plan);
             }
         }
-        if libc::pthread_sigmask(libc::SIG_SETMASK, &plan.mask, std::ptr::null_mut()) != 0 {
+        if set_mask(&plan.mask, std::ptr::null_mut()) != 0 {
             fail(plan);
         }
         libc::execve(plan.path, plan.argv, plan.envp);
         fail(plan)
     }
+}
+
+/// Sets the calling thread's signal mask to `set`, saving the old one into `old` unless it is
+/// null, with the system call itself; 0, or -1 with errno set.
+fn set_mask(set: *const SigSet, old: *mut SigSet) -> libc::c_long {
+    // SAFETY: rt_sigprocmask reads a kernel signal set of SIGSET_BYTES from `set` and writes
+    // one to `old` when it is not null; both point to a SigSet (or are null).
+    unsafe {
+        libc::syscall(
+            libc::SYS_rt_sigprocmask,
+            libc::SIG_SETMASK,
+            set,
+            old,
+            SIGSET_BYTES,
+        )
+    }
+}
+
+fn bit(sig: c_int) -> SigSet {
+    match u32::try_from(sig - 1) {
+        Ok(n) if n < SigSet::BITS => 1 << n,
+        _ => 0,
+    }
+}
+
+/// The signals whose handlers the child resets: [`ALWAYS`], and every signal that had a
+/// handler when this process first started a child (asked once per process, as posix_spawn's
+/// child asks in every child). glibc's own two signals are not asked about (its sigaction
+/// refuses them): they are only ever sent to this process's threads, and blocked meanwhile.
+fn caught() -> SigSet {
+    static CAUGHT: OnceLock<SigSet> = OnceLock::new();
+    *CAUGHT.get_or_init(|| {
+        let mut set = ALWAYS.iter().fold(0, |set, sig| set | bit(*sig));
+        for sig in 1..=libc::SIGRTMAX() {
+            // SAFETY: sigaction is plain data; a query only writes into it.
+            let mut action: libc::sigaction = unsafe { std::mem::zeroed() };
+            // SAFETY: asks for the disposition of `sig` without changing it.
+            let asked = unsafe { libc::sigaction(sig, std::ptr::null(), &mut action) };
+            if asked == 0
+                && action.sa_sigaction != libc::SIG_DFL
+                && action.sa_sigaction != libc::SIG_IGN
+            {
+                set |= bit(sig);
+            }
+        }
+        set
+    })
 }
 
 /// Records errno for the parent and ends the child without running any exit handler.
