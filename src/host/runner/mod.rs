@@ -3,7 +3,7 @@
 //!
 //! The real runner waits on the child exactly and captures both streams from the calling
 //! thread, with no helper thread (one on Unix only where the kernel has no pidfd): see
-//! `capture` for the rules and `unix` / `windows` for how each system waits.
+//! `capture` for the rules and `unix` / `windows` for how each system starts and waits.
 
 mod capture;
 #[cfg(all(test, unix))]
@@ -102,7 +102,8 @@ pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
 /// The most `logoff`, `msg` and the other tools may print: they print a line or two.
 pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
 
-/// The real runner, on top of `std::process`.
+/// The real runner: children started by `std::process` (on Linux with glibc, by the runner's
+/// own vfork start), waited on and read as `capture` says.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemRunner;
 
