@@ -1,6 +1,17 @@
 //! The Unix child process and its pipes: how it is started (vfork on Linux, else the standard
 //! library), signalled and reaped.
 
+// Any Unix could run a child started by vfork (`Process::Pid`, `Writers::Pipes`); only Linux
+// with glibc on x86-64 and AArch64 starts one.
+#![cfg_attr(
+    not(all(
+        target_os = "linux",
+        target_env = "gnu",
+        any(target_arch = "x86_64", target_arch = "aarch64")
+    )),
+    allow(dead_code)
+)]
+
 use std::io;
 #[cfg(all(
     target_os = "linux",
@@ -16,16 +27,7 @@ use std::process::{self, Command, Stdio};
 pub(super) enum Process {
     /// Started by the standard library.
     Std(process::Child),
-    /// Started by [`vfork`](super::vfork); `status` is set once it has been reaped. (Any
-    /// Unix could run such a child; only Linux with glibc on x86-64 and AArch64 starts one.)
-    #[cfg_attr(
-        not(all(
-            target_os = "linux",
-            target_env = "gnu",
-            any(target_arch = "x86_64", target_arch = "aarch64")
-        )),
-        allow(dead_code)
-    )]
+    /// Started by [`vfork`](super::vfork); `status` is set once it has been reaped.
     Pid {
         pid: libc::pid_t,
         status: Option<Option<i32>>,
@@ -37,14 +39,6 @@ pub(super) enum Writers {
     /// The command given the ends.
     Command(#[allow(dead_code)] Command),
     /// The ends themselves.
-    #[cfg_attr(
-        not(all(
-            target_os = "linux",
-            target_env = "gnu",
-            any(target_arch = "x86_64", target_arch = "aarch64")
-        )),
-        allow(dead_code)
-    )]
     Pipes(#[allow(dead_code)] [OwnedFd; 2]),
 }
 
