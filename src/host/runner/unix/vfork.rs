@@ -14,8 +14,9 @@
 //! system call itself), and the child resets the handlers before it unblocks them, so no
 //! handler of this process runs in the child; the child's code allocates nothing, takes no
 //! lock and never returns (execve, or `_exit` with the error left where the calling thread
-//! reads it); and it runs on its own stack with a guard page below it. This process's
-//! environment is read once (see [`environment`]).
+//! reads it); and it runs on its own stack with a guard page below it. Rust links with
+//! `-z now`, so the child's calls into libc never go through the lazy symbol binder. This
+//! process's environment is read once (see [`environment`]).
 
 use std::cell::RefCell;
 use std::ffi::{c_char, c_int, c_void, CString, OsStr};
