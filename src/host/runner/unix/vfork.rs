@@ -234,7 +234,10 @@ fn bit(sig: c_int) -> SigSet {
 /// The signals whose handlers the child resets: [`ALWAYS`], and every signal that had a
 /// handler when this process first started a child (asked once per process, as posix_spawn's
 /// child asks in every child). glibc's own two signals are not asked about (its sigaction
-/// refuses them): they are only ever sent to this process's threads, and blocked meanwhile.
+/// refuses them) and keep their disposition in the child, where posix_spawn ignores them:
+/// glibc sends them only to this process's threads, sets their handlers only for
+/// pthread_cancel and set*id calls in a threaded process, which this program never makes, and
+/// they are blocked until the child's mask is put back just before execve.
 fn caught() -> SigSet {
     static CAUGHT: OnceLock<SigSet> = OnceLock::new();
     *CAUGHT.get_or_init(|| {
