@@ -37,6 +37,15 @@ fn switches(host: &FakeHost) -> Vec<String> {
     host.argvs().into_iter().map(|a| a[1].clone()).collect()
 }
 
+/// The `change logon` calls of a test: on `host`, 1 s each.
+fn change_of(host: &FakeHost) -> Change<'_> {
+    Change {
+        host,
+        timeout: Duration::from_secs(1),
+        text: &text,
+    }
+}
+
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
@@ -78,11 +87,7 @@ fn every_known_sentence_reads_and_anything_else_is_refused() {
 fn drain_then_restore_reads_each_change_back() {
     let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
-    let change = Change {
-        host: &host,
-        timeout: Duration::from_secs(1),
-        text: &text,
-    };
+    let change = change_of(&host);
     let recorded = change.query().unwrap();
     let (mut guard, drained) = Guard::drain(change, recorded);
     assert_eq!(drained, Ok(Drained::Set));
@@ -99,11 +104,7 @@ fn drain_then_restore_reads_each_change_back() {
 fn a_dropped_guard_restores_the_recorded_mode() {
     let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
-    let change = Change {
-        host: &host,
-        timeout: Duration::from_secs(1),
-        text: &text,
-    };
+    let change = change_of(&host);
     {
         let (_guard, drained) = Guard::drain(change, LogonMode::Enable);
         assert!(drained.is_ok());
@@ -116,11 +117,7 @@ fn a_dropped_guard_restores_the_recorded_mode() {
 fn a_failed_drain_is_an_error_and_the_mode_is_still_restored() {
     let _turn = turn();
     let host = change_host(LogonMode::Enable, Some(LogonMode::Drain));
-    let change = Change {
-        host: &host,
-        timeout: Duration::from_secs(1),
-        text: &text,
-    };
+    let change = change_of(&host);
     let (mut guard, drained) = Guard::drain(change, LogonMode::Enable);
     assert!(matches!(drained, Err(DrainError::Failed(ref m)) if m.contains("Access is denied")));
     assert_eq!(guard.restore(), Ok(Some(LogonMode::Enable)));
@@ -136,11 +133,7 @@ fn logons_already_blocked_are_left_alone() {
         LogonMode::DrainUntilRestart,
     ] {
         let host = change_host(mode, None);
-        let change = Change {
-            host: &host,
-            timeout: Duration::from_secs(1),
-            text: &text,
-        };
+        let change = change_of(&host);
         let (mut guard, drained) = Guard::drain(change, mode);
         assert_eq!(drained, Ok(Drained::AlreadyBlocked(mode)));
         assert_eq!(guard.restore(), Ok(None));
@@ -153,11 +146,7 @@ fn logons_already_blocked_are_left_alone() {
 fn the_exit_path_of_a_second_ctrl_c_restores_once() {
     let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
-    let change = Change {
-        host: &host,
-        timeout: Duration::from_secs(1),
-        text: &text,
-    };
+    let change = change_of(&host);
     let (mut guard, _) = Guard::drain(change, LogonMode::Enable);
     let other = change_host(LogonMode::Drain, None);
     assert!(matches!(
@@ -175,11 +164,7 @@ fn the_exit_path_of_a_second_ctrl_c_restores_once() {
 fn a_restore_that_fails_is_tried_once_more_then_reported() {
     let _turn = turn();
     let host = change_host(LogonMode::Enable, Some(LogonMode::Enable));
-    let change = Change {
-        host: &host,
-        timeout: Duration::from_secs(1),
-        text: &text,
-    };
+    let change = change_of(&host);
     let (mut guard, drained) = Guard::drain(change, LogonMode::Enable);
     assert!(drained.is_ok());
     let e = guard.restore().unwrap_err();

@@ -28,6 +28,18 @@ fn the_plan() -> Plan {
     )
 }
 
+/// The logoffs of a test: through `fake`, 1 s each, never stopped.
+fn logoff<'a>(fake: &'a FakeHost, server: Option<&'a ServerName>, verb: Verb) -> Logoff<'a> {
+    Logoff {
+        host: fake,
+        server,
+        timeout: Duration::from_secs(1),
+        text: &|b| String::from_utf8_lossy(b).into_owned(),
+        stop: &|| false,
+        verb,
+    }
+}
+
 fn codes(outcomes: &[Option<Outcome>]) -> Vec<Option<&'static str>> {
     outcomes
         .iter()
@@ -46,21 +58,13 @@ fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
     });
     let plan = the_plan();
     let server = ServerName::parse("TS01").unwrap();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let seen = RefCell::new(vec![]);
     let checks = RefCell::new(vec![]);
     let mut outcomes = vec![None; plan.entries.len()];
     execute(
         &plan,
         &mut outcomes,
-        &Logoff {
-            host: &fake,
-            server: Some(&server),
-            timeout: Duration::from_secs(1),
-            text: &text,
-            stop: &|| false,
-            verb: Verb::Logoff,
-        },
+        &logoff(&fake, Some(&server), Verb::Logoff),
         &mut |i, after_failure| {
             checks.borrow_mut().push((i, after_failure));
             Check::Go
@@ -94,19 +98,11 @@ fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
 fn the_check_settles_drops_or_stops_logoffs_without_running_them() {
     let fake = FakeHost::new(|_, _| exited(0, "", ""));
     let plan = the_plan();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut outcomes = vec![None; plan.entries.len()];
     execute(
         &plan,
         &mut outcomes,
-        &Logoff {
-            host: &fake,
-            server: None,
-            timeout: Duration::from_secs(1),
-            text: &text,
-            stop: &|| false,
-            verb: Verb::Logoff,
-        },
+        &logoff(&fake, None, Verb::Logoff),
         &mut |i, _| match i {
             2 => Check::Settled(Outcome::GoneBeforeLogoff("gone".into())),
             3 => Check::Dropped,
@@ -164,20 +160,12 @@ fn disconnect_runs_tsdiscon_and_done_means_disconnected_after_the_same_check() {
         _ => exited(0, "", ""),
     });
     let plan = the_plan();
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let checks = RefCell::new(vec![]);
     let mut outcomes = vec![None; plan.entries.len()];
     execute(
         &plan,
         &mut outcomes,
-        &Logoff {
-            host: &fake,
-            server: None,
-            timeout: Duration::from_secs(1),
-            text: &text,
-            stop: &|| false,
-            verb: Verb::Disconnect,
-        },
+        &logoff(&fake, None, Verb::Disconnect),
         &mut |i, after_failure| {
             checks.borrow_mut().push((i, after_failure));
             match i {

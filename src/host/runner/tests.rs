@@ -8,7 +8,7 @@ use super::*;
 
 /// How a test starts and waits for its child.
 #[derive(Debug, Clone, Copy)]
-enum Way {
+pub(super) enum Way {
     /// `Child::start`, as the runner starts every tool.
     Start(Wait),
     /// `Child::spawn` of a `Command`, the standard library's start.
@@ -24,15 +24,23 @@ const WAYS: [Way; 4] = [
 
 const SH: &str = "/bin/sh";
 
-fn start(way: Way, script: &str) -> std::io::Result<Child> {
+/// Starts `program` with `args` (input from /dev/null) as `way` says.
+pub(super) fn start_program(way: Way, program: &str, args: &[&str]) -> std::io::Result<Child> {
     match way {
-        Way::Start(wait) => Child::start(Path::new(SH), &["-c".into(), script.into()], wait),
+        Way::Start(wait) => {
+            let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            Child::start(Path::new(program), &args, wait)
+        }
         Way::Std(wait) => {
-            let mut command = Command::new(SH);
-            command.args(["-c", script]).stdin(Stdio::null());
+            let mut command = Command::new(program);
+            command.args(args).stdin(Stdio::null());
             Child::spawn(command, wait)
         }
     }
+}
+
+fn start(way: Way, script: &str) -> std::io::Result<Child> {
+    start_program(way, SH, &["-c", script])
 }
 
 fn sh(way: Way, script: &str, timeout: Duration, max: usize) -> Result<Output, RunError> {

@@ -7,29 +7,29 @@ use std::ffi::c_int;
 use std::io::ErrorKind;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use super::tests::{start_program, Way};
+use super::unix::vfork::bit;
 use super::unix::{Child, Wait};
 use super::{finish, Output, RunError, TOOL_OUTPUT_LIMIT};
 
-/// Runs `sh -c script` started by the runner's own start (`vfork`) or by the standard library.
-fn sh(vfork: bool, script: &str) -> Output {
-    run(vfork, "/bin/sh", &["-c", script])
+/// The runner's own start (vfork).
+const OURS: Way = Way::Start(Wait::Best);
+/// The standard library's start.
+const STD: Way = Way::Std(Wait::Best);
+
+/// Runs `sh -c script` started as `way` says.
+fn sh(way: Way, script: &str) -> Output {
+    run(way, "/bin/sh", &["-c", script])
 }
 
-/// Runs `program` with `args` started by the runner's own start or by the standard library.
-fn run(vfork: bool, program: &str, args: &[&str]) -> Output {
+/// Runs `program` with `args` started as `way` says.
+fn run(way: Way, program: &str, args: &[&str]) -> Output {
+    let child = start_program(way, program, args);
     let program = Path::new(program);
-    let child = if vfork {
-        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-        Child::start(program, &args, Wait::Best)
-    } else {
-        let mut command = Command::new(program);
-        command.args(args).stdin(Stdio::null());
-        Child::spawn(command, Wait::Best)
-    };
     let out = finish(
         program,
         child,
@@ -44,8 +44,8 @@ fn run(vfork: bool, program: &str, args: &[&str]) -> Output {
 
 /// What `script` prints when started both ways, which must be the same.
 fn same_both_ways(script: &str) -> String {
-    let ours = sh(true, script);
-    let std = sh(false, script);
+    let ours = sh(OURS, script);
+    let std = sh(STD, script);
     assert_eq!(
         String::from_utf8_lossy(&ours.stdout),
         String::from_utf8_lossy(&std.stdout),
@@ -58,10 +58,6 @@ fn same_both_ways(script: &str) -> String {
 fn mask(status: &str, name: &str) -> u64 {
     let line = status.lines().find(|l| l.starts_with(name)).unwrap();
     u64::from_str_radix(line.rsplit('\t').next().unwrap().trim(), 16).unwrap()
-}
-
-fn bit(sig: c_int) -> u64 {
-    1 << (sig - 1)
 }
 
 #[test]
@@ -79,8 +75,8 @@ fn the_child_has_the_standard_librarys_signal_state() {
         libc::pthread_sigmask(libc::SIG_BLOCK, &usr1, std::ptr::null_mut());
     }
     let script = "exec grep -E '^Sig(Blk|Ign)' /proc/self/status";
-    let ours = String::from_utf8(sh(true, script).stdout).unwrap();
-    let std = String::from_utf8(sh(false, script).stdout).unwrap();
+    let ours = String::from_utf8(sh(OURS, script).stdout).unwrap();
+    let std = String::from_utf8(sh(STD, script).stdout).unwrap();
     // SAFETY: unblocks what was blocked above.
     unsafe { libc::pthread_sigmask(libc::SIG_UNBLOCK, &usr1, std::ptr::null_mut()) };
     // The same for signals 1 to 31 (glibc's start leaves its own two, 32 and 33, ignored).
@@ -101,8 +97,8 @@ fn the_child_has_null_input_the_two_pipes_and_no_other_descriptor() {
     // The child has 0 to 2, what this process passes on to every child (descriptors without
     // close-on-exec, such as cargo's jobserver), and ls's own folder descriptor, the lowest
     // free one; none of the runner's pipes, pidfds or /dev/null.
-    let listing = |vfork| {
-        let out = run(vfork, "/bin/ls", &["/proc/self/fd"]).stdout;
+    let listing = |way| {
+        let out = run(way, "/bin/ls", &["/proc/self/fd"]).stdout;
         let text = String::from_utf8(out).unwrap();
         text.lines()
             .map(|l| l.parse::<c_int>().unwrap())
@@ -110,11 +106,11 @@ fn the_child_has_null_input_the_two_pipes_and_no_other_descriptor() {
     };
     let mut want: BTreeSet<c_int> = (0..3).chain(passed_on()).collect();
     want.insert((0..).find(|fd| !want.contains(fd)).unwrap());
-    assert_eq!(listing(true), want);
-    assert_eq!(listing(false), want);
+    assert_eq!(listing(OURS), want);
+    assert_eq!(listing(STD), want);
     let input = same_both_ways("readlink /proc/$$/fd/0");
     assert_eq!(input, "/dev/null\n");
-    let out = sh(true, "readlink /proc/$$/fd/1 /proc/$$/fd/2; echo err >&2");
+    let out = sh(OURS, "readlink /proc/$$/fd/1 /proc/$$/fd/2; echo err >&2");
     let links = String::from_utf8(out.stdout).unwrap();
     assert!(
         links.lines().count() == 2 && links.lines().all(|l| l.starts_with("pipe:")),
@@ -188,7 +184,7 @@ fn threads_start_children_at_the_same_time() {
         for thread in 0..8 {
             scope.spawn(move || {
                 for i in 0..10 {
-                    let out = sh(true, &format!("printf {thread}-{i}; printf e{i} >&2"));
+                    let out = sh(OURS, &format!("printf {thread}-{i}; printf e{i} >&2"));
                     assert_eq!(out.stdout, format!("{thread}-{i}").as_bytes());
                     assert_eq!(out.stderr, format!("e{i}").as_bytes());
                 }

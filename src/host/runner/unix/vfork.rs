@@ -224,7 +224,8 @@ fn set_mask(set: *const SigSet, old: *mut SigSet) -> libc::c_long {
     }
 }
 
-fn bit(sig: c_int) -> SigSet {
+/// The bit of signal `sig` in a kernel signal set (also the masks /proc/<pid>/status shows).
+pub(in crate::host::runner) fn bit(sig: c_int) -> SigSet {
     match u32::try_from(sig - 1) {
         Ok(n) if n < SigSet::BITS => 1 << n,
         _ => 0,
