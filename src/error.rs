@@ -144,37 +144,9 @@ impl Error {
     }
 }
 
-/// Quotes text from the user or a tool for a message: in double quotes, as printed (a
-/// backslash stays one backslash), with only control characters escaped so a message stays
-/// one line, and format, bidi and other invisible characters written as `\u{202e}` (see
-/// [`crate::report::escape`]) so what is shown is what is there.
-pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        if c.is_control() {
-            out.extend(c.escape_default());
-        } else if crate::report::escape::is_hidden(c) {
-            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out.push('"');
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quote_keeps_names_as_printed_but_escapes_control_characters() {
-        assert_eq!(quote(r"CONTOSO\alice"), r#""CONTOSO\alice""#);
-        assert_eq!(quote("Jürgen Groß"), "\"Jürgen Groß\"");
-        assert_eq!(quote("a\nb\u{7}"), r#""a\nb\u{7}""#);
-        assert_eq!(quote("bob\u{202e}nimda"), r#""bob\u{202e}nimda""#);
-    }
 
     #[test]
     fn setup_and_usage_errors_are_16_and_server_errors_their_bit() {

@@ -23,6 +23,7 @@ pub mod app; //       one run from config to exit code, stage by stage
 
 // Beside them:
 pub mod error; //     errors that stop a run before anyone is logged off
+pub mod vocab; //     the small shared names: ids, display text, durations, the verb
 pub mod exit_code; // exit codes and how outcomes fold into one
 
 use std::ffi::OsString;

@@ -5,8 +5,8 @@
 
 use crate::host::runner::{Output, RunError};
 use crate::host::HostError;
-use crate::query::one_line;
-use crate::table::session::SessionId;
+use crate::vocab::one_line;
+use crate::vocab::SessionId;
 use std::time::Duration;
 
 /// ERROR_CTX_WINSTATION_NOT_FOUND: "The specified session cannot be found."

@@ -5,7 +5,7 @@
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
-use crate::query::one_line;
+use crate::vocab::one_line;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -52,7 +52,7 @@ pub fn parse_mode(text: &str) -> Result<LogonMode, String> {
             format!(
                 "change logon /query printed {}, which is not a logon mode this version knows; \
                  nothing was changed",
-                crate::error::quote(&one_line(text))
+                crate::vocab::quote(&one_line(text))
             )
         })
 }

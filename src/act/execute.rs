@@ -3,11 +3,11 @@
 //! stops the others.
 
 use crate::act::classify::{classify, Answer};
-use crate::act::verb::Verb;
-use crate::config::ServerName;
-use crate::host::Host;
+use crate::host::{Call, Host};
 use crate::plan::Plan;
-use crate::table::session::SessionId;
+use crate::vocab::ServerName;
+use crate::vocab::SessionId;
+use crate::vocab::Verb;
 use std::time::Duration;
 
 /// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
@@ -189,9 +189,11 @@ pub fn execute(
 
 /// Runs one `logoff` (or `tsdiscon`) and reads its answer.
 pub fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
-    let result = logoff
-        .host
-        .run(&logoff.verb.call(id), logoff.server, logoff.timeout);
+    let result = logoff.host.run(
+        &Call::of_verb(logoff.verb, id),
+        logoff.server,
+        logoff.timeout,
+    );
     match classify(result, id, logoff.text) {
         Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
         Answer::Done => {

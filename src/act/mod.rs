@@ -5,6 +5,5 @@ pub mod classify;
 pub mod drain;
 pub mod execute;
 pub mod recheck;
-pub mod verb;
 pub mod verify;
 pub mod warn;

@@ -3,8 +3,8 @@
 //! holding the same session ([`same_session`]), and is still planned for logoff.
 
 use crate::plan::{Action, Plan, Reason, Subject};
-use crate::report::escape::escape_for_display;
 use crate::table::session::{Session, State};
+use crate::vocab::text::escape_for_display;
 
 /// What the fresh table says about one planned session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,7 +278,7 @@ mod tests {
                    mallory                   6  Disc
 ",
         );
-        crate::act::verb::Verb::Disconnect.apply(&mut fresh);
+        crate::plan::apply_verb(&mut fresh, crate::vocab::Verb::Disconnect);
         assert_eq!(
             compare(&session(&old, 5), &fresh, "x"),
             Found::NoLongerMatches(Reason::AlreadyDisconnected)

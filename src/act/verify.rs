@@ -14,10 +14,10 @@
 use crate::act::classify::{classify, Answer};
 use crate::act::execute::Outcome;
 use crate::act::recheck::{describe, describe_now, same_session};
-use crate::config::ServerName;
 use crate::host::{Call, Host};
 use crate::plan::{Plan, Subject};
 use crate::table::session::Session;
+use crate::vocab::ServerName;
 use std::time::{Duration, Instant};
 
 /// The first pause between two looks; it doubles up to [`MAX_INTERVAL`].

@@ -2,12 +2,12 @@
 //! period with a countdown (on a terminal) or plain progress lines (in a log). The message says
 //! the grace period in words (`{grace}`, or appended), so the text and the wait agree.
 
-use crate::act::verb::Verb;
-use crate::config::ServerName;
 use crate::host::{Call, Host};
 use crate::plan::Plan;
-use crate::query::one_line;
 use crate::table::session::State;
+use crate::vocab::one_line;
+use crate::vocab::ServerName;
+use crate::vocab::Verb;
 use std::io::Write;
 use std::time::{Duration, Instant};
 

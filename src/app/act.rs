@@ -4,7 +4,6 @@
 use super::{for_each, logoffs, Ctx};
 use crate::config::Mode;
 use crate::host::Call;
-use crate::query;
 use crate::report::{self, ServerResult};
 use std::io::{BufRead, Write};
 use std::time::Instant;
@@ -86,7 +85,7 @@ fn event_log(ctx: &Ctx<'_>, result: &mut ServerResult) {
         Ok(o) => result.warnings.push(format!(
             "event log not written: eventcreate exit code {}: {}",
             o.code.unwrap_or(-1),
-            query::one_line(&[ctx.text(&o.stderr), ctx.text(&o.stdout)].join(" "))
+            crate::vocab::one_line(&[ctx.text(&o.stderr), ctx.text(&o.stdout)].join(" "))
         )),
         Err(e) => result.warnings.push(format!("event log not written: {e}")),
     }

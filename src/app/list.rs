@@ -120,7 +120,7 @@ fn join(
     if entry.user.to_lowercase() != user.to_lowercase() {
         return Err(format!(
             "query user lists {} for session {}",
-            crate::error::quote(&entry.user),
+            crate::vocab::quote(&entry.user),
             session.id
         ));
     }
@@ -131,7 +131,7 @@ fn join(
     })
 }
 
-fn server_of_list(ctx: &Ctx<'_>, label: &str) -> Option<crate::config::ServerName> {
+fn server_of_list(ctx: &Ctx<'_>, label: &str) -> Option<crate::vocab::ServerName> {
     ctx.config
         .targets()
         .into_iter()

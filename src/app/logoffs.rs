@@ -5,14 +5,15 @@
 use super::{server_of, survey, Ctx};
 use crate::act::execute::{self, Check, Logoff, Outcome};
 use crate::act::recheck::{self, Found};
-use crate::act::verb::Verb;
 use crate::act::verify::{self, Look, Reset};
-use crate::config::{Mode, ServerName};
+use crate::config::Mode;
 use crate::error::Error;
 use crate::plan::{Action, Plan, Reason};
 use crate::report::audit;
-use crate::report::escape::escape_for_display;
 use crate::report::ServerResult;
+use crate::vocab::text::escape_for_display;
+use crate::vocab::ServerName;
+use crate::vocab::Verb;
 
 /// Re-check, log off, verify and reset on one server.
 pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {

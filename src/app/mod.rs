@@ -16,7 +16,7 @@ mod targets;
 mod tests;
 mod warning;
 
-use crate::config::{Config, Mode, ServerName, Source};
+use crate::config::{Config, Mode, Source};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::Error;
 use crate::exit_code::{self, Cause, ExitCode};
@@ -24,6 +24,7 @@ use crate::host::Host;
 use crate::report::audit::{self, AuditLog};
 use crate::report::summary::{progress_line, total_line};
 use crate::report::{self, record::ErrorRecord, RunInfo, ServerResult};
+use crate::vocab::ServerName;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -1,7 +1,7 @@
 //! Survey: read one server's table (query or `--input`, then decode, parse) and plan it.
 
 use super::{all_text, Ctx};
-use crate::config::{Mode, ServerName, Source};
+use crate::config::{Mode, Source};
 use crate::decode;
 use crate::error::Error;
 use crate::host::Locality;
@@ -10,6 +10,7 @@ use crate::query;
 use crate::report::{Done, ServerResult};
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError};
+use crate::vocab::ServerName;
 use std::io::{BufRead, Read};
 use std::time::Instant;
 
@@ -88,7 +89,7 @@ pub(super) fn read_plan(
         }
         Source::Query(_) => {
             let captured = query::sessions(ctx.host, server, config.timeout, &text)?;
-            let stderr = query::one_line(&text(&captured.stderr));
+            let stderr = crate::vocab::one_line(&text(&captured.stderr));
             if !stderr.is_empty() {
                 warnings.push(format!("query session also printed on stderr: {stderr}"));
             }
@@ -103,7 +104,7 @@ pub(super) fn read_plan(
         Err(ParseError::NoHeader { .. }) if query::looks_like_error(&all_text(&decoded)) => {
             return Err(query::QueryError::ErrorText {
                 what: "query session",
-                message: query::one_line(&all_text(&decoded)),
+                message: crate::vocab::one_line(&all_text(&decoded)),
             }
             .into())
         }
@@ -137,7 +138,7 @@ pub(super) fn read_plan(
             own_user_unsure: own_user.as_deref(),
         },
     );
-    config.verb.apply(&mut plan);
+    plan::apply_verb(&mut plan, config.verb);
     Ok((plan, decoded.encoding.to_string(), read_at, idle))
 }
 
@@ -166,7 +167,7 @@ pub(super) fn read_idle(
         Ok(table) => Ok(Some(table)),
         // A saved "No User exists for *" means nobody was logged on.
         Err(_)
-            if query::one_line(&all_text(&decoded))
+            if crate::vocab::one_line(&all_text(&decoded))
                 .to_ascii_lowercase()
                 .starts_with("no user exists") =>
         {

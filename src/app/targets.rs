@@ -3,8 +3,8 @@
 //! second pass would act on a table the first pass already changed.
 
 use super::for_each;
-use crate::config::ServerName;
 use crate::host::{Host, Locality};
+use crate::vocab::ServerName;
 use std::net::IpAddr;
 
 /// What is known of one target for the comparison.

@@ -3,7 +3,7 @@
 use super::*;
 use crate::host::fake::{exited, FakeHost};
 use crate::host::Call;
-use crate::table::session::SessionId;
+use crate::vocab::SessionId;
 use std::time::Duration;
 
 const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE

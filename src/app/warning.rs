@@ -76,8 +76,8 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
     let terminal = ctx.env.stderr_terminal;
     let stop = || ctx.stopping();
     let before = match verb {
-        crate::act::verb::Verb::Logoff => "logging off",
-        crate::act::verb::Verb::Disconnect => "disconnecting",
+        crate::vocab::Verb::Logoff => "logging off",
+        crate::vocab::Verb::Disconnect => "disconnecting",
     };
     let wait = |span: Duration, until: &str, end: &str| {
         let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());

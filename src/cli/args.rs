@@ -2,7 +2,8 @@
 //! `/?`, `/help`, `/server:NAME`, `-server:NAME`, `/server NAME` (any case); odd forms get a
 //! hint that says what to write instead.
 
-use crate::error::{quote, Error};
+use crate::error::Error;
+use crate::vocab::quote;
 use std::ffi::OsString;
 
 /// How to name a server, for the hints.

@@ -5,9 +5,9 @@ pub mod args;
 pub mod help;
 pub mod workflow;
 
-use crate::config::duration::{parse_duration, parse_timeout};
 use crate::config::{self, Config};
 use crate::error::Error;
+use crate::vocab::duration::{parse_duration, parse_timeout};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;

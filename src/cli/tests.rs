@@ -1,8 +1,9 @@
 //! Unit tests of the command line: forms, values, contradictions, help.
 
 use super::*;
-use crate::config::{Mode, ServerName, Source};
+use crate::config::{Mode, Source};
 use crate::exit_code;
+use crate::vocab::ServerName;
 
 fn parse_args(args: &[&str]) -> Result<Config, Error> {
     let args = std::iter::once("logoff-all")

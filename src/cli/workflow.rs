@@ -2,11 +2,11 @@
 //! --warn-exact, --unknown-idle), flattened into the command line and checked together here.
 //! Pairs that cannot go together are in [`super::CONFLICTS`].
 
-use crate::act::verb::Verb;
 use crate::act::warn;
 use crate::config::{check_warning, Source, Warning};
 use crate::error::Error;
 use crate::plan::filter::{Filters, Pattern, UnknownIdle};
+use crate::vocab::Verb;
 use clap::{Args, ValueEnum};
 use std::path::{Path, PathBuf};
 
@@ -104,9 +104,9 @@ impl WorkflowArgs {
 
 #[cfg(test)]
 mod tests {
-    use crate::act::verb::Verb;
     use crate::config::Config;
     use crate::plan::filter::UnknownIdle;
+    use crate::vocab::Verb;
 
     fn config(args: &[&str]) -> Result<Config, String> {
         let args = std::iter::once("logoff-all")

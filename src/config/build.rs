@@ -1,11 +1,12 @@
 //! Building the config from the parsed command line: values checked together, list files read,
 //! the mode decided once.
 
-use super::{Config, Format, Mode, ServerName, Source, Warning};
+use super::{Config, Format, Mode, Source, Warning};
 use crate::cli::{Cli, FormatArg};
 use crate::decode;
-use crate::error::{quote, Error};
+use crate::error::Error;
 use crate::plan::filter::{self, Filters, Pattern};
+use crate::vocab::{quote, ServerName};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 

@@ -2,53 +2,15 @@
 //! after this module knows about clap.
 
 mod build;
-pub mod duration;
 
 pub(crate) use build::check_warning;
 pub use build::{build, DEFAULT_GRACE};
 
-use crate::act::verb::Verb;
-use crate::error::quote;
 use crate::plan::filter::Filters;
-use std::fmt;
+use crate::vocab::ServerName;
+use crate::vocab::Verb;
 use std::path::PathBuf;
 use std::time::Duration;
-
-/// A server name checked to be safe to pass to `query` and `logoff` as `/server:NAME`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerName(String);
-
-impl ServerName {
-    /// Accepts a NetBIOS or DNS name or an IPv4 address: letters, digits, `-`, `.`, `_`,
-    /// starting with a letter, digit or `_`, at most 253 characters; a leading `\\` is dropped.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let name = text.strip_prefix(r"\\").unwrap_or(text);
-        let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
-        let valid = name.len() <= 253
-            && name.starts_with(ok)
-            && name.chars().all(|c| ok(c) || c == '.' || c == '-');
-        if valid {
-            Ok(ServerName(name.to_string()))
-        } else {
-            Err(format!(
-                "invalid server name {}: use a computer name, DNS name or IPv4 address \
-                 (letters, digits, '-', '.', '_')",
-                quote(text)
-            ))
-        }
-    }
-
-    /// The name as given (without a leading `\\`).
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ServerName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Where the session tables come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -166,38 +128,5 @@ impl Config {
             Source::Query(list) => list.iter().cloned().map(Some).collect(),
             Source::Input { .. } => vec![None],
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn server_names_are_validated() {
-        for ok in [
-            "TS01",
-            "ts-01.corp.example.com",
-            "10.0.0.5",
-            r"\\TS01",
-            "_srv",
-        ] {
-            assert!(ServerName::parse(ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "-x",
-            "/x",
-            "ts 01",
-            "ts01&calc",
-            "ts01\"",
-            "a;b",
-            "ts01\n",
-            "..",
-            "ünï",
-        ] {
-            assert!(ServerName::parse(bad).is_err(), "{bad:?}");
-        }
-        assert_eq!(ServerName::parse(r"\\TS01").unwrap().as_str(), "TS01");
     }
 }

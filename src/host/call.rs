@@ -2,10 +2,10 @@
 //! argv (with a validated `/server:NAME` in the one place each tool wants it) and how much output
 //! is kept. What would run is data, tested without running anything; no shell is ever involved.
 
-use crate::config::ServerName;
 use crate::host::runner::{QUERY_OUTPUT_LIMIT, TOOL_OUTPUT_LIMIT};
 use crate::host::tools::Tool;
-use crate::table::session::SessionId;
+use crate::vocab::ServerName;
+use crate::vocab::{SessionId, Verb};
 
 /// The logon mode of `change logon`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +66,16 @@ pub enum Call<'a> {
     },
     /// `change logon MODE` on this computer (it has no `/server:`).
     ChangeLogon(LogonMode),
+}
+
+impl Call<'static> {
+    /// The call that does `verb` to session `id`: `logoff ID` or `tsdiscon ID`.
+    pub fn of_verb(verb: Verb, id: SessionId) -> Call<'static> {
+        match verb {
+            Verb::Logoff => Call::Logoff(id),
+            Verb::Disconnect => Call::Disconnect(id),
+        }
+    }
 }
 
 impl Call<'_> {

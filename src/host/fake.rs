@@ -2,9 +2,9 @@
 //! call, so the stages above the host are tested without running anything.
 
 use super::{Call, Host, HostError, Locality};
-use crate::config::ServerName;
 use crate::host::runner::{Output, RunError};
-use crate::table::session::SessionId;
+use crate::vocab::ServerName;
+use crate::vocab::SessionId;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Duration;

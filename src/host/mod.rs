@@ -12,8 +12,8 @@ pub mod tools;
 
 pub use call::{Call, LogonMode};
 
-use crate::config::ServerName;
-use crate::table::session::SessionId;
+use crate::vocab::ServerName;
+use crate::vocab::SessionId;
 use runner::{Output, RunError, Runner};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};

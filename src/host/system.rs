@@ -2,9 +2,9 @@
 //! caller's own session and user, this computer's names and the addresses a name resolves to,
 //! and where the stock tools live.
 
-use crate::config::ServerName;
 use crate::host::Locality;
-use crate::table::session::SessionId;
+use crate::vocab::ServerName;
+use crate::vocab::SessionId;
 use std::net::{IpAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::sync::Mutex;

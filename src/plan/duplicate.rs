@@ -3,7 +3,7 @@
 //! no row with it is logged off; nor is an ID that stands on a line that was not understood.
 
 use crate::table::parse::{Row, Table};
-use crate::table::session::SessionId;
+use crate::vocab::SessionId;
 use std::collections::HashMap;
 
 /// IDs that no row may be logged off under, with why: an ID on two or more rows (one of them

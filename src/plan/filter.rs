@@ -6,10 +6,10 @@ pub mod pattern;
 
 pub use pattern::Pattern;
 
-use crate::error::quote;
 use crate::table::idle::IdleTable;
 use crate::table::session::{Session, State};
 use crate::table::vocab;
+use crate::vocab::quote;
 use std::time::Duration;
 
 /// Parses `--state` names: the English state names (active, disconnected, ...) and the short

@@ -4,11 +4,12 @@
 mod duplicate;
 pub mod filter;
 
-use crate::error::quote;
 use crate::plan::filter::{Filters, IdleSeen};
 use crate::table::idle::IdleTable;
 use crate::table::parse::{NotUnderstood, Row, Table};
-use crate::table::session::{Session, SessionId, State};
+use crate::table::session::{Session, State};
+use crate::vocab::SessionId;
+use crate::vocab::{quote, Verb};
 
 /// What to do with a row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,6 +284,25 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
     (action, reason, idle)
 }
 
+/// Whether a session in `state` has nothing left for `verb` to do: a disconnected session
+/// cannot be disconnected again.
+pub fn already_done(verb: Verb, state: &State) -> bool {
+    verb == Verb::Disconnect && *state == State::Disconnected
+}
+
+/// Skips, with the reason, every planned session `verb` has nothing to do to.
+pub fn apply_verb(plan: &mut Plan, verb: Verb) {
+    for entry in &mut plan.entries {
+        let done = entry
+            .session()
+            .is_some_and(|s| already_done(verb, &s.state));
+        if entry.action == Action::Logoff && done {
+            entry.action = Action::Skip;
+            entry.reason = Reason::AlreadyDisconnected;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +382,12 @@ mod tests {
         assert_eq!(p.entries[4].reason.code(), "filtered_out");
         // Services (Disc) stay skipped as services, not picked up by --state disc.
         assert_eq!(p.entries[0].reason.code(), "services");
+    }
+
+    #[test]
+    fn a_disconnected_session_has_nothing_left_to_disconnect() {
+        assert!(already_done(Verb::Disconnect, &State::Disconnected));
+        assert!(!already_done(Verb::Disconnect, &State::Active));
+        assert!(!already_done(Verb::Logoff, &State::Disconnected));
     }
 }

@@ -1,9 +1,10 @@
 //! Query: run the stock `query session` (optionally `/server:NAME`) and capture what it prints,
 //! telling a failed query apart from a table.
 
-use crate::config::ServerName;
 use crate::host::runner::{Output, RunError};
 use crate::host::{Call, Host, HostError};
+use crate::vocab::one_line;
+use crate::vocab::ServerName;
 use regex::Regex;
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -163,11 +164,6 @@ pub fn looks_like_error(text: &str) -> bool {
         })
         .as_ref()
         .is_some_and(|p| p.is_match(text))
-}
-
-/// Collapses a message to one trimmed line.
-pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

@@ -4,12 +4,12 @@
 //! in front, so it has the same shape as in the JSON report.
 
 use crate::act::execute::Outcome;
-use crate::act::verb::Verb;
 use crate::act::warn::Warned;
 use crate::config::Mode;
 use crate::plan::Entry;
 use crate::report::json::rfc3339;
 use crate::report::record::{ErrorRecord, SessionRecord};
+use crate::vocab::Verb;
 use serde::Serialize;
 use std::fs::File;
 use std::io::Write;

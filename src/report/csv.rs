@@ -1,10 +1,10 @@
 //! The CSV report for PowerShell and Excel (RFC 4180, CRLF): one row per session with codes
 //! programs can filter on, and a row per server error with the server and the ERROR column.
 
-use crate::error::quote;
-use crate::report::escape::escape_for_display;
 use crate::report::record::{ErrorRecord, SessionRecord};
 use crate::report::ServerResult;
+use crate::vocab::quote;
+use crate::vocab::text::escape_for_display;
 use std::io::{self, Write};
 
 /// The UTF-8 byte order mark put before a CSV written to a file with `--output`.

@@ -3,11 +3,12 @@
 
 use super::csv::cell as csv_cell;
 use super::json::ExitCodeJson;
-use crate::error::{quote, Error};
+use crate::error::Error;
 use crate::exit_code::ExitCode;
 use crate::plan::filter::format_idle;
-use crate::report::escape::escape_for_display;
 use crate::table::session::Session;
+use crate::vocab::quote;
+use crate::vocab::text::escape_for_display;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::io::{self, Write};

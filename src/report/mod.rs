@@ -3,7 +3,6 @@
 
 pub mod audit;
 pub mod csv;
-pub mod escape;
 pub mod json;
 pub mod list;
 pub mod record;
@@ -11,7 +10,6 @@ pub mod summary;
 pub mod table;
 
 use crate::act::execute::Outcome;
-use crate::act::verb::Verb;
 use crate::act::warn::Warned;
 use crate::config::{Format, Mode};
 use crate::error::Error;
@@ -19,6 +17,7 @@ use crate::exit_code::{self, Cause, ExitCode};
 use crate::plan::Plan;
 use crate::report::record::{OutcomeCode, ReasonCode};
 use crate::table::idle::IdleTable;
+use crate::vocab::Verb;
 use std::io::{self, Write};
 use std::time::{Duration, Instant, SystemTime};
 

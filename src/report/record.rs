@@ -2,11 +2,11 @@
 //! report, the CSV report and the audit log, with the stable codes programs filter on.
 
 use crate::act::execute::Outcome;
-use crate::act::verb::Verb;
 use crate::act::warn::Warned;
 use crate::plan::filter::format_duration;
 use crate::plan::{Action, Entry, Reason, Subject};
 use crate::report::{Done, ServerResult};
+use crate::vocab::Verb;
 use serde::Serialize;
 
 /// What the plan does with a row.

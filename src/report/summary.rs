@@ -1,11 +1,11 @@
 //! Summaries: counts per server and over all servers (planned, logged off, failed, skipped by
 //! reason), and the words of the summary and progress lines.
 
-use crate::act::verb::Verb;
 use crate::config::Mode;
 use crate::plan::Action;
 use crate::report::record::{OutcomeCode, ReasonCode};
 use crate::report::ServerResult;
+use crate::vocab::Verb;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;

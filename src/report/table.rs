@@ -1,12 +1,12 @@
 //! The table report for people: aligned columns, then one summary line per server.
 
 use crate::act::execute::Outcome;
-use crate::act::verb::Verb;
 use crate::config::Mode;
-use crate::error::quote;
 use crate::plan::{Action, Entry, Subject};
-use crate::report::escape::escape_for_display;
 use crate::report::ServerResult;
+use crate::vocab::quote;
+use crate::vocab::text::escape_for_display;
+use crate::vocab::Verb;
 use std::io::{self, Write};
 
 const COLUMNS: usize = 7;

@@ -2,12 +2,13 @@
 //! session` rows by ID and checked against the user name. Anything unreadable fails closed.
 
 use crate::decode::{Decoded, Line};
-use crate::error::quote;
 use crate::table::header::{Kind, Layout};
 use crate::table::parse::{find_header, is_blank, NotUnderstood, Row, Table};
 use crate::table::row::{self, Pieces};
-use crate::table::session::{Field, Session, SessionId, State};
+use crate::table::session::{Field, Session, State};
 use crate::table::vocab;
+use crate::vocab::quote;
+use crate::vocab::SessionId;
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 
 use crate::decode::Line;
 use crate::table::header::{Cols, Layout, MAX_LINE};
-use crate::table::session::SessionId;
 use crate::table::text::{has_wide, looks_like_mojibake, Cells, Unit};
+use crate::vocab::SessionId;
 use std::borrow::Cow;
 
 /// Advice for text that did not decode, or decoded into mojibake.

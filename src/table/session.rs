@@ -1,49 +1,13 @@
 //! Typed session records: what one row of `query session` says about one session.
 
 use crate::table::vocab;
-use std::fmt;
 
 /// Text of one field of a row. Up to 24 bytes (every session name, state word and nearly
 /// every user name) it is kept inline, so a table of many rows is not a heap allocation per
 /// field; it reads as a `&str`.
 pub type Field = compact_str::CompactString;
 
-/// A Remote Desktop session ID: a plain decimal number, the only thing ever passed to `logoff`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SessionId(u32);
-
-impl SessionId {
-    /// IDs from this value up belong to listeners on Windows Server 2008 and later.
-    pub const FIRST_LISTENER: u32 = 65536;
-
-    /// Wraps a number known to be a session ID.
-    pub fn new(id: u32) -> Self {
-        SessionId(id)
-    }
-
-    /// Reads a session ID from text made only of ASCII decimal digits (no sign, no spaces,
-    /// no leading zero: `query` never prints one, so `01` is damage, not session 1).
-    pub fn parse(text: &str) -> Option<Self> {
-        if text.is_empty() || text.len() > 10 || !text.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        if text.len() > 1 && text.starts_with('0') {
-            return None;
-        }
-        text.parse().ok().map(SessionId)
-    }
-
-    /// The number itself.
-    pub fn get(self) -> u32 {
-        self.0
-    }
-}
-
-impl fmt::Display for SessionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+pub use crate::vocab::SessionId;
 
 /// The connection state of a session (WTS_CONNECTSTATE_CLASS), read from the localized word.
 #[derive(Debug, Clone, PartialEq, Eq)]

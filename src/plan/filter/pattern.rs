@@ -2,7 +2,7 @@
 //! `DOMAIN\user` matching on the user part (`query` prints names without their domain). An
 //! exclusion also matches the name as `query` cuts it to 20 characters.
 
-use crate::error::quote;
+use crate::vocab::quote;
 
 /// How many characters of a user name `query` prints (`UserName[21]` in the session table).
 pub const PRINTED_USER_CHARS: usize = 20;

@@ -1,7 +1,7 @@
 //! Unit tests of the filters.
 
 use super::*;
-use crate::table::session::SessionId;
+use crate::vocab::SessionId;
 
 fn session(user: &str, state: State) -> Session {
     Session {

@@ -1,7 +1,7 @@
-//! Escape: show names so that what is on the screen is what is acted on. Control, format and
-//! bidi characters and other invisible code points in a user or session name are written as
-//! `\u{202e}` in the table, CSV, the prompt and messages; JSON and the `--log` keep the exact
-//! string, and matching always uses the exact string.
+//! Text for people: names shown so that what is on the screen is what is acted on (control,
+//! format and bidi characters and other invisible code points written as `\u{202e}` in the
+//! table, CSV, the prompt and messages; JSON and the `--log` keep the exact string, and matching
+//! always uses the exact string), quoting for messages, and a tool's words on one line.
 
 use std::borrow::Cow;
 
@@ -64,6 +64,31 @@ pub fn escape_for_display(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Quotes text from the user or a tool for a message: in double quotes, as printed (a
+/// backslash stays one backslash), with only control characters escaped so a message stays
+/// one line, and format, bidi and other invisible characters written as `\u{202e}` (see
+/// [`is_hidden`]) so what is shown is what is there.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else if is_hidden(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Collapses a message to one trimmed line.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,5 +125,13 @@ mod tests {
         ] {
             assert!(matches!(escape_for_display(name), Cow::Borrowed(n) if n == name));
         }
+    }
+
+    #[test]
+    fn quote_keeps_names_as_printed_but_escapes_control_characters() {
+        assert_eq!(quote(r"CONTOSO\alice"), r#""CONTOSO\alice""#);
+        assert_eq!(quote("Jürgen Groß"), "\"Jürgen Groß\"");
+        assert_eq!(quote("a\nb\u{7}"), r#""a\nb\u{7}""#);
+        assert_eq!(quote("bob\u{202e}nimda"), r#""bob\u{202e}nimda""#);
     }
 }

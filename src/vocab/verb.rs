@@ -1,0 +1,48 @@
+//! Verb: what the run does to each planned session, log off (the default) or disconnect
+//! (`--disconnect`), chosen once and passed to the planner, the gate and the report, so no stage
+//! tests a flag of its own. Here only its words; the planner skips what it has nothing to do to
+//! ([`crate::plan::apply_verb`]) and the gate builds its call.
+
+/// What is done to a planned session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Verb {
+    /// The stock `logoff ID`: the session ends.
+    #[default]
+    Logoff,
+    /// The stock `tsdiscon ID` (`--disconnect`): the session stays, its client is cut off.
+    Disconnect,
+}
+
+impl Verb {
+    /// The verb in words: "log off", "disconnect".
+    pub fn words(self) -> &'static str {
+        match self {
+            Verb::Logoff => "log off",
+            Verb::Disconnect => "disconnect",
+        }
+    }
+
+    /// The verb done: "logged off", "disconnected".
+    pub fn past(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logged off",
+            Verb::Disconnect => "disconnected",
+        }
+    }
+
+    /// The noun used in messages to users: "logoff", "disconnect".
+    pub fn noun(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logoff",
+            Verb::Disconnect => "disconnect",
+        }
+    }
+
+    /// The stock program's name, for messages.
+    pub fn program(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logoff",
+            Verb::Disconnect => "tsdiscon",
+        }
+    }
+}
