@@ -34,7 +34,7 @@ use std::sync::atomic::Ordering;
 /// code. Every error that ends the run, clap's included, is printed and mapped to its code in
 /// one place: [`error::Error::report`].
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::ExitCode {
-    let config = match cli::parse(args) {
+    let config = match config::from_args(args) {
         Ok(config) => config,
         Err(e) => return e.report(&mut std::io::stderr()),
     };

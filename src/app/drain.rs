@@ -181,7 +181,7 @@ mod tests {
     #[test]
     fn a_declined_prompt_reads_the_mode_but_changes_nothing() {
         let args = ["logoff-all", "--drain"].map(std::ffi::OsString::from);
-        let config = crate::cli::parse(args).unwrap();
+        let config = crate::config::from_args(args).unwrap();
         let host = FakeHost::new(|call, _| match call {
             Call::QuerySession => exited(0, TABLE, ""),
             Call::ChangeLogon(_) => exited(0, "Connections are currently ENABLED\r\n", ""),

@@ -23,7 +23,7 @@ fn run_app(
 ) -> (ExitCode, Vec<Vec<String>>, String) {
     let mut all = vec!["logoff-all".to_string()];
     all.extend(args.iter().map(|a| a.to_string()));
-    let config = crate::cli::parse(all.into_iter().map(std::ffi::OsString::from)).unwrap();
+    let config = crate::config::from_args(all.into_iter().map(std::ffi::OsString::from)).unwrap();
     let mut fake = logging_off_host();
     fake.own_session = own.map(SessionId::new);
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -135,7 +135,7 @@ fn a_stale_table_is_read_again_before_every_logoff() {
 /// Runs the app interactively with `answer`, a console writer when `console` is true; returns
 /// the exit code, standard output, standard error and what reached the console.
 fn run_prompted(answer: &str, console: bool) -> (ExitCode, String, String, String) {
-    let config = crate::cli::parse(["logoff-all"].map(std::ffi::OsString::from)).unwrap();
+    let config = crate::config::from_args(["logoff-all"].map(std::ffi::OsString::from)).unwrap();
     let fake = logging_off_host();
     let env = Environment {
         interactive: true,

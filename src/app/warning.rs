@@ -42,7 +42,8 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
         return true;
     };
     let verb = config.verb;
-    let first = warn::render(&warning.message, warning.grace, config.warn_exact, verb);
+    let first =
+        crate::vocab::message::render(&warning.message, warning.grace, config.warn_exact, verb);
     for_each(results, config.jobs, |r| {
         send(ctx, r, &first, warning.grace, Round::First)
     });
@@ -69,7 +70,7 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
         };
         ctx.say(&format!(
             "no session was warned: {why}; not waiting the {} grace period",
-            warn::grace_words(warning.grace)
+            crate::vocab::message::grace_words(warning.grace)
         ));
         return true;
     }
@@ -92,7 +93,12 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
         ) {
             return false;
         }
-        let last = warn::render(&warning.message, reminder.before, config.warn_exact, verb);
+        let last = crate::vocab::message::render(
+            &warning.message,
+            reminder.before,
+            config.warn_exact,
+            verb,
+        );
         for_each(results, config.jobs, |r| {
             send(ctx, r, &last, reminder.before, Round::Reminder)
         });
@@ -167,7 +173,7 @@ mod tests {
     /// what was said and how long it took.
     fn warn_with(args: &[&str], reminder: Reminder) -> (Vec<Vec<String>>, String, Duration) {
         let all = std::iter::once("logoff-all").chain(args.iter().copied());
-        let config = crate::cli::parse(all.map(std::ffi::OsString::from)).unwrap();
+        let config = crate::config::from_args(all.map(std::ffi::OsString::from)).unwrap();
         let host = FakeHost::new(|call, _| match call {
             Call::QuerySession => exited(0, TABLE, ""),
             Call::Msg { id, .. } if id.get() == 2 => exited(1, "", "Error 1722"),

@@ -5,7 +5,6 @@ pub mod args;
 pub mod help;
 pub mod workflow;
 
-use crate::config::{self, Config};
 use crate::error::Error;
 use crate::vocab::duration::{parse_duration, parse_timeout};
 use clap::parser::ValueSource;
@@ -319,7 +318,7 @@ const LIST_ACTS_ON_NOBODY: &str =
 const LIST_SHOWS_ALL: &str = "--list shows every session; filters choose whom to act on";
 
 /// The flag as written on the command line, from its id.
-fn flag(id: &str) -> String {
+pub(crate) fn flag(id: &str) -> String {
     format!("--{}", id.replace('_', "-"))
 }
 
@@ -346,14 +345,11 @@ impl From<clap::Error> for Error {
     }
 }
 
-/// Parses the command line (program name first) into a config. Help and version come back as
+/// Parses the command line (program name first), refusing flags that cannot go together; the
+/// config is made from it by [`crate::config::from_args`]. Help and version come back as
 /// [`Error::CommandLine`] with exit code 0, to be printed like any other answer.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
+pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
     let matches = Cli::command().try_get_matches_from(args::normalize(args)?)?;
     check_conflicts(&matches)?;
-    let cli = Cli::from_arg_matches(&matches)?;
-    config::build(cli)
+    Ok(Cli::from_arg_matches(&matches)?)
 }
-
-#[cfg(test)]
-mod tests;

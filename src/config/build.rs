@@ -2,10 +2,12 @@
 //! the mode decided once.
 
 use super::{Config, Format, Mode, Source, Warning};
+use crate::cli::workflow::{UnknownIdleArg, WorkflowArgs};
 use crate::cli::{Cli, FormatArg};
 use crate::decode;
 use crate::error::Error;
-use crate::plan::filter::{self, Filters, Pattern};
+use crate::plan::filter::{self, Filters, Pattern, UnknownIdle};
+use crate::vocab::Verb;
 use crate::vocab::{quote, ServerName};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -95,9 +97,7 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
         None => None,
     };
     // Admin workflows.
-    let verb = cli
-        .workflow
-        .apply(&mut filters, warning.as_ref(), &source)?;
+    let verb = workflow(&cli.workflow, &mut filters, warning.as_ref(), &source)?;
     // Verification after the logoffs.
     if cli.reset_stuck && cli.verify_wait.is_zero() {
         return Err(Error::Usage(
@@ -140,6 +140,52 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
         verify_wait: cli.verify_wait,
         reset_stuck: cli.reset_stuck,
     })
+}
+
+/// The admin-workflow flags: checks them with the rest, adds their filters, and returns the verb.
+fn workflow(
+    flags: &WorkflowArgs,
+    filters: &mut Filters,
+    warning: Option<&Warning>,
+    source: &Source,
+) -> Result<Verb, Error> {
+    let verb = if flags.disconnect {
+        Verb::Disconnect
+    } else {
+        Verb::Logoff
+    };
+    for p in &flags.session_name {
+        filters
+            .session_names
+            .push(Pattern::session_name(p).map_err(Error::Usage)?);
+    }
+    if flags.unknown_idle == Some(UnknownIdleArg::Logoff) {
+        filters.unknown_idle = UnknownIdle::Logoff;
+    }
+    if let Some(w) = warning {
+        // The text as sent, with the grace in it, must still be a valid message.
+        check_warning(&crate::vocab::message::render(
+            &w.message,
+            w.grace,
+            flags.warn_exact,
+            verb,
+        ))?;
+    }
+    if flags.input_user.as_deref() == Some(Path::new("-")) {
+        return Err(Error::Usage(
+            "--input-user - is not supported: give the file of a captured `query user` output"
+                .into(),
+        ));
+    }
+    let offline = matches!(source, Source::Input { .. });
+    if offline && filters.idle_over.is_some() && flags.input_user.is_none() {
+        return Err(Error::Usage(
+            "--idle-over with --input needs --input-user FILE, a `query user` output captured \
+             with the `query session` one"
+                .into(),
+        ));
+    }
+    Ok(verb)
 }
 
 /// `--tools-dir` (for tests) made absolute once, here: a relative folder is taken from the

@@ -3,14 +3,21 @@
 
 mod build;
 
-pub(crate) use build::check_warning;
-pub use build::{build, DEFAULT_GRACE};
+pub use build::DEFAULT_GRACE;
 
+use crate::error::Error;
 use crate::plan::filter::Filters;
 use crate::vocab::ServerName;
 use crate::vocab::Verb;
+use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// Makes the run's config from the command line (program name first): every check from the
+/// parsed flags to the plain settings is in [`build`].
+pub fn from_args(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
+    build::build(crate::cli::parse(args)?)
+}
 
 /// Where the session tables come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -130,3 +137,6 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -3,6 +3,7 @@
 
 pub mod duration;
 pub mod ids;
+pub mod message;
 pub mod text;
 pub mod verb;
 

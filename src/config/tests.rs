@@ -1,15 +1,19 @@
-//! Unit tests of the command line: forms, values, contradictions, help.
+//! Unit tests from the command line to the config: forms, values, contradictions, help.
 
 use super::*;
-use crate::config::{Mode, Source};
+use crate::cli::{flag, Cli, CONFLICTS};
+use crate::error::Error;
 use crate::exit_code;
-use crate::vocab::ServerName;
+use crate::plan::filter::UnknownIdle;
+use crate::vocab::{ServerName, Verb};
+use clap::CommandFactory;
+use std::ffi::OsString;
 
 fn parse_args(args: &[&str]) -> Result<Config, Error> {
     let args = std::iter::once("logoff-all")
         .chain(args.iter().copied())
         .map(OsString::from);
-    parse(args)
+    from_args(args)
 }
 
 fn config(args: &[&str]) -> Result<Config, String> {
@@ -141,7 +145,7 @@ fn servers_repeat_split_on_commas_and_dedupe() {
 #[test]
 fn warn_gets_a_default_grace_and_bad_messages_are_refused() {
     let c = config(&["--warn", "Logging off in 5 minutes"]).unwrap();
-    assert_eq!(c.warning.unwrap().grace, config::DEFAULT_GRACE);
+    assert_eq!(c.warning.unwrap().grace, DEFAULT_GRACE);
     assert!(config(&["--grace", "1m"]).is_err(), "--grace needs --warn");
     assert!(config(&["--warn", "/time:0"])
         .unwrap_err()
@@ -238,4 +242,49 @@ fn reset_stuck_needs_verification_and_a_logoff_to_verify() {
     assert!(parse_args(&["--verify-wait", "0"]).is_ok());
     let e = parse_args(&["--disconnect", "--reset-stuck"]).unwrap_err();
     assert!(e.to_string().contains("not verified"), "{e}");
+}
+
+const S: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/en-2019-mixed.txt");
+
+#[test]
+fn workflow_flags_reach_the_config() {
+    let c = config(&[
+        "--disconnect",
+        "--drain",
+        "--session-name",
+        "rdp-tcp#*",
+        "--idle-over",
+        "2h",
+        "--unknown-idle",
+        "logoff",
+    ])
+    .unwrap();
+    assert_eq!(c.verb, Verb::Disconnect);
+    assert!(c.drain && !c.list);
+    assert_eq!(c.filters.session_names[0].as_str(), "rdp-tcp#*");
+    assert_eq!(c.filters.unknown_idle, UnknownIdle::Logoff);
+    assert_eq!(config(&[]).unwrap().verb, Verb::Logoff);
+}
+
+#[test]
+fn workflow_flags_that_cannot_work_together_are_refused() {
+    assert!(config(&["--input-user", "u.txt"]).is_err(), "needs --input");
+    assert!(config(&["--input", S, "--input-user", "-"])
+        .unwrap_err()
+        .contains("--input-user -"));
+    assert!(config(&["--input", S, "--idle-over", "1h"])
+        .unwrap_err()
+        .contains("--input-user"));
+    assert!(
+        config(&["--unknown-idle", "skip"]).is_err(),
+        "needs --idle-over"
+    );
+    assert!(config(&["--warn-exact"]).is_err(), "needs --warn");
+    assert!(config(&["--drain", "--input", S]).is_err());
+    assert!(config(&["--list", "--state", "disc"]).is_err());
+    assert!(config(&["--session-name", " "]).is_err());
+    // The grace appended must still fit msg's limit.
+    let long = "x".repeat(240);
+    assert!(config(&["--warn", &long, "--warn-exact"]).is_ok());
+    assert!(config(&["--warn", &long]).unwrap_err().contains("255"));
 }
