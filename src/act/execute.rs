@@ -3,120 +3,13 @@
 //! stops the others.
 
 use crate::act::classify::{classify, Answer};
+use crate::act::outcome::Outcome;
 use crate::host::{Call, Host};
 use crate::plan::Plan;
 use crate::vocab::ServerName;
 use crate::vocab::SessionId;
 use crate::vocab::Verb;
 use std::time::Duration;
-
-/// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// `logged_off`: `logoff` exited 0 and printed nothing, and a fresh `query session` no longer
-    /// listed the session (ID, user and session name compared) within `--verify-wait`.
-    LoggedOff,
-    /// `logged_off_unverified`: `logoff` exited 0 and printed nothing, but nothing checked that
-    /// the session went (`--verify-wait 0`, Ctrl-C, or the checking query failed); the text
-    /// says which.
-    LoggedOffUnverified(String),
-    /// `disconnected`: `tsdiscon` (`--disconnect`) exited 0 and printed nothing; not verified,
-    /// since a disconnected session stays listed.
-    Disconnected,
-    /// `already_gone`: `logoff` answered "session not found" (error 7022 or its exact words).
-    AlreadyGone(String),
-    /// `gone_before_logoff`: the re-check before the logoff no longer listed the ID; `logoff`
-    /// was not run.
-    GoneBeforeLogoff(String),
-    /// `reused_id`: at the re-check the ID belonged to another user or session name; `logoff`
-    /// was not run, and the text names who holds the ID now.
-    ReusedId(String),
-    /// `failed`: `logoff` failed or printed an error; the text keeps what it said.
-    Failed(String),
-    /// `timed_out`: `logoff` ran past the timeout and was stopped.
-    TimedOut(Duration),
-    /// `still_present`: `logoff` exited 0 but the session (same ID and user, and the same
-    /// session name or none on one side) was still listed when `--verify-wait` ran out: a
-    /// failed logoff.
-    StillPresent(String),
-    /// `reset`: still listed after the logoff, then ended with `reset session` (`--reset-stuck`).
-    Reset(String),
-    /// `reset_failed`: still listed after the logoff, and `reset session` failed too.
-    ResetFailed(String),
-    /// `not_run`: the run stopped before it (Ctrl-C, or a failed re-check).
-    NotRun,
-    /// `after_report`: the caller's own session, logged off (or disconnected) after everything
-    /// else, the report and the logon-mode restore included, because ending it ends this
-    /// program. Its result is said on standard error if the program lives to see it.
-    AfterReport,
-}
-
-impl Outcome {
-    /// A stable snake_case code for the reports.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Outcome::LoggedOff => "logged_off",
-            Outcome::LoggedOffUnverified(_) => "logged_off_unverified",
-            Outcome::Disconnected => "disconnected",
-            Outcome::AlreadyGone(_) => "already_gone",
-            Outcome::GoneBeforeLogoff(_) => "gone_before_logoff",
-            Outcome::ReusedId(_) => "reused_id",
-            Outcome::Failed(_) => "failed",
-            Outcome::TimedOut(_) => "timed_out",
-            Outcome::StillPresent(_) => "still_present",
-            Outcome::Reset(_) => "reset",
-            Outcome::ResetFailed(_) => "reset_failed",
-            Outcome::NotRun => "not_run",
-            Outcome::AfterReport => "after_report",
-        }
-    }
-
-    /// Whether the planned session is no longer there, or was left alone because its ID now
-    /// belongs to someone else: nothing failed. `reset` counts here too (the admin asked for it
-    /// with `--reset-stuck`; the report names it apart from `logged_off`).
-    pub fn is_success(&self) -> bool {
-        matches!(
-            self,
-            Outcome::LoggedOff
-                | Outcome::LoggedOffUnverified(_)
-                | Outcome::Disconnected
-                | Outcome::AlreadyGone(_)
-                | Outcome::GoneBeforeLogoff(_)
-                | Outcome::ReusedId(_)
-                | Outcome::Reset(_)
-                | Outcome::AfterReport
-        )
-    }
-
-    /// Whether this is a failure that calls for a re-check before the next logoff.
-    pub fn is_failure(&self) -> bool {
-        matches!(self, Outcome::Failed(_) | Outcome::TimedOut(_))
-    }
-
-    /// The child's message, or why it was decided so, when there is one.
-    pub fn message(&self) -> Option<String> {
-        match self {
-            Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
-            Outcome::AfterReport => Some(
-                "your own session: done last, after this report was written (ending it ends \
-                 this program)"
-                    .to_string(),
-            ),
-            Outcome::LoggedOffUnverified(m)
-            | Outcome::AlreadyGone(m)
-            | Outcome::GoneBeforeLogoff(m)
-            | Outcome::ReusedId(m)
-            | Outcome::Failed(m)
-            | Outcome::StillPresent(m)
-            | Outcome::Reset(m)
-            | Outcome::ResetFailed(m) => Some(m.clone()),
-            Outcome::TimedOut(t) => Some(format!(
-                "logoff did not finish within {} s and was stopped",
-                t.as_secs_f64()
-            )),
-        }
-    }
-}
 
 /// What the check before one logoff decided.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod drain;
 pub mod execute;
+pub mod outcome;
 pub mod recheck;
 pub mod verify;
 pub mod warn;

@@ -12,7 +12,7 @@
 //! left alone), never on an ID on two rows or on a line that is not understood.
 
 use crate::act::classify::{classify, Answer};
-use crate::act::execute::Outcome;
+use crate::act::outcome::Outcome;
 use crate::act::recheck::{describe, describe_now, same_session};
 use crate::host::{Call, Host};
 use crate::plan::{Plan, Subject};

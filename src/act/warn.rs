@@ -24,11 +24,7 @@ pub enum Warned {
 impl Warned {
     /// A stable short code for the JSON report.
     pub fn code(&self) -> &'static str {
-        match self {
-            Warned::Sent => "sent",
-            Warned::Failed(_) => "failed",
-            Warned::NotActive => "not_active",
-        }
+        WarnCode::from(self).as_str()
     }
 
     /// The failure message, if any.
@@ -36,6 +32,28 @@ impl Warned {
         match self {
             Warned::Failed(m) => Some(m),
             _ => None,
+        }
+    }
+}
+
+crate::vocab::codes::stable_codes! {
+    /// What became of the `--warn` message to a session.
+    pub enum WarnCode {
+        /// Sent.
+        Sent => "sent",
+        /// `msg` failed.
+        Failed => "failed",
+        /// Not sent: the session was not active.
+        NotActive => "not_active",
+    }
+}
+
+impl From<&Warned> for WarnCode {
+    fn from(w: &Warned) -> WarnCode {
+        match w {
+            Warned::Sent => WarnCode::Sent,
+            Warned::Failed(_) => WarnCode::Failed,
+            Warned::NotActive => WarnCode::NotActive,
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use super::Ctx;
 use crate::act::drain::{describe, Change, DrainError, Drained, Guard};
-use crate::act::execute::Outcome;
+use crate::act::outcome::Outcome;
 use crate::exit_code::{self, Cause, ExitCode};
 use crate::host::{Locality, LogonMode};
 use crate::report::audit;

@@ -5,7 +5,8 @@
 //! program lives to see it (a failure adds exit bit 1).
 
 use super::{server_of, survey, Ctx};
-use crate::act::execute::{self, Logoff, Outcome};
+use crate::act::execute::{self, Logoff};
+use crate::act::outcome::Outcome;
 use crate::act::recheck::{self, Found};
 use crate::exit_code::{Cause, ExitCode};
 use crate::report::audit;

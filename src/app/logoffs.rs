@@ -3,7 +3,8 @@
 //! reset the ones that stayed.
 
 use super::{server_of, survey, Ctx};
-use crate::act::execute::{self, Check, Logoff, Outcome};
+use crate::act::execute::{self, Check, Logoff};
+use crate::act::outcome::Outcome;
 use crate::act::recheck::{self, Found};
 use crate::act::verify::{self, Look, Reset};
 use crate::config::Mode;

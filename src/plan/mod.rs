@@ -63,24 +63,7 @@ pub enum Reason {
 impl Reason {
     /// A stable short code for programs reading the JSON report.
     pub fn code(&self) -> &'static str {
-        match self {
-            Reason::UserSession => "user_session",
-            Reason::ConsoleIncluded => "console_included",
-            Reason::OwnSessionIncluded => "own_session_included",
-            Reason::Console => "console",
-            Reason::Services => "services",
-            Reason::Listener => "listener",
-            Reason::NoUser => "no_user",
-            Reason::OwnSession => "own_session",
-            Reason::OwnUser => "own_user",
-            Reason::OwnUserIncluded => "own_user_included",
-            Reason::UnknownState(_) => "unknown_state",
-            Reason::DuplicateId(_) => "duplicate_id",
-            Reason::NotUnderstood(_) => "not_understood",
-            Reason::FilteredOut(_) => "filtered_out",
-            Reason::NoLongerMatches(_) => "no_longer_matches",
-            Reason::AlreadyDisconnected => "already_disconnected",
-        }
+        ReasonCode::from(self).as_str()
     }
 
     /// The reason in words, saying how to change the decision where a flag can.
@@ -282,6 +265,78 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
         (Logoff, Reason::UserSession)
     };
     (action, reason, idle)
+}
+
+crate::vocab::codes::stable_codes! {
+    /// Why the plan does it ([`Reason`] without its details).
+    pub enum ReasonCode {
+        /// An ordinary user session.
+        UserSession => "user_session",
+        /// The console, with `--include-console`.
+        ConsoleIncluded => "console_included",
+        /// The caller's own session, with `--include-self`.
+        OwnSessionIncluded => "own_session_included",
+        /// The console.
+        Console => "console",
+        /// Session 0 / services.
+        Services => "services",
+        /// A listener.
+        Listener => "listener",
+        /// Nobody logged on.
+        NoUser => "no_user",
+        /// The caller's own session.
+        OwnSession => "own_session",
+        /// The caller's own user on a server that could not be told from this computer.
+        OwnUser => "own_user",
+        /// The caller's own user on such a server, with `--include-self`.
+        OwnUserIncluded => "own_user_included",
+        /// A state word not known (it matches no `--state`).
+        UnknownState => "unknown_state",
+        /// The ID is on more than one row, or on a protected row.
+        DuplicateId => "duplicate_id",
+        /// A row not understood.
+        NotUnderstood => "not_understood",
+        /// Left out by a filter.
+        FilteredOut => "filtered_out",
+        /// At the re-check it no longer passed the checks.
+        NoLongerMatches => "no_longer_matches",
+        /// `--disconnect`, and it is already disconnected.
+        AlreadyDisconnected => "already_disconnected",
+    }
+}
+
+impl From<&Reason> for ReasonCode {
+    fn from(r: &Reason) -> ReasonCode {
+        match r {
+            Reason::UserSession => ReasonCode::UserSession,
+            Reason::ConsoleIncluded => ReasonCode::ConsoleIncluded,
+            Reason::OwnSessionIncluded => ReasonCode::OwnSessionIncluded,
+            Reason::Console => ReasonCode::Console,
+            Reason::Services => ReasonCode::Services,
+            Reason::Listener => ReasonCode::Listener,
+            Reason::NoUser => ReasonCode::NoUser,
+            Reason::OwnSession => ReasonCode::OwnSession,
+            Reason::OwnUser => ReasonCode::OwnUser,
+            Reason::OwnUserIncluded => ReasonCode::OwnUserIncluded,
+            Reason::UnknownState(_) => ReasonCode::UnknownState,
+            Reason::DuplicateId(_) => ReasonCode::DuplicateId,
+            Reason::NotUnderstood(_) => ReasonCode::NotUnderstood,
+            Reason::FilteredOut(_) => ReasonCode::FilteredOut,
+            Reason::NoLongerMatches(_) => ReasonCode::NoLongerMatches,
+            Reason::AlreadyDisconnected => ReasonCode::AlreadyDisconnected,
+        }
+    }
+}
+
+impl ReasonCode {
+    /// Whether a row skipped for this reason was not understood, or is not consistent with the
+    /// rest of the table (exit code bit 4).
+    pub fn is_not_understood(self) -> bool {
+        matches!(
+            self,
+            ReasonCode::NotUnderstood | ReasonCode::UnknownState | ReasonCode::DuplicateId
+        )
+    }
 }
 
 /// Whether a session in `state` has nothing left for `verb` to do: a disconnected session

@@ -3,7 +3,7 @@
 //! `eventcreate`). A line is the report's session record with the time, the event and the mode
 //! in front, so it has the same shape as in the JSON report.
 
-use crate::act::execute::Outcome;
+use crate::act::outcome::Outcome;
 use crate::act::warn::Warned;
 use crate::config::Mode;
 use crate::plan::Entry;

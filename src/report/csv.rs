@@ -62,8 +62,10 @@ pub fn session_cells(r: &SessionRecord) -> [String; 13] {
         escape_for_display(&text(&r.session_name)).into_owned(),
         text(&r.state),
         code(&r.action),
-        r.outcome.map(|o| o.as_str()).unwrap_or_default(),
-        r.reason_code.as_str(),
+        r.outcome
+            .map(|o| o.as_str().to_string())
+            .unwrap_or_default(),
+        r.reason_code.as_str().to_string(),
         reason,
         text(&r.idle),
         text(&r.logon),

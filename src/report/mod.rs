@@ -9,13 +9,14 @@ pub mod record;
 pub mod summary;
 pub mod table;
 
-use crate::act::execute::Outcome;
+use crate::act::outcome::Outcome;
+use crate::act::outcome::OutcomeCode;
 use crate::act::warn::Warned;
 use crate::config::{Format, Mode};
 use crate::error::Error;
 use crate::exit_code::{self, Cause, ExitCode};
 use crate::plan::Plan;
-use crate::report::record::{OutcomeCode, ReasonCode};
+use crate::plan::ReasonCode;
 use crate::table::idle::IdleTable;
 use crate::vocab::Verb;
 use std::io::{self, Write};

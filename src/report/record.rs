@@ -1,24 +1,25 @@
 //! Records: one typed shape per session decision and per server error, shared by the JSON
 //! report, the CSV report and the audit log, with the stable codes programs filter on.
 
-use crate::act::execute::Outcome;
-use crate::act::warn::Warned;
+use crate::act::outcome::Outcome;
+use crate::act::outcome::OutcomeCode;
+use crate::act::warn::{WarnCode, Warned};
 use crate::plan::filter::format_duration;
-use crate::plan::{Action, Entry, Reason, Subject};
+use crate::plan::{Action, Entry, ReasonCode, Subject};
 use crate::report::{Done, ServerResult};
 use crate::vocab::Verb;
 use serde::Serialize;
 
-/// What the plan does with a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ActionCode {
-    /// Log it off.
-    Logoff,
-    /// Disconnect it (`--disconnect`).
-    Disconnect,
-    /// Leave it alone.
-    Skip,
+crate::vocab::codes::stable_codes! {
+    /// What the plan does with a row.
+    pub enum ActionCode {
+        /// Log it off.
+        Logoff => "logoff",
+        /// Disconnect it (`--disconnect`).
+        Disconnect => "disconnect",
+        /// Leave it alone.
+        Skip => "skip",
+    }
 }
 
 impl ActionCode {
@@ -29,209 +30,6 @@ impl ActionCode {
             (Action::Logoff, Verb::Disconnect) => ActionCode::Disconnect,
             (Action::Skip, _) => ActionCode::Skip,
         }
-    }
-}
-
-/// Why the plan does it ([`Reason`] without its details).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReasonCode {
-    /// An ordinary user session.
-    UserSession,
-    /// The console, with `--include-console`.
-    ConsoleIncluded,
-    /// The caller's own session, with `--include-self`.
-    OwnSessionIncluded,
-    /// The console.
-    Console,
-    /// Session 0 / services.
-    Services,
-    /// A listener.
-    Listener,
-    /// Nobody logged on.
-    NoUser,
-    /// The caller's own session.
-    OwnSession,
-    /// The caller's own user on a server that could not be told from this computer.
-    OwnUser,
-    /// The caller's own user on such a server, with `--include-self`.
-    OwnUserIncluded,
-    /// A state word not known (it matches no `--state`).
-    UnknownState,
-    /// The ID is on more than one row, or on a protected row.
-    DuplicateId,
-    /// A row not understood.
-    NotUnderstood,
-    /// Left out by a filter.
-    FilteredOut,
-    /// At the re-check it no longer passed the checks.
-    NoLongerMatches,
-    /// `--disconnect`, and it is already disconnected.
-    AlreadyDisconnected,
-}
-
-impl From<&Reason> for ReasonCode {
-    fn from(r: &Reason) -> ReasonCode {
-        match r {
-            Reason::UserSession => ReasonCode::UserSession,
-            Reason::ConsoleIncluded => ReasonCode::ConsoleIncluded,
-            Reason::OwnSessionIncluded => ReasonCode::OwnSessionIncluded,
-            Reason::Console => ReasonCode::Console,
-            Reason::Services => ReasonCode::Services,
-            Reason::Listener => ReasonCode::Listener,
-            Reason::NoUser => ReasonCode::NoUser,
-            Reason::OwnSession => ReasonCode::OwnSession,
-            Reason::OwnUser => ReasonCode::OwnUser,
-            Reason::OwnUserIncluded => ReasonCode::OwnUserIncluded,
-            Reason::UnknownState(_) => ReasonCode::UnknownState,
-            Reason::DuplicateId(_) => ReasonCode::DuplicateId,
-            Reason::NotUnderstood(_) => ReasonCode::NotUnderstood,
-            Reason::FilteredOut(_) => ReasonCode::FilteredOut,
-            Reason::NoLongerMatches(_) => ReasonCode::NoLongerMatches,
-            Reason::AlreadyDisconnected => ReasonCode::AlreadyDisconnected,
-        }
-    }
-}
-
-impl ReasonCode {
-    /// The code as written in the reports.
-    pub fn as_str(self) -> String {
-        code_text(&self)
-    }
-
-    /// Whether a row skipped for this reason was not understood, or is not consistent with the
-    /// rest of the table (exit code bit 4).
-    pub fn is_not_understood(self) -> bool {
-        matches!(
-            self,
-            ReasonCode::NotUnderstood | ReasonCode::UnknownState | ReasonCode::DuplicateId
-        )
-    }
-}
-
-/// What came of a planned logoff ([`Outcome`] without its details).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeCode {
-    /// Logged off, and verified gone.
-    LoggedOff,
-    /// `logoff` succeeded, but nothing checked that the session went.
-    LoggedOffUnverified,
-    /// Disconnected (`--disconnect`).
-    Disconnected,
-    /// `logoff` said it did not exist (any more).
-    AlreadyGone,
-    /// The re-check before the logoff no longer listed it; `logoff` was not run.
-    GoneBeforeLogoff,
-    /// At the re-check its ID belonged to another user or session name; left alone.
-    ReusedId,
-    /// `logoff` failed.
-    Failed,
-    /// `logoff` ran past the timeout.
-    TimedOut,
-    /// `logoff` succeeded, but the session was still listed when `--verify-wait` ran out.
-    StillPresent,
-    /// Still listed after the logoff, then ended with `reset session` (`--reset-stuck`).
-    Reset,
-    /// Still listed after the logoff, and `reset session` failed too.
-    ResetFailed,
-    /// Not run (the run stopped first).
-    NotRun,
-    /// The caller's own session: done last, after the report (ending it ends the program).
-    AfterReport,
-}
-
-impl From<&Outcome> for OutcomeCode {
-    fn from(o: &Outcome) -> OutcomeCode {
-        match o {
-            Outcome::LoggedOff => OutcomeCode::LoggedOff,
-            Outcome::LoggedOffUnverified(_) => OutcomeCode::LoggedOffUnverified,
-            Outcome::Disconnected => OutcomeCode::Disconnected,
-            Outcome::AlreadyGone(_) => OutcomeCode::AlreadyGone,
-            Outcome::GoneBeforeLogoff(_) => OutcomeCode::GoneBeforeLogoff,
-            Outcome::ReusedId(_) => OutcomeCode::ReusedId,
-            Outcome::Failed(_) => OutcomeCode::Failed,
-            Outcome::TimedOut(_) => OutcomeCode::TimedOut,
-            Outcome::StillPresent(_) => OutcomeCode::StillPresent,
-            Outcome::Reset(_) => OutcomeCode::Reset,
-            Outcome::ResetFailed(_) => OutcomeCode::ResetFailed,
-            Outcome::NotRun => OutcomeCode::NotRun,
-            Outcome::AfterReport => OutcomeCode::AfterReport,
-        }
-    }
-}
-
-impl OutcomeCode {
-    /// The code as written in the reports.
-    pub fn as_str(self) -> String {
-        code_text(&self)
-    }
-
-    /// Whether the planned logoff was tried and did not end the session (exit code bit 1):
-    /// failed, timed out, still present after it, or a failed reset. A session gone before
-    /// its logoff, or left alone because its ID now belongs to someone else, is no failure.
-    pub fn is_failure(self) -> bool {
-        !matches!(
-            self,
-            OutcomeCode::LoggedOff
-                | OutcomeCode::LoggedOffUnverified
-                | OutcomeCode::Disconnected
-                | OutcomeCode::AlreadyGone
-                | OutcomeCode::GoneBeforeLogoff
-                | OutcomeCode::ReusedId
-                | OutcomeCode::Reset
-                | OutcomeCode::NotRun
-                | OutcomeCode::AfterReport
-        )
-    }
-
-    /// The outcome in words for summaries (`ID reused (left alone)`).
-    pub fn words(self) -> &'static str {
-        match self {
-            OutcomeCode::LoggedOff => "logged off",
-            OutcomeCode::LoggedOffUnverified => "logged off, not verified",
-            OutcomeCode::Disconnected => "disconnected",
-            OutcomeCode::AlreadyGone => "already gone",
-            OutcomeCode::GoneBeforeLogoff => "gone before logoff",
-            OutcomeCode::ReusedId => "ID reused (left alone)",
-            OutcomeCode::Failed => "failed",
-            OutcomeCode::TimedOut => "timed out",
-            OutcomeCode::StillPresent => "still present",
-            OutcomeCode::Reset => "reset",
-            OutcomeCode::ResetFailed => "reset failed",
-            OutcomeCode::NotRun => "not run",
-            OutcomeCode::AfterReport => "last, after this report",
-        }
-    }
-}
-
-/// What became of the `--warn` message to a session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WarnCode {
-    /// Sent.
-    Sent,
-    /// `msg` failed.
-    Failed,
-    /// Not sent: the session was not active.
-    NotActive,
-}
-
-impl From<&Warned> for WarnCode {
-    fn from(w: &Warned) -> WarnCode {
-        match w {
-            Warned::Sent => WarnCode::Sent,
-            Warned::Failed(_) => WarnCode::Failed,
-            Warned::NotActive => WarnCode::NotActive,
-        }
-    }
-}
-
-/// A code's serde name (`logged_off`, ...), the one spelling used everywhere.
-fn code_text<T: Serialize>(code: &T) -> String {
-    match serde_json::to_value(code) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
     }
 }
 

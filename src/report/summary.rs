@@ -1,9 +1,10 @@
 //! Summaries: counts per server and over all servers (planned, logged off, failed, skipped by
 //! reason), and the words of the summary and progress lines.
 
+use crate::act::outcome::OutcomeCode;
 use crate::config::Mode;
 use crate::plan::Action;
-use crate::report::record::{OutcomeCode, ReasonCode};
+use crate::plan::ReasonCode;
 use crate::report::ServerResult;
 use crate::vocab::Verb;
 use serde::Serialize;

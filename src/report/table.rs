@@ -1,6 +1,6 @@
 //! The table report for people: aligned columns, then one summary line per server.
 
-use crate::act::execute::Outcome;
+use crate::act::outcome::Outcome;
 use crate::config::Mode;
 use crate::plan::{Action, Entry, Subject};
 use crate::report::ServerResult;

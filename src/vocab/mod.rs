@@ -1,6 +1,7 @@
 //! Vocabulary: the small names every stage shares (checked identifiers, text for people,
 //! durations, the verb's words). It imports nothing else of the program, so any stage may use it.
 
+pub mod codes;
 pub mod duration;
 pub mod ids;
 pub mod message;

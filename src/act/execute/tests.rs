@@ -145,7 +145,7 @@ fn every_outcome_has_a_distinct_listed_code() {
     let distinct: std::collections::BTreeSet<&str> = codes.iter().copied().collect();
     assert_eq!(distinct.len(), codes.len(), "{codes:?}");
     for o in &all {
-        let listed = crate::report::record::OutcomeCode::from(o);
+        let listed = crate::act::outcome::OutcomeCode::from(o);
         assert_eq!(listed.as_str(), o.code());
         assert!(!listed.words().is_empty());
     }

@@ -1,29 +1,28 @@
-//! Unit tests of the records: every code is the one the plan and the executor name.
+//! Unit tests of the records: the codes programs filter on keep their spelling, and an
+//! outcome's failure bit agrees with its success.
 
 use super::*;
+use crate::plan::Reason;
 use std::time::Duration;
 
+/// A code as serde writes it into JSON and the audit log.
+fn code_text<T: Serialize>(code: &T) -> String {
+    match serde_json::to_value(code) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
 #[test]
-fn codes_are_the_ones_the_plan_and_executor_name() {
+fn codes_keep_the_spelling_programs_filter_on() {
     let reasons = [
-        Reason::UserSession,
-        Reason::ConsoleIncluded,
-        Reason::OwnSessionIncluded,
-        Reason::Console,
-        Reason::Services,
-        Reason::Listener,
-        Reason::NoUser,
-        Reason::OwnSession,
-        Reason::OwnUser,
-        Reason::OwnUserIncluded,
-        Reason::UnknownState("x".into()),
-        Reason::NotUnderstood("x".into()),
-        Reason::FilteredOut("x".into()),
-        Reason::NoLongerMatches("x".into()),
-        Reason::AlreadyDisconnected,
+        (Reason::OwnSessionIncluded, "own_session_included"),
+        (Reason::DuplicateId("x".into()), "duplicate_id"),
+        (Reason::NoLongerMatches("x".into()), "no_longer_matches"),
     ];
-    for r in &reasons {
-        assert_eq!(ReasonCode::from(r).as_str(), r.code(), "{r:?}");
+    for (r, code) in &reasons {
+        assert_eq!(r.code(), *code, "{r:?}");
+        assert_eq!(code_text(&ReasonCode::from(r)), *code);
     }
     let outcomes = [
         Outcome::LoggedOff,
@@ -42,14 +41,23 @@ fn codes_are_the_ones_the_plan_and_executor_name() {
     ];
     for o in &outcomes {
         let code = OutcomeCode::from(o);
-        assert_eq!(code.as_str(), o.code(), "{o:?}");
+        assert_eq!(code_text(&code), o.code(), "{o:?}");
         assert_eq!(code.is_failure(), !o.is_success() && *o != Outcome::NotRun);
     }
+    assert_eq!(
+        Outcome::LoggedOffUnverified("x".into()).code(),
+        "logged_off_unverified"
+    );
     let action = |a, v| code_text(&ActionCode::of(a, v));
     assert_eq!(action(Action::Logoff, Verb::Logoff), "logoff");
     assert_eq!(action(Action::Logoff, Verb::Disconnect), "disconnect");
     assert_eq!(action(Action::Skip, Verb::Disconnect), "skip");
-    for w in [Warned::Sent, Warned::Failed("x".into()), Warned::NotActive] {
-        assert_eq!(code_text(&WarnCode::from(&w)), w.code());
+    for (w, code) in [
+        (Warned::Sent, "sent"),
+        (Warned::Failed("x".into()), "failed"),
+        (Warned::NotActive, "not_active"),
+    ] {
+        assert_eq!(code_text(&WarnCode::from(&w)), code);
+        assert_eq!(w.code(), code);
     }
 }
