@@ -1,12 +1,13 @@
 //! Errors that end a run (or one server's part of it) before anyone is logged off, each mapped
-//! to its exit code here and nowhere else; also how user-given text is quoted in messages.
+//! to its exit code here and nowhere else.
 
 use crate::decode::DecodeError;
 use crate::exit_code::{Cause, ExitCode};
-use crate::query::QueryError;
+use crate::host::runner::RunError;
 use crate::table::idle::NoUserHeader;
 use crate::table::parse::ParseError;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Why nothing (or nothing more) was done.
 #[derive(Debug, thiserror::Error)]
@@ -142,6 +143,50 @@ impl Error {
         }
         self.exit_code()
     }
+}
+
+/// The query failed as a whole; nobody is logged off on that server.
+#[derive(Debug, thiserror::Error)]
+pub enum QueryError {
+    /// The program could not be found.
+    #[error(transparent)]
+    Tool(#[from] crate::host::tools::ToolError),
+    /// The program could not be started, or printed more than any table.
+    #[error("{0}")]
+    Run(RunError),
+    /// It ran past the timeout and was killed (a sick or unreachable host).
+    #[error("{what} did not answer within {} s and was stopped; the server may be \
+             unreachable or hung: check it, or raise --timeout", .timeout.as_secs_f64())]
+    TimedOut {
+        /// "query session" or "query user".
+        what: &'static str,
+        /// The time it had.
+        timeout: Duration,
+    },
+    /// It exited with a non-zero code.
+    #[error("{what} failed with exit code {code}: {message}")]
+    Failed {
+        /// "query session" or "query user".
+        what: &'static str,
+        /// The exit code (-1 when ended by a signal).
+        code: i32,
+        /// What it printed, decoded.
+        message: String,
+    },
+    /// It printed an error message instead of a table.
+    #[error("{what} printed an error instead of a table: {message}")]
+    ErrorText {
+        /// "query session" or "query user".
+        what: &'static str,
+        /// What it printed.
+        message: String,
+    },
+    /// It printed nothing at all.
+    #[error("{what} printed nothing")]
+    Empty {
+        /// "query session" or "query user".
+        what: &'static str,
+    },
 }
 
 #[cfg(test)]

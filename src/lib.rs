@@ -13,7 +13,7 @@
 pub mod cli; //       command line → config (the only module that knows clap)
 pub mod config; //    the plain settings of one run
 pub mod host; //      the one seam to the machine: tools, child processes, system lookups
-pub mod query; //     run `query session` / `query user`, tell a failure from a table
+pub mod source; //    one server's sessions: run `query session` / `query user`, or read a capture
 pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
 pub mod table; //     decoded lines → typed session records (`query session`, `query user`)
 pub mod plan; //      log off or skip, with a reason, for every row; filters
@@ -65,12 +65,13 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits,
     // after putting back a logon mode that --drain changed.
     let stop = std::sync::Arc::clone(&env.stop);
+    let undo = std::sync::Arc::clone(&env.undo);
     let tools_dir = config.tools_dir.clone();
     let _ = ctrlc::set_handler(move || {
         if stop.swap(true, Ordering::SeqCst) {
             let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
             let timeout = std::time::Duration::from_secs(30);
-            match act::drain::restore_before_exit(&host, timeout) {
+            match undo.restore_before_exit(&host, timeout) {
                 Some(Ok(())) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
                 Some(Err(e)) => eprintln!(
                     "logoff-all: error: the logon mode was NOT restored before exit: {e}; run \

@@ -1,10 +1,119 @@
-//! Acting on a plan: warn the users, log off the planned sessions one at a time (re-checking a
-//! stale table first), then verify that they went.
+//! Act: everything done to sessions, and the run's results. Confirmed plans come in; for each
+//! server the stage warns (`--warn`, [`rounds`]), drains new logons ([`drain::run`]), re-checks
+//! a stale table and logs off ([`server`]), verifies and resets ([`verify`]), and keeps the
+//! caller's own session for last ([`last`]). It talks to the world only through [`Events`].
 
 pub mod classify;
 pub mod drain;
+pub mod events;
 pub mod execute;
+pub mod last;
+pub mod look;
 pub mod outcome;
 pub mod recheck;
+pub mod results;
+pub mod rounds;
+pub mod server;
+#[cfg(test)]
+pub(crate) mod testing;
 pub mod verify;
 pub mod warn;
+
+pub use events::{Events, Record};
+pub use look::{Look, Planner};
+pub use results::{Done, ServerResult};
+
+use crate::config::Config;
+use crate::decode::CodePage;
+use crate::exit_code::ExitCode;
+use crate::host::{Host, LogonMode};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// What acting needs: the flags, the machine, the way to read a server again, the way to tell
+/// the world, and the run's Ctrl-C flag and drain record.
+pub struct Stage<'a> {
+    /// The flags.
+    pub config: &'a Config,
+    /// Runs the stock tools.
+    pub host: &'a dyn Host,
+    /// Reads and plans a server again (re-check, verification, the own session's last look).
+    pub planner: Planner<'a>,
+    /// Where lines and audit events go.
+    pub events: &'a dyn Events,
+    /// Decodes what the tools print, for messages.
+    pub code_page: CodePage,
+    /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
+    pub stop: &'a AtomicBool,
+    /// What a second Ctrl-C must put back before it ends the process (`--drain`).
+    pub undo: &'a drain::Undo,
+    /// Read the table again before a logoff when it is older than this.
+    pub recheck_after: Duration,
+    /// Whether standard error is a terminal (the grace period is then a countdown).
+    pub stderr_terminal: bool,
+}
+
+impl Stage<'_> {
+    /// Says one line on standard error.
+    pub fn say(&self, line: &str) {
+        self.events.say(line);
+    }
+
+    /// Whether Ctrl-C asked the run to stop.
+    pub fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Decodes a tool's message for display.
+    pub fn text(&self, bytes: &[u8]) -> String {
+        crate::source::lossy(bytes, self.code_page)
+    }
+}
+
+/// Warns, drains (with `recorded`, from [`drain::run::prepare`]), then re-checks, logs off and
+/// verifies on every server that has something planned, `--jobs` at a time; returns the exit
+/// code of the drain steps (the sessions' own codes are in the results).
+pub fn act(
+    stage: &Stage<'_>,
+    recorded: Option<LogonMode>,
+    results: &mut [ServerResult],
+) -> ExitCode {
+    drain::run::around(stage, recorded, results, |results| {
+        rounds::warn_and_wait(stage, results);
+        for_each(results, stage.config.jobs, |r| {
+            let started = Instant::now();
+            let planned = r
+                .done
+                .as_ref()
+                .is_some_and(|d| !d.plan.logoff_order().is_empty());
+            server::run(stage, r);
+            stage.events.server_acted(r);
+            r.elapsed += started.elapsed();
+            if planned {
+                stage.events.server_finished(r);
+            }
+        });
+    })
+}
+
+/// Runs `f` on every item, `jobs` at a time.
+pub fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
+    if jobs <= 1 || items.len() <= 1 {
+        items.iter_mut().for_each(f);
+        return;
+    }
+    let items_len = items.len();
+    let queue = Mutex::new(items.iter_mut());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.min(items_len) {
+            scope.spawn(|| loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                match next {
+                    Some(item) => f(item),
+                    None => break,
+                }
+            });
+        }
+    });
+}

@@ -5,6 +5,66 @@
 use crate::plan::{Action, Plan, Reason, Subject};
 use crate::table::session::{Session, State};
 use crate::vocab::text::escape_for_display;
+use std::time::{Duration, Instant};
+
+/// The rule for reading the table again before a logoff: always after `--warn` (however short
+/// the grace period), after a logoff that failed or timed out, and when the table in hand is
+/// older than the limit. A small value, so the rule is stated once and tested alone.
+#[derive(Debug, Clone)]
+pub struct Recheck {
+    /// When the table in hand was read.
+    read_at: Instant,
+    /// Older than this, it is read again.
+    limit: Duration,
+    /// Read it again before the next logoff whatever its age (after `--warn`).
+    force: bool,
+}
+
+impl Recheck {
+    /// The rule for a table read at `read_at`; `force`: read again before the first logoff.
+    pub fn new(read_at: Instant, limit: Duration, force: bool) -> Recheck {
+        Recheck {
+            read_at,
+            limit,
+            force,
+        }
+    }
+
+    /// Why the table must be read again before this logoff (`after_failure`: the previous one
+    /// failed or timed out); `None`: the table in hand will do.
+    pub fn why(&self, after_failure: bool) -> Option<String> {
+        let age = self.read_at.elapsed();
+        if self.force {
+            Some("after the --warn grace period".to_string())
+        } else if after_failure {
+            Some("after a logoff that failed or timed out".to_string())
+        } else if age > self.limit {
+            Some(format!("the table was {} s old", age.as_secs()))
+        } else {
+            None
+        }
+    }
+
+    /// A fresh table was read at `at`.
+    pub fn read(&mut self, at: Instant) {
+        self.read_at = at;
+        self.force = false;
+    }
+
+    /// What the comparison rests on, for the report: the fresh read and `why` it was made, or
+    /// the age of the table in hand.
+    pub fn checked(&self, why: Option<&str>) -> String {
+        match why {
+            Some(why) => {
+                format!("query session again, {why}; ID, user and session name compared")
+            }
+            None => format!(
+                "query session read {} s before; ID, user and session name compared",
+                self.read_at.elapsed().as_secs()
+            ),
+        }
+    }
+}
 
 /// What the fresh table says about one planned session.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -288,5 +348,30 @@ mod tests {
             compare(&session(&old, 6), &fresh, "x"),
             Found::Reused(_)
         ));
+    }
+
+    #[test]
+    fn the_table_is_read_again_after_warn_after_a_failure_and_when_old() {
+        let now = Instant::now();
+        let mut rule = Recheck::new(now, Duration::from_secs(10), true);
+        assert_eq!(
+            rule.why(false).as_deref(),
+            Some("after the --warn grace period")
+        );
+        rule.read(now);
+        assert_eq!(rule.why(false), None);
+        assert_eq!(
+            rule.why(true).as_deref(),
+            Some("after a logoff that failed or timed out")
+        );
+        let old = Recheck::new(
+            now - Duration::from_secs(12),
+            Duration::from_secs(10),
+            false,
+        );
+        assert_eq!(old.why(false).as_deref(), Some("the table was 12 s old"));
+        assert!(old
+            .checked(None)
+            .starts_with("query session read 12 s before"));
     }
 }

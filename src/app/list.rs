@@ -1,37 +1,36 @@
 //! List: `--list`, a read-only inventory. Every server's `query session` rows joined with its
 //! `query user` rows (or `--input` with `--input-user`); nothing is planned, asked or done.
 
-use super::{for_each, label, survey, Ctx};
-use crate::config::{Format, Source};
+use super::voice::Voice;
+use crate::act::{for_each, Events, Planner};
 use crate::exit_code::{self, Cause, ExitCode};
 use crate::plan::Subject;
-use crate::report::list::{self, Listed, ServerList, UserRow};
+use crate::report::list::{Listed, ServerList, UserRow};
 use crate::table::idle::IdleTable;
-use std::io::{BufRead, Write};
+use crate::vocab::ServerName;
 
-/// Lists every server and writes the inventory (to the `--output` file when there is one, a CSV
-/// one with a UTF-8 byte order mark); returns the exit code.
+/// Lists every target; returns the lists and the exit code.
 pub(super) fn run(
-    ctx: &Ctx<'_>,
-    out: &mut dyn Write,
-    file: Option<std::fs::File>,
-    input: &mut dyn BufRead,
-) -> ExitCode {
-    let config = ctx.config;
-    let mut lists: Vec<ServerList> = config
-        .targets()
+    voice: &Voice<'_>,
+    planner: &Planner<'_>,
+    targets: &[(String, Option<ServerName>)],
+) -> (Vec<ServerList>, ExitCode) {
+    let mut lists: Vec<(ServerList, Option<ServerName>)> = targets
         .iter()
-        .map(|s| ServerList {
-            server: label(s.as_ref()),
-            rows: Vec::new(),
-            error: None,
-            warnings: Vec::new(),
+        .map(|(label, target)| {
+            let list = ServerList {
+                server: label.clone(),
+                rows: Vec::new(),
+                error: None,
+                warnings: Vec::new(),
+            };
+            (list, target.clone())
         })
         .collect();
-    match (&config.source, lists.first_mut()) {
-        (Source::Input { .. }, Some(first)) => list_one(ctx, first, Some(input)),
-        _ => for_each(&mut lists, config.jobs, |l| list_one(ctx, l, None)),
-    }
+    for_each(&mut lists, voice.config.jobs, |(l, target)| {
+        list_one(planner, l, target.as_ref())
+    });
+    let lists: Vec<ServerList> = lists.into_iter().map(|(l, _)| l).collect();
     let code = exit_code::fold(lists.iter().flat_map(|l| {
         let not_understood = l.rows.iter().any(|r| matches!(r, Listed::Line { .. }));
         let error = l.error.as_ref().map(crate::error::Error::exit_code);
@@ -41,39 +40,25 @@ pub(super) fn run(
     }));
     for l in &lists {
         if let Some(e) = &l.error {
-            ctx.say(&format!("error: {}: {e}", l.server));
+            voice.say(&format!("error: {}: {e}", l.server));
         }
     }
-    let bom = file.is_some();
-    let mut out: std::io::BufWriter<Box<dyn Write + '_>> = match file {
-        Some(file) => std::io::BufWriter::new(Box::new(file)),
-        None => std::io::BufWriter::new(Box::new(out)),
-    };
-    let written = match config.format {
-        Format::Table => list::table(&mut out, &lists),
-        Format::Json => list::json(&mut out, &lists, code),
-        Format::Csv if bom => out
-            .write_all(crate::report::csv::BOM)
-            .and_then(|()| list::csv(&mut out, &lists)),
-        Format::Csv => list::csv(&mut out, &lists),
-    };
-    if let Err(e) = written.and_then(|()| out.flush()) {
-        ctx.say(&format!("warning: the report could not be written: {e}"));
-    }
-    code
+    (lists, code)
 }
 
 /// Reads one server's two tables and joins them.
-fn list_one(ctx: &Ctx<'_>, list: &mut ServerList, stdin: Option<&mut dyn BufRead>) {
-    let server = server_of_list(ctx, &list.server);
-    let plan = match survey::read_plan(ctx, server.as_ref(), stdin, &mut list.warnings) {
-        Ok((plan, _, _, _)) => plan,
+fn list_one(planner: &Planner<'_>, list: &mut ServerList, server: Option<&ServerName>) {
+    let plan = match planner.look(server) {
+        Ok(look) => {
+            list.warnings.extend(look.warnings);
+            look.plan
+        }
         Err(e) => {
             list.error = Some(e);
             return;
         }
     };
-    let users = match survey::read_idle(ctx, server.as_ref()) {
+    let users = match planner.source.read_idle(server) {
         Ok(Some(table)) => Some(table),
         Ok(None) => {
             list.warnings.push(
@@ -129,12 +114,4 @@ fn join(
         idle_raw: entry.idle_text.clone(),
         logon: entry.logon.clone(),
     })
-}
-
-fn server_of_list(ctx: &Ctx<'_>, label: &str) -> Option<crate::vocab::ServerName> {
-    ctx.config
-        .targets()
-        .into_iter()
-        .flatten()
-        .find(|s| s.as_str() == label)
 }

@@ -2,7 +2,7 @@
 //! (`localhost` and `127.0.0.1`, a short name and its FQDN, a name and its IP address): the
 //! second pass would act on a table the first pass already changed.
 
-use super::for_each;
+use crate::act::for_each;
 use crate::host::{Host, Locality};
 use crate::vocab::ServerName;
 use std::net::IpAddr;

@@ -4,6 +4,7 @@ use super::*;
 use crate::host::fake::{exited, FakeHost};
 use crate::host::Call;
 use crate::vocab::SessionId;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
@@ -200,4 +201,50 @@ fn a_stop_leaves_the_own_session_kept_for_last_alone() {
     let (code, calls, err) = run_app(&["--include-self", "--format", "json"], &env, Some(2), "");
     assert_eq!(code, ExitCode::of(Cause::Cancelled));
     assert_eq!(calls, [vec!["session".to_string()]], "{err}");
+}
+
+mod drain {
+    use crate::app::{run, Environment, Io};
+    use crate::exit_code::ExitCode;
+    use crate::host::fake::{exited, FakeHost};
+    use crate::host::Call;
+
+    const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ rdp-tcp#1         alice                     1  Active
+";
+
+    #[test]
+    fn a_declined_prompt_reads_the_mode_but_changes_nothing() {
+        let args = ["logoff-all", "--drain"].map(std::ffi::OsString::from);
+        let config = crate::config::from_args(args).unwrap();
+        let host = FakeHost::new(|call, _| match call {
+            Call::QuerySession => exited(0, TABLE, ""),
+            Call::ChangeLogon(_) => exited(0, "Connections are currently ENABLED\r\n", ""),
+            _ => exited(0, "", ""),
+        });
+        let env = Environment {
+            interactive: true,
+            ..Environment::default()
+        };
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let mut input = "n\n".as_bytes();
+        let code = run(
+            &config,
+            &host,
+            &env,
+            &mut Io {
+                out: &mut out,
+                err: &mut err,
+                input: &mut input,
+                console: None,
+            },
+        );
+        assert_eq!(code, ExitCode::of(crate::exit_code::Cause::Cancelled));
+        assert_eq!(host.argvs(), [vec!["session"], vec!["logon", "/query"]]);
+        let err = String::from_utf8(err).unwrap();
+        assert!(
+            err.contains("Drain new logons (change logon /drain) and log off 1 session(s)"),
+            "{err}"
+        );
+    }
 }

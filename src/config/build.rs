@@ -106,7 +106,9 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
                 .to_string(),
         ));
     }
-    let mode = if cli.dry_run || matches!(source, Source::Input { .. }) {
+    let mode = if cli.workflow.list {
+        Mode::List
+    } else if cli.dry_run || matches!(source, Source::Input { .. }) {
         Mode::DryRun
     } else {
         Mode::Act
@@ -134,7 +136,6 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
         tools_dir,
         verb,
         drain: cli.workflow.drain,
-        list: cli.workflow.list,
         input_user: cli.workflow.input_user,
         warn_exact: cli.workflow.warn_exact,
         verify_wait: cli.verify_wait,

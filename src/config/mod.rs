@@ -51,13 +51,16 @@ pub struct Warning {
     pub grace: Duration,
 }
 
-/// Whether the run logs anyone off: decided once, from `--dry-run` and `--input`.
+/// What the run does: decided once, from `--list`, `--dry-run` and `--input`, and dispatched
+/// once, by the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
     /// Print the plan and log off nobody (`--dry-run`, or implied by `--input`).
     DryRun,
     /// Carry out the plan (after the confirmation prompt on a terminal).
     Act,
+    /// `--list`: a read-only inventory of every session; nothing is planned or done.
+    List,
 }
 
 impl Mode {
@@ -66,6 +69,7 @@ impl Mode {
         match self {
             Mode::DryRun => "dry_run",
             Mode::Act => "act",
+            Mode::List => "list",
         }
     }
 
@@ -119,8 +123,6 @@ pub struct Config {
     pub verb: Verb,
     /// `--drain`: block new logons (`change logon /drain`) for the run, then restore the mode.
     pub drain: bool,
-    /// `--list`: a read-only inventory of every session; nothing is done to anyone.
-    pub list: bool,
     /// `--input-user`: a captured `query user` output read with `--input`; `None`: none.
     pub input_user: Option<PathBuf>,
     /// `--warn-exact`: send the `--warn` text as given, without the grace appended.

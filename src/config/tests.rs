@@ -260,7 +260,7 @@ fn workflow_flags_reach_the_config() {
     ])
     .unwrap();
     assert_eq!(c.verb, Verb::Disconnect);
-    assert!(c.drain && !c.list);
+    assert!(c.drain && c.mode == Mode::Act);
     assert_eq!(c.filters.session_names[0].as_str(), "rdp-tcp#*");
     assert_eq!(c.filters.unknown_idle, UnknownIdle::Logoff);
     assert_eq!(config(&[]).unwrap().verb, Verb::Logoff);

@@ -1,8 +1,8 @@
 //! The CSV report for PowerShell and Excel (RFC 4180, CRLF): one row per session with codes
 //! programs can filter on, and a row per server error with the server and the ERROR column.
 
+use crate::act::ServerResult;
 use crate::report::record::{ErrorRecord, SessionRecord};
-use crate::report::ServerResult;
 use crate::vocab::quote;
 use crate::vocab::text::escape_for_display;
 use std::io::{self, Write};

@@ -3,10 +3,11 @@
 //! exit code with its bits named. Sessions are written one per line as they are made, so memory
 //! stays flat however many there are.
 
+use crate::act::ServerResult;
 use crate::exit_code::ExitCode;
 use crate::report::record::{self, ErrorRecord};
 use crate::report::summary::{ServerSummary, Total};
-use crate::report::{RunInfo, ServerResult};
+use crate::report::RunInfo;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::time::SystemTime;

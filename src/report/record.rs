@@ -4,9 +4,9 @@
 use crate::act::outcome::Outcome;
 use crate::act::outcome::OutcomeCode;
 use crate::act::warn::{WarnCode, Warned};
+use crate::act::{Done, ServerResult};
 use crate::plan::filter::format_duration;
 use crate::plan::{Action, Entry, ReasonCode, Subject};
-use crate::report::{Done, ServerResult};
 use crate::vocab::Verb;
 use serde::Serialize;
 

@@ -2,10 +2,10 @@
 //! reason), and the words of the summary and progress lines.
 
 use crate::act::outcome::OutcomeCode;
+use crate::act::ServerResult;
 use crate::config::Mode;
 use crate::plan::Action;
 use crate::plan::ReasonCode;
-use crate::report::ServerResult;
 use crate::vocab::Verb;
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -1,9 +1,9 @@
 //! The table report for people: aligned columns, then one summary line per server.
 
 use crate::act::outcome::Outcome;
+use crate::act::ServerResult;
 use crate::config::Mode;
 use crate::plan::{Action, Entry, Subject};
-use crate::report::ServerResult;
 use crate::vocab::quote;
 use crate::vocab::text::escape_for_display;
 use crate::vocab::Verb;

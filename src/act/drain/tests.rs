@@ -4,13 +4,6 @@ use super::*;
 use crate::host::fake::{exited, FakeHost};
 use std::sync::Arc;
 
-/// The drain record is process-wide: these tests take turns.
-static TURN: Mutex<()> = Mutex::new(());
-
-fn turn() -> std::sync::MutexGuard<'static, ()> {
-    TURN.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 /// A stand-in `change` that keeps the mode; `fail` makes that switch fail.
 fn change_host(start: LogonMode, fail: Option<LogonMode>) -> FakeHost {
     let mode = Arc::new(Mutex::new(start));
@@ -85,11 +78,11 @@ fn every_known_sentence_reads_and_anything_else_is_refused() {
 
 #[test]
 fn drain_then_restore_reads_each_change_back() {
-    let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
     let change = change_of(&host);
     let recorded = change.query().unwrap();
-    let (mut guard, drained) = Guard::drain(change, recorded);
+    let undo = Undo::default();
+    let (mut guard, drained) = Guard::drain(change, recorded, &undo);
     assert_eq!(drained, Ok(Drained::Set));
     assert_eq!(guard.restore(), Ok(Some(LogonMode::Enable)));
     assert_eq!(guard.restore(), Ok(None), "restored once only");
@@ -102,11 +95,11 @@ fn drain_then_restore_reads_each_change_back() {
 
 #[test]
 fn a_dropped_guard_restores_the_recorded_mode() {
-    let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
     let change = change_of(&host);
     {
-        let (_guard, drained) = Guard::drain(change, LogonMode::Enable);
+        let undo = Undo::default();
+        let (_guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
         assert!(drained.is_ok());
         // An early return or a panic unwinding past here drops the guard.
     }
@@ -115,10 +108,10 @@ fn a_dropped_guard_restores_the_recorded_mode() {
 
 #[test]
 fn a_failed_drain_is_an_error_and_the_mode_is_still_restored() {
-    let _turn = turn();
     let host = change_host(LogonMode::Enable, Some(LogonMode::Drain));
     let change = change_of(&host);
-    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable);
+    let undo = Undo::default();
+    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
     assert!(matches!(drained, Err(DrainError::Failed(ref m)) if m.contains("Access is denied")));
     assert_eq!(guard.restore(), Ok(Some(LogonMode::Enable)));
     assert_eq!(switches(&host), ["/drain", "/enable", "/query"]);
@@ -126,7 +119,6 @@ fn a_failed_drain_is_an_error_and_the_mode_is_still_restored() {
 
 #[test]
 fn logons_already_blocked_are_left_alone() {
-    let _turn = turn();
     for mode in [
         LogonMode::Disable,
         LogonMode::Drain,
@@ -134,7 +126,8 @@ fn logons_already_blocked_are_left_alone() {
     ] {
         let host = change_host(mode, None);
         let change = change_of(&host);
-        let (mut guard, drained) = Guard::drain(change, mode);
+        let undo = Undo::default();
+        let (mut guard, drained) = Guard::drain(change, mode, &undo);
         assert_eq!(drained, Ok(Drained::AlreadyBlocked(mode)));
         assert_eq!(guard.restore(), Ok(None));
         drop(guard);
@@ -144,28 +137,30 @@ fn logons_already_blocked_are_left_alone() {
 
 #[test]
 fn the_exit_path_of_a_second_ctrl_c_restores_once() {
-    let _turn = turn();
     let host = change_host(LogonMode::Enable, None);
     let change = change_of(&host);
-    let (mut guard, _) = Guard::drain(change, LogonMode::Enable);
+    let undo = Undo::default();
+    let (mut guard, _) = Guard::drain(change, LogonMode::Enable, &undo);
     let other = change_host(LogonMode::Drain, None);
     assert!(matches!(
-        restore_before_exit(&other, Duration::from_secs(1)),
+        undo.restore_before_exit(&other, Duration::from_secs(1)),
         Some(Ok(()))
     ));
     assert_eq!(switches(&other), ["/enable", "/query"]);
     // The run's own restore then finds nothing left to do.
     assert_eq!(guard.restore(), Ok(None));
     assert_eq!(switches(&host), ["/drain", "/query"]);
-    assert!(restore_before_exit(&other, Duration::from_secs(1)).is_none());
+    assert!(undo
+        .restore_before_exit(&other, Duration::from_secs(1))
+        .is_none());
 }
 
 #[test]
 fn a_restore_that_fails_is_tried_once_more_then_reported() {
-    let _turn = turn();
     let host = change_host(LogonMode::Enable, Some(LogonMode::Enable));
     let change = change_of(&host);
-    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable);
+    let undo = Undo::default();
+    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
     assert!(drained.is_ok());
     let e = guard.restore().unwrap_err();
     assert!(e.to_string().contains("change logon /enable failed"), "{e}");

@@ -6,7 +6,6 @@
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
 use crate::vocab::one_line;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -140,27 +139,33 @@ pub enum Drained {
 pub struct Guard<'a> {
     change: Change<'a>,
     recorded: LogonMode,
-    /// `Some`: the mode may have been changed and must be put back to the recorded one.
-    pending: Option<u64>,
+    /// Shared with the handler of a second Ctrl-C, which restores the mode before it exits.
+    undo: &'a Undo,
+    /// Whether the mode may have been changed and must be put back to the recorded one.
+    pending: bool,
 }
 
 impl<'a> Guard<'a> {
     /// Drains logons when the recorded mode lets new users in. The guard is returned also when
     /// setting the drain failed (it may have half-happened), so the mode is put back either way.
+    /// `undo` is the run's record of what to put back, which the Ctrl-C handler also holds.
     pub fn drain(
         change: Change<'a>,
         recorded: LogonMode,
+        undo: &'a Undo,
     ) -> (Guard<'a>, Result<Drained, DrainError>) {
         let mut guard = Guard {
             change,
             recorded,
-            pending: None,
+            undo,
+            pending: false,
         };
         if recorded != LogonMode::Enable {
             return (guard, Ok(Drained::AlreadyBlocked(recorded)));
         }
         // Armed before the call: a timeout may leave the mode changed.
-        guard.pending = Some(arm(recorded));
+        undo.set(Pending::Armed(recorded));
+        guard.pending = true;
         let result = change.set(LogonMode::Drain).map(|()| Drained::Set);
         (guard, result)
     }
@@ -173,10 +178,10 @@ impl<'a> Guard<'a> {
     /// Puts the recorded mode back and reads it back. `Ok(None)`: there was nothing to restore
     /// (never changed, or already restored, also by the Ctrl-C handler).
     pub fn restore(&mut self) -> Result<Option<LogonMode>, DrainError> {
-        let Some(token) = self.pending.take() else {
+        if !std::mem::take(&mut self.pending) {
             return Ok(None);
-        };
-        if !begin_restore(token) {
+        }
+        if !self.undo.begin_restore() {
             // The second Ctrl-C took it over; it finishes before the process ends.
             return Ok(None);
         }
@@ -187,14 +192,14 @@ impl<'a> Guard<'a> {
             .set(self.recorded)
             .or_else(|_| self.change.set(self.recorded))
             .map(|()| Some(self.recorded));
-        end_restore(token);
+        self.undo.set(Pending::Restored);
         result
     }
 }
 
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
-        if self.pending.is_some() {
+        if self.pending {
             if let Err(e) = self.restore() {
                 eprintln!(
                     "logoff-all: error: the logon mode was not restored: {e}; run `change logon {}` \
@@ -206,85 +211,88 @@ impl Drop for Guard<'_> {
     }
 }
 
-/// The process-wide record of a drain to undo, for the Ctrl-C handler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where a drain to undo stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Pending {
     /// Nothing to undo.
+    #[default]
     Nothing,
-    /// A guard with this token must put this mode back.
-    Armed(u64, LogonMode),
-    /// The restore of this token is running.
-    Restoring(u64),
-    /// The restore of this token is over (whoever ran it).
-    Restored(u64),
+    /// This mode must be put back.
+    Armed(LogonMode),
+    /// The restore is running.
+    Restoring,
+    /// The restore is over (whoever ran it).
+    Restored,
 }
 
-static PENDING: Mutex<Pending> = Mutex::new(Pending::Nothing);
-static TOKENS: AtomicU64 = AtomicU64::new(1);
+/// The run's record of a drain to undo. The run creates it and hands it both to the drain
+/// ([`Guard::drain`]) and to the handler of a second Ctrl-C, which ends the process and so must
+/// put the mode back first ([`Undo::restore_before_exit`]). No global state: each run has its
+/// own.
+#[derive(Debug, Default)]
+pub struct Undo(Mutex<Pending>);
 
-fn pending() -> std::sync::MutexGuard<'static, Pending> {
-    PENDING.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn arm(mode: LogonMode) -> u64 {
-    let token = TOKENS.fetch_add(1, Ordering::SeqCst);
-    *pending() = Pending::Armed(token, mode);
-    token
-}
-
-/// Marks the restore of `token` as running; `false` when someone else already took it.
-fn begin_restore(token: u64) -> bool {
-    let mut p = pending();
-    match *p {
-        Pending::Armed(t, _) if t == token => {
-            *p = Pending::Restoring(token);
-            true
-        }
-        Pending::Restoring(t) | Pending::Restored(t) if t == token => false,
-        // Another guard (tests run several at once) armed since: restore ours all the same.
-        _ => true,
+impl Undo {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
-}
 
-fn end_restore(token: u64) {
-    let mut p = pending();
-    if *p == Pending::Restoring(token) {
-        *p = Pending::Restored(token);
+    fn set(&self, pending: Pending) {
+        *self.lock() = pending;
     }
-}
 
-/// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon mode
-/// first (or waits up to `timeout` for a restore already running). Returns what it did, for the
-/// handler to print.
-pub fn restore_before_exit(host: &dyn Host, timeout: Duration) -> Option<Result<(), DrainError>> {
-    let armed = {
-        let mut p = pending();
+    /// Marks the restore as running; `false` when the Ctrl-C handler already took it.
+    fn begin_restore(&self) -> bool {
+        let mut p = self.lock();
         match *p {
-            Pending::Nothing | Pending::Restored(_) => return None,
-            Pending::Armed(token, mode) => {
-                *p = Pending::Restoring(token);
-                Some((token, mode))
+            Pending::Armed(_) => {
+                *p = Pending::Restoring;
+                true
             }
-            Pending::Restoring(_) => None,
+            Pending::Restoring | Pending::Restored => false,
+            Pending::Nothing => true,
         }
-    };
-    let Some((token, mode)) = armed else {
-        let start = Instant::now();
-        while matches!(*pending(), Pending::Restoring(_)) && start.elapsed() < timeout {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        return None;
-    };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-    let result = Change {
-        host,
-        timeout,
-        text: &text,
     }
-    .set(mode);
-    end_restore(token);
-    Some(result)
+
+    /// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon
+    /// mode first (or waits up to `timeout` for a restore already running). Returns what it
+    /// did, for the handler to print.
+    pub fn restore_before_exit(
+        &self,
+        host: &dyn Host,
+        timeout: Duration,
+    ) -> Option<Result<(), DrainError>> {
+        let armed = {
+            let mut p = self.lock();
+            match *p {
+                Pending::Nothing | Pending::Restored => return None,
+                Pending::Armed(mode) => {
+                    *p = Pending::Restoring;
+                    Some(mode)
+                }
+                Pending::Restoring => None,
+            }
+        };
+        let Some(mode) = armed else {
+            let start = Instant::now();
+            while *self.lock() == Pending::Restoring && start.elapsed() < timeout {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            return None;
+        };
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let result = Change {
+            host,
+            timeout,
+            text: &text,
+        }
+        .set(mode);
+        self.set(Pending::Restored);
+        Some(result)
+    }
 }
+
+pub mod run;
 
 #[cfg(test)]
 mod tests;

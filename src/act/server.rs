@@ -1,32 +1,29 @@
-//! Logoffs on one server: re-check a stale table before every logoff (and after any logoff that
-//! failed or timed out), log off, then verify that the sessions went and, with `--reset-stuck`,
-//! reset the ones that stayed.
+//! Server: the logoffs on one server. Re-check a stale table before every logoff (and after any
+//! logoff that failed or timed out), log off, then verify that the sessions went and, with
+//! `--reset-stuck`, reset the ones that stayed.
 
-use super::{server_of, survey, Ctx};
 use crate::act::execute::{self, Check, Logoff};
 use crate::act::outcome::Outcome;
-use crate::act::recheck::{self, Found};
+use crate::act::recheck::{self, Found, Recheck};
+use crate::act::results::ServerResult;
 use crate::act::verify::{self, Look, Reset};
-use crate::config::Mode;
+use crate::act::{Record, Stage};
 use crate::error::Error;
 use crate::plan::{Action, Plan, Reason};
-use crate::report::audit;
-use crate::report::ServerResult;
-use crate::vocab::text::escape_for_display;
-use crate::vocab::ServerName;
-use crate::vocab::Verb;
+use crate::vocab::{escape_for_display, ServerName, Verb};
 
 /// Re-check, log off, verify and reset on one server.
-pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
-    let server = server_of(ctx, result);
+pub fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     let ServerResult {
         server: label,
+        target,
         done,
         error,
         warnings,
         ..
     } = result;
     let label = label.as_str();
+    let server = target.as_ref();
     let Some(done) = done.as_mut() else {
         return;
     };
@@ -41,39 +38,33 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
             outcomes[index] = Some(Outcome::AfterReport);
         }
     }
-    let text = |b: &[u8]| ctx.text(b);
-    let stop = || ctx.stopping();
+    let text = |b: &[u8]| stage.text(b);
+    let stop = || stage.stopping();
     let mut dropped: Vec<(usize, Reason)> = Vec::new();
     {
         let plan = &done.plan;
-        let mut read_at = done.read_at;
         // After --warn the table is always read again, however short the grace period.
-        let mut force = ctx.config.warning.is_some();
+        let mut recheck = Recheck::new(
+            done.read_at,
+            stage.recheck_after,
+            stage.config.warning.is_some(),
+        );
         let mut latest: Option<Plan> = None;
         let mut check = |index: usize, after_failure: bool| -> Check {
             let Some(planned) = plan.entries[index].session() else {
                 return Check::Dropped;
             };
-            let age = read_at.elapsed();
-            let why = if force {
-                Some("after the --warn grace period".to_string())
-            } else if after_failure {
-                Some("after a logoff that failed or timed out".to_string())
-            } else if age > ctx.env.recheck_after {
-                Some(format!("the table was {} s old", age.as_secs()))
-            } else {
-                None
-            };
+            let why = recheck.why(after_failure);
             if let Some(why) = &why {
-                ctx.say(&format!(
+                stage.say(&format!(
                     "{label}: reading the table again before logging off session {} ({why})",
                     planned.id
                 ));
-                match survey::read_plan(ctx, server.as_ref(), None, warnings) {
-                    Ok((fresh, _, at, _)) => {
-                        read_at = at;
-                        force = false;
-                        latest = Some(fresh);
+                match stage.planner.look(server) {
+                    Ok(fresh) => {
+                        warnings.extend(fresh.warnings);
+                        recheck.read(fresh.read_at);
+                        latest = Some(fresh.plan);
                     }
                     Err(e) => {
                         *error = Some(Error::Recheck(Box::new(e)));
@@ -84,16 +75,7 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
             let Some(fresh) = &latest else {
                 return Check::Go;
             };
-            let checked = match &why {
-                Some(why) => {
-                    format!("query session again, {why}; ID, user and session name compared")
-                }
-                None => format!(
-                    "query session read {} s before; ID, user and session name compared",
-                    read_at.elapsed().as_secs()
-                ),
-            };
-            match recheck::compare(planned, fresh, &checked) {
+            match recheck::compare(planned, fresh, &recheck.checked(why.as_deref())) {
                 Found::Same => Check::Go,
                 Found::Gone(m) => Check::Settled(Outcome::GoneBeforeLogoff(m)),
                 Found::Reused(m) => Check::Settled(Outcome::ReusedId(m)),
@@ -107,27 +89,30 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
             plan,
             &mut outcomes,
             &Logoff {
-                host: ctx.host,
-                server: server.as_ref(),
-                timeout: ctx.config.timeout,
+                host: stage.host,
+                server,
+                timeout: stage.config.timeout,
                 text: &text,
                 stop: &stop,
-                verb: ctx.config.verb,
+                verb: stage.config.verb,
             },
             &mut check,
-            &mut |index, outcome| progress(ctx, label, plan, index, outcome, true),
+            &mut |index, outcome| progress(stage, label, plan, index, outcome, true),
         );
     }
     for (index, reason) in dropped {
         let entry = &mut done.plan.entries[index];
         entry.action = Action::Skip;
         entry.reason = reason;
-        ctx.record(|| audit::decision(label, entry, Mode::Act, ctx.config.verb));
+        stage.events.record(Record::Decision {
+            server: label,
+            entry,
+        });
     }
-    if error.is_none() && !ctx.stopping() {
-        verify_and_reset(ctx, server.as_ref(), label, &done.plan, &mut outcomes);
+    if error.is_none() && !stage.stopping() {
+        verify_and_reset(stage, server, label, &done.plan, &mut outcomes);
     } else {
-        let why = if ctx.stopping() {
+        let why = if stage.stopping() {
             "stopped by Ctrl-C"
         } else {
             "the re-check failed, so the run on this server stopped"
@@ -147,13 +132,24 @@ pub(super) fn run(ctx: &Ctx<'_>, result: &mut ServerResult) {
 
 /// Tells the `--log` what became of one logoff, and stderr too when `say` (its line holds
 /// only the outcome's code, so a change of words alone is not said again).
-fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Outcome, say: bool) {
+fn progress(
+    stage: &Stage<'_>,
+    label: &str,
+    plan: &Plan,
+    index: usize,
+    outcome: &Outcome,
+    say: bool,
+) {
     let entry = &plan.entries[index];
-    ctx.record(|| audit::outcome(label, entry, outcome, ctx.config.verb));
+    stage.events.record(Record::Outcome {
+        server: label,
+        entry,
+        outcome,
+    });
     if let (Some(s), true) = (entry.session(), say) {
         let user = s.user.as_deref().map_or("-".into(), escape_for_display);
         // The outcome's code only: its words are in the report, said once.
-        ctx.say(&format!(
+        stage.say(&format!(
             "{label}: session {} ({user}): {}",
             s.id,
             outcome.code()
@@ -164,15 +160,16 @@ fn progress(ctx: &Ctx<'_>, label: &str, plan: &Plan, index: usize, outcome: &Out
 /// Looks until the logged-off sessions are gone (`--verify-wait`), then resets the stuck ones
 /// with `--reset-stuck`.
 fn verify_and_reset(
-    ctx: &Ctx<'_>,
+    stage: &Stage<'_>,
     server: Option<&ServerName>,
     label: &str,
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
 ) {
-    if ctx.config.verb == Verb::Disconnect {
+    let config = stage.config;
+    if config.verb == Verb::Disconnect {
         if outcomes.contains(&Some(Outcome::Disconnected)) {
-            ctx.say(&format!(
+            stage.say(&format!(
                 "{label}: disconnections are not verified: a disconnected session stays listed"
             ));
         }
@@ -180,49 +177,50 @@ fn verify_and_reset(
     }
     let before: Vec<Option<Outcome>> = outcomes.to_vec();
     let mut poll = || {
-        let mut ignored = Vec::new();
-        survey::read_plan(ctx, server, None, &mut ignored)
-            .map(|(p, _, _, _)| p)
+        stage
+            .planner
+            .look(server)
+            .map(|look| look.plan)
             .map_err(|e| e.to_string())
     };
-    let stop = || ctx.stopping();
+    let stop = || stage.stopping();
     // The ID of a session that went now holds another user or another logon: say so, since the
     // report row only says logged_off.
     let note = |index: usize, what: &str| {
         if let Some(s) = plan.entries[index].session() {
-            ctx.say(&format!("{label}: session {}: {what}", s.id));
+            stage.say(&format!("{label}: session {}: {what}", s.id));
         }
     };
     let pending = outcomes
         .iter()
         .filter(|o| matches!(o, Some(Outcome::LoggedOffUnverified(_))))
         .count();
-    if pending > 0 && !ctx.config.verify_wait.is_zero() {
-        ctx.say(&format!(
+    if pending > 0 && !config.verify_wait.is_zero() {
+        stage.say(&format!(
             "{label}: checking that {pending} logged-off session(s) are gone (up to {} s)",
-            ctx.config.verify_wait.as_secs()
+            config.verify_wait.as_secs()
         ));
     }
     let stuck = verify::verify(
         plan,
         outcomes,
         Look {
-            wait: ctx.config.verify_wait,
+            wait: config.verify_wait,
             poll: &mut poll,
             stop: &stop,
             note: &note,
         },
     );
-    if ctx.config.reset_stuck && !stuck.is_empty() {
-        let text = |b: &[u8]| ctx.text(b);
+    if config.reset_stuck && !stuck.is_empty() {
+        let text = |b: &[u8]| stage.text(b);
         verify::reset_stuck(
             plan,
             outcomes,
             &stuck,
             Reset {
-                host: ctx.host,
+                host: stage.host,
                 server,
-                timeout: ctx.config.timeout,
+                timeout: config.timeout,
                 text: &text,
                 poll: &mut poll,
                 stop: &stop,
@@ -233,7 +231,7 @@ fn verify_and_reset(
     for (index, (was, now)) in before.iter().zip(outcomes.iter()).enumerate() {
         if let (Some(now), true) = (now, was != now) {
             let new_code = was.as_ref().map(Outcome::code) != Some(now.code());
-            progress(ctx, label, plan, index, now, new_code);
+            progress(stage, label, plan, index, now, new_code);
         }
     }
 }

@@ -1,13 +1,72 @@
-//! Query: run the stock `query session` (optionally `/server:NAME`) and capture what it prints,
-//! telling a failed query apart from a table.
+//! Query: sessions read by running the stock `query session` (and `query user`), optionally
+//! with `/server:NAME`, telling a failed query apart from a table.
 
+use super::{counter_warning, idle_table, lossy, session_table, Snapshot, Source};
+use crate::decode::CodePage;
+use crate::error::{Error, QueryError};
 use crate::host::runner::{Output, RunError};
-use crate::host::{Call, Host, HostError};
+use crate::host::{Call, Host, HostError, Locality};
+use crate::table::idle::IdleTable;
 use crate::vocab::one_line;
 use crate::vocab::ServerName;
 use regex::Regex;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// The stock tools, run on a server through the host.
+pub struct Query<'a> {
+    /// Runs the tools and answers what this computer is.
+    pub host: &'a dyn Host,
+    /// Time each `query` may take.
+    pub timeout: Duration,
+    /// How to decode what they print.
+    pub code_page: CodePage,
+}
+
+impl Source for Query<'_> {
+    fn read(&self, server: Option<&ServerName>, idle: bool) -> Result<Snapshot, Error> {
+        let text = |b: &[u8]| lossy(b, self.code_page);
+        let captured = sessions(self.host, server, self.timeout, &text)?;
+        let mut warnings = Vec::new();
+        let stderr = one_line(&text(&captured.stderr));
+        if !stderr.is_empty() {
+            warnings.push(format!("query session also printed on stderr: {stderr}"));
+        }
+        let locality = server.map_or(Locality::Local, |s| self.host.locality(s));
+        let read_at = Instant::now();
+        let (table, encoding) = session_table(&captured.stdout, self.code_page)?;
+        warnings.extend(counter_warning(&table));
+        let idle = match idle {
+            true => self.read_idle(server)?,
+            false => None,
+        };
+        Ok(Snapshot {
+            table,
+            idle,
+            encoding,
+            read_at,
+            own_session: match locality {
+                Locality::Local => self.host.own_session(),
+                Locality::Remote | Locality::Unknown => None,
+            },
+            // When the server cannot be told from this computer, the caller's own user marks
+            // the sessions that may be the caller's own.
+            own_user: match locality {
+                Locality::Unknown => self.host.own_user(),
+                Locality::Local | Locality::Remote => None,
+            },
+            warnings,
+        })
+    }
+
+    fn read_idle(&self, server: Option<&ServerName>) -> Result<Option<IdleTable>, Error> {
+        let text = |b: &[u8]| lossy(b, self.code_page);
+        match users(self.host, server, self.timeout, &text)? {
+            None => Ok(Some(IdleTable::default())),
+            Some(captured) => idle_table(&captured.stdout, self.code_page).map(Some),
+        }
+    }
+}
 
 /// What `query session` printed when it succeeded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,53 +77,9 @@ pub struct Captured {
     pub stderr: Vec<u8>,
 }
 
-/// The query failed as a whole; nobody is logged off on that server.
-#[derive(Debug, thiserror::Error)]
-pub enum QueryError {
-    /// The program could not be found.
-    #[error(transparent)]
-    Tool(#[from] crate::host::tools::ToolError),
-    /// The program could not be started, or printed more than any table.
-    #[error("{0}")]
-    Run(RunError),
-    /// It ran past the timeout and was killed (a sick or unreachable host).
-    #[error("{what} did not answer within {} s and was stopped; the server may be \
-             unreachable or hung: check it, or raise --timeout", .timeout.as_secs_f64())]
-    TimedOut {
-        /// "query session" or "query user".
-        what: &'static str,
-        /// The time it had.
-        timeout: Duration,
-    },
-    /// It exited with a non-zero code.
-    #[error("{what} failed with exit code {code}: {message}")]
-    Failed {
-        /// "query session" or "query user".
-        what: &'static str,
-        /// The exit code (-1 when ended by a signal).
-        code: i32,
-        /// What it printed, decoded.
-        message: String,
-    },
-    /// It printed an error message instead of a table.
-    #[error("{what} printed an error instead of a table: {message}")]
-    ErrorText {
-        /// "query session" or "query user".
-        what: &'static str,
-        /// What it printed.
-        message: String,
-    },
-    /// It printed nothing at all.
-    #[error("{what} printed nothing")]
-    Empty {
-        /// "query session" or "query user".
-        what: &'static str,
-    },
-}
-
 /// Runs `query session` on `server` and returns its output, or why there is no table to read;
 /// `text` decodes a message for display.
-pub fn sessions(
+fn sessions(
     host: &dyn Host,
     server: Option<&ServerName>,
     timeout: Duration,
@@ -129,7 +144,7 @@ fn classify(
 
 /// Runs `query user`; `Ok(None)` when it says nobody is logged on ("No User exists for *" on
 /// stderr with a non-zero exit code, and nothing on stdout), which is not an error.
-pub fn users(
+fn users(
     host: &dyn Host,
     server: Option<&ServerName>,
     timeout: Duration,

@@ -4,16 +4,15 @@
 //! only if the same session is still there; what it answered is said on standard error if the
 //! program lives to see it (a failure adds exit bit 1).
 
-use super::{server_of, survey, Ctx};
 use crate::act::execute::{self, Logoff};
 use crate::act::outcome::Outcome;
 use crate::act::recheck::{self, Found};
+use crate::act::results::ServerResult;
+use crate::act::{Record, Stage};
 use crate::exit_code::{Cause, ExitCode};
-use crate::report::audit;
-use crate::report::ServerResult;
 
 /// After a stop (Ctrl-C), the own session kept for last is not run: the report says so.
-pub(super) fn not_run(results: &mut [ServerResult]) {
+pub fn not_run(results: &mut [ServerResult]) {
     for done in results.iter_mut().filter_map(|r| r.done.as_mut()) {
         for outcome in done.outcomes.iter_mut().flatten() {
             if *outcome == Some(Outcome::AfterReport) {
@@ -25,7 +24,7 @@ pub(super) fn not_run(results: &mut [ServerResult]) {
 
 /// Runs the deferred own-session calls, in server order; returns `code` with bit 1 added when
 /// one of them failed.
-pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCode) -> ExitCode {
+pub fn own_sessions(stage: &Stage<'_>, results: &[ServerResult], code: ExitCode) -> ExitCode {
     let mut code = code;
     for result in results {
         let Some(done) = &result.done else { continue };
@@ -36,11 +35,11 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
             if *outcome != Some(Outcome::AfterReport) {
                 continue;
             }
-            if ctx.stopping() {
-                ctx.say(&format!(
+            if stage.stopping() {
+                stage.say(&format!(
                     "{}: your own session was not {} (stopped by Ctrl-C)",
                     result.server,
-                    ctx.config.verb.past()
+                    stage.config.verb.past()
                 ));
                 continue;
             }
@@ -49,60 +48,67 @@ pub(super) fn own_sessions(ctx: &Ctx<'_>, results: &[ServerResult], code: ExitCo
                 continue;
             };
             let label = result.server.as_str();
-            let server = server_of(ctx, result);
+            let server = result.target.as_ref();
             // The table is old by now: read it again, and go only if the same session (ID, user,
             // session name) is still there and still planned.
-            let mut warnings = Vec::new();
-            match survey::read_plan(ctx, server.as_ref(), None, &mut warnings) {
+            match stage.planner.look(server) {
                 Err(e) => {
-                    ctx.say(&format!(
+                    stage.say(&format!(
                         "{label}: your own session {} was not {}: the table could not be read \
                          again: {e}",
                         session.id,
-                        ctx.config.verb.past()
+                        stage.config.verb.past()
                     ));
                     code = code.with(Cause::QueryFailed);
                     continue;
                 }
-                Ok((fresh, ..)) => {
+                Ok(fresh) => {
                     let checked = "query session again, right before the own session";
-                    let why = match recheck::compare(session, &fresh, checked) {
+                    let why = match recheck::compare(session, &fresh.plan, checked) {
                         Found::Same => None,
                         Found::Gone(m) | Found::Reused(m) => Some(m),
                         Found::NoLongerMatches(reason) => Some(reason.text()),
                     };
                     if let Some(why) = why {
-                        ctx.say(&format!(
+                        stage.say(&format!(
                             "{label}: your own session {} was not {}: {why}",
                             session.id,
-                            ctx.config.verb.past()
+                            stage.config.verb.past()
                         ));
                         continue;
                     }
                 }
             }
-            ctx.say(&format!(
+            stage.say(&format!(
                 "{label}: your own session {} is {} now, last; that ends this program",
                 session.id,
-                ctx.config.verb.past()
+                stage.config.verb.past()
             ));
             // In the audit log before the call: if it ends this program, the log says so.
-            ctx.record(|| audit::outcome(label, entry, &Outcome::AfterReport, ctx.config.verb));
-            let text = |b: &[u8]| ctx.text(b);
+            stage.events.record(Record::Outcome {
+                server: label,
+                entry,
+                outcome: &Outcome::AfterReport,
+            });
+            let text = |b: &[u8]| stage.text(b);
             let answer = execute::once(
                 &Logoff {
-                    host: ctx.host,
-                    server: server.as_ref(),
-                    timeout: ctx.config.timeout,
+                    host: stage.host,
+                    server,
+                    timeout: stage.config.timeout,
                     text: &text,
                     stop: &|| false,
-                    verb: ctx.config.verb,
+                    verb: stage.config.verb,
                 },
                 session.id,
             );
-            ctx.record(|| audit::outcome(label, entry, &answer, ctx.config.verb));
+            stage.events.record(Record::Outcome {
+                server: label,
+                entry,
+                outcome: &answer,
+            });
             let words = answer.message().unwrap_or_default();
-            ctx.say(&format!(
+            stage.say(&format!(
                 "{label}: your own session {}: {} {words}",
                 session.id,
                 answer.code()

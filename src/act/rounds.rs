@@ -1,11 +1,11 @@
-//! Warning: send `--warn` to every server's planned active sessions, then wait the grace period
-//! only if somebody was warned, with a final reminder one minute before the end when the grace
-//! is at least three minutes.
+//! Rounds of `--warn`: send the message to every server's planned active sessions, then wait the
+//! grace period only if somebody was warned, with a final reminder one minute before the end
+//! when the grace is at least three minutes.
 
-use super::{for_each, server_of, Ctx};
+use crate::act::results::ServerResult;
 use crate::act::warn::{self, Msg, Warned};
-use crate::report::audit;
-use crate::report::ServerResult;
+use crate::act::{for_each, Record, Stage};
+use crate::vocab::message;
 use std::time::Duration;
 
 /// When the final reminder goes.
@@ -32,20 +32,19 @@ enum Round {
 
 /// Warns, then waits the grace period (or says why not). Returns `false` when Ctrl-C stopped
 /// the wait.
-pub(super) fn warn_and_wait(ctx: &Ctx<'_>, results: &mut [ServerResult]) -> bool {
-    warn_and_wait_with(ctx, results, REMINDER)
+pub fn warn_and_wait(stage: &Stage<'_>, results: &mut [ServerResult]) -> bool {
+    warn_and_wait_with(stage, results, REMINDER)
 }
 
-fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Reminder) -> bool {
-    let config = ctx.config;
+fn warn_and_wait_with(stage: &Stage<'_>, results: &mut [ServerResult], reminder: Reminder) -> bool {
+    let config = stage.config;
     let Some(warning) = &config.warning else {
         return true;
     };
     let verb = config.verb;
-    let first =
-        crate::vocab::message::render(&warning.message, warning.grace, config.warn_exact, verb);
+    let first = message::render(&warning.message, warning.grace, config.warn_exact, verb);
     for_each(results, config.jobs, |r| {
-        send(ctx, r, &first, warning.grace, Round::First)
+        send(stage, r, &first, warning.grace, Round::First)
     });
     let warned = |w: &Warned| *w == Warned::Sent;
     let (sent, tried) = results
@@ -59,7 +58,7 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
                 tried + usize::from(*w != Warned::NotActive),
             )
         });
-    if ctx.stopping() {
+    if stage.stopping() {
         return false;
     }
     if sent == 0 {
@@ -68,21 +67,24 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
         } else {
             "every msg failed"
         };
-        ctx.say(&format!(
+        stage.say(&format!(
             "no session was warned: {why}; not waiting the {} grace period",
-            crate::vocab::message::grace_words(warning.grace)
+            message::grace_words(warning.grace)
         ));
         return true;
     }
-    let terminal = ctx.env.stderr_terminal;
-    let stop = || ctx.stopping();
+    let terminal = stage.stderr_terminal;
+    let stop = || stage.stopping();
     let before = match verb {
         crate::vocab::Verb::Logoff => "logging off",
         crate::vocab::Verb::Disconnect => "disconnecting",
     };
     let wait = |span: Duration, until: &str, end: &str| {
-        let mut err = ctx.err.lock().unwrap_or_else(|e| e.into_inner());
-        warn::wait(span, terminal, &mut **err, &stop, until, end)
+        let mut waited = false;
+        stage.events.console(&mut |err| {
+            waited = warn::wait(span, terminal, err, &stop, until, end);
+        });
+        waited
     };
     if warning.grace >= reminder.from {
         let first_part = warning.grace.saturating_sub(reminder.before);
@@ -93,14 +95,9 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
         ) {
             return false;
         }
-        let last = crate::vocab::message::render(
-            &warning.message,
-            reminder.before,
-            config.warn_exact,
-            verb,
-        );
+        let last = message::render(&warning.message, reminder.before, config.warn_exact, verb);
         for_each(results, config.jobs, |r| {
-            send(ctx, r, &last, reminder.before, Round::Reminder)
+            send(stage, r, &last, reminder.before, Round::Reminder)
         });
         return wait(reminder.before, before, "grace period over");
     }
@@ -109,20 +106,25 @@ fn warn_and_wait_with(ctx: &Ctx<'_>, results: &mut [ServerResult], reminder: Rem
 
 /// Sends `message` to one server's sessions: the first time to every planned active session,
 /// the reminder to those the first message reached.
-fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration, round: Round) {
-    let server = server_of(ctx, result);
+fn send(
+    stage: &Stage<'_>,
+    result: &mut ServerResult,
+    message: &str,
+    stays: Duration,
+    round: Round,
+) {
     let Some(done) = result.done.as_mut() else {
         return;
     };
-    let text = |b: &[u8]| ctx.text(b);
+    let text = |b: &[u8]| stage.text(b);
     let msg = Msg {
-        host: ctx.host,
-        server: server.as_ref(),
+        host: stage.host,
+        server: result.target.as_ref(),
         message,
         seconds: stays.as_secs().max(1),
-        timeout: ctx.config.timeout,
+        timeout: stage.config.timeout,
         text: &text,
-        stop: &|| ctx.stopping(),
+        stop: &|| stage.stopping(),
     };
     let answers = match (round, &done.warned) {
         (Round::First, _) => warn::send(&done.plan, &msg),
@@ -135,14 +137,14 @@ fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration
     };
     for (entry, w) in done.plan.entries.iter().zip(&answers) {
         let Some(w) = w else { continue };
-        match round {
-            Round::First => ctx.record(|| audit::warned(&result.server, entry, w, ctx.config.verb)),
-            Round::Reminder => {
-                ctx.record(|| audit::reminded(&result.server, entry, w, ctx.config.verb))
-            }
-        }
+        stage.events.record(Record::Warned {
+            server: &result.server,
+            entry,
+            warned: w,
+            reminder: round == Round::Reminder,
+        });
         if let Some(m) = w.message() {
-            ctx.say(&format!(
+            stage.say(&format!(
                 "warning: {}: {event} not delivered: {m}",
                 result.server
             ));
@@ -156,11 +158,9 @@ fn send(ctx: &Ctx<'_>, result: &mut ServerResult, message: &str, stays: Duration
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{survey, Environment};
-    use crate::decode::CodePage;
+    use crate::act::testing::{with_stage, Kept};
     use crate::host::fake::{exited, FakeHost};
     use crate::host::Call;
-    use std::sync::Mutex;
     use std::time::Instant;
 
     const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE
@@ -179,30 +179,18 @@ mod tests {
             Call::Msg { id, .. } if id.get() == 2 => exited(1, "", "Error 1722"),
             _ => exited(0, "", ""),
         });
-        let env = Environment::default();
-        let mut err: Vec<u8> = Vec::new();
-        let ctx = Ctx {
-            config: &config,
-            host: &host,
-            env: &env,
-            code_page: CodePage::Default(437),
-            err: Mutex::new(&mut err),
-            audit: None,
-            finished: std::sync::atomic::AtomicUsize::new(0),
-            servers: 1,
-        };
-        let mut results = vec![ServerResult::new("localhost".into())];
-        survey::survey(&ctx, &mut results[0], None);
-        let started = Instant::now();
-        assert!(warn_and_wait_with(&ctx, &mut results, reminder));
-        let took = started.elapsed();
-        drop(ctx);
+        let events = Kept::default();
+        let took = with_stage(&config, &host, &events, |stage, results| {
+            let started = Instant::now();
+            assert!(warn_and_wait_with(stage, results, reminder));
+            started.elapsed()
+        });
         let msgs = host
             .argvs()
             .into_iter()
             .filter(|a| a[0] != "session")
             .collect();
-        (msgs, String::from_utf8(err).unwrap(), took)
+        (msgs, events.text(), took)
     }
 
     #[test]

@@ -1,0 +1,109 @@
+//! Source: one server's sessions. A [`Source`] answers with a [`Snapshot`]: the session table,
+//! the `query user` table when asked for, how the bytes were decoded, when they were read, and
+//! what tells the caller's own session there. [`Query`] runs the stock tools on a server;
+//! [`Capture`] reads saved outputs (`--input`, `--input-user`). A new source (say the WTS API)
+//! implements the trait here and nothing above changes.
+
+mod capture;
+mod query;
+
+pub use capture::Capture;
+pub use query::Query;
+
+use crate::decode::{self, CodePage, Decoded};
+use crate::error::{Error, QueryError};
+use crate::table::idle::{self, IdleTable};
+use crate::table::parse::{self, ParseError, Table};
+use crate::vocab::{one_line, ServerName, SessionId};
+use std::time::Instant;
+
+/// What one read of a server found.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The session table.
+    pub table: Table,
+    /// The `query user` table, when it was asked for; `None` when asked for but there is none
+    /// to read (`--input` without `--input-user`).
+    pub idle: Option<IdleTable>,
+    /// How the output was decoded, e.g. "code page 850".
+    pub encoding: String,
+    /// When the table was read.
+    pub read_at: Instant,
+    /// The caller's own session, asked of the system: only on this computer.
+    pub own_session: Option<SessionId>,
+    /// The caller's own user, when the server cannot be told from this computer: every
+    /// session of that user may be the caller's own.
+    pub own_user: Option<String>,
+    /// Things worth knowing that did not stop the read (what the tool printed on stderr,
+    /// counter lines).
+    pub warnings: Vec<String>,
+}
+
+/// Where one server's sessions come from.
+pub trait Source: Sync {
+    /// Reads the session table of `server` (`None`: this computer), and with `idle` its
+    /// `query user` table too.
+    fn read(&self, server: Option<&ServerName>, idle: bool) -> Result<Snapshot, Error>;
+
+    /// Reads only the `query user` table of `server`; `Ok(None)` when there is none to read.
+    fn read_idle(&self, server: Option<&ServerName>) -> Result<Option<IdleTable>, Error>;
+}
+
+/// Decodes and parses a `query session` output. Text without a table that reads like a stock
+/// tool's error message is that error, not a table "not understood".
+fn session_table(bytes: &[u8], code_page: CodePage) -> Result<(Table, String), Error> {
+    let decoded = decode::decode(bytes, code_page)?;
+    let table = match parse::parse(&decoded) {
+        Ok(table) => table,
+        Err(ParseError::NoHeader { .. }) if query::looks_like_error(&all_text(&decoded)) => {
+            return Err(QueryError::ErrorText {
+                what: "query session",
+                message: one_line(&all_text(&decoded)),
+            }
+            .into())
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((table, decoded.encoding.to_string()))
+}
+
+/// Decodes and parses a `query user` output; a saved "No User exists for *" means nobody was
+/// logged on.
+fn idle_table(bytes: &[u8], code_page: CodePage) -> Result<IdleTable, Error> {
+    let decoded = decode::decode(bytes, code_page)?;
+    match idle::parse(&decoded) {
+        Ok(table) => Ok(table),
+        Err(_)
+            if one_line(&all_text(&decoded))
+                .to_ascii_lowercase()
+                .starts_with("no user exists") =>
+        {
+            Ok(IdleTable::default())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The warning for counter lines in a table.
+fn counter_warning(table: &Table) -> Option<String> {
+    (!table.counters.is_empty())
+        .then(|| format!("{} /counter line(s) ignored", table.counters.len()))
+}
+
+/// Concatenates the decoded lines.
+pub fn all_text(decoded: &Decoded) -> String {
+    decoded
+        .lines
+        .iter()
+        .map(|l| &*l.text)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Decodes a child's message for display, never failing.
+pub fn lossy(bytes: &[u8], code_page: CodePage) -> String {
+    match decode::decode(bytes, code_page) {
+        Ok(d) => all_text(&d),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
