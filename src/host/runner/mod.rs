@@ -8,13 +8,6 @@
 mod capture;
 #[cfg(all(test, unix))]
 mod tests;
-#[cfg(all(
-    test,
-    target_os = "linux",
-    target_env = "gnu",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-mod tests_vfork;
 #[cfg(all(test, windows))]
 mod tests_windows;
 #[cfg(unix)]
@@ -102,8 +95,7 @@ pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
 /// The most `logoff`, `msg` and the other tools may print: they print a line or two.
 pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
 
-/// The real runner: children started by `std::process` (on Linux with glibc, by the runner's
-/// own vfork start), waited on and read as `capture` says.
+/// The real runner: children started by `std::process`, waited on and read as `capture` says.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemRunner;
 

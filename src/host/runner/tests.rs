@@ -1,6 +1,6 @@
 //! Tests of the real runner on Unix with real children, once per way of starting (the
-//! runner's own start, which is vfork on Linux, and the standard library's) and of waiting
-//! (pidfd where the kernel has it, and the waiter thread).
+//! runner's `start` and a `Command` of the tests' own, both through the standard library)
+//! and of waiting (pidfd where the kernel has it, and the waiter thread).
 
 use super::capture::{self, Ending};
 use super::unix::{Child, Wait};
@@ -8,7 +8,7 @@ use super::*;
 
 /// How a test starts and waits for its child.
 #[derive(Debug, Clone, Copy)]
-pub(super) enum Way {
+enum Way {
     /// `Child::start`, as the runner starts every tool.
     Start(Wait),
     /// `Child::spawn` of a `Command`, the standard library's start.
@@ -25,7 +25,7 @@ const WAYS: [Way; 4] = [
 const SH: &str = "/bin/sh";
 
 /// Starts `program` with `args` (input from /dev/null) as `way` says.
-pub(super) fn start_program(way: Way, program: &str, args: &[&str]) -> std::io::Result<Child> {
+fn start_program(way: Way, program: &str, args: &[&str]) -> std::io::Result<Child> {
     match way {
         Way::Start(wait) => {
             let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();

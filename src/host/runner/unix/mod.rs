@@ -19,12 +19,6 @@ use super::capture::{Event, Stream, Want, Watch};
 use process::{cloexec_pipe, Process, Started, Writers};
 
 mod process;
-#[cfg(all(
-    target_os = "linux",
-    target_env = "gnu",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-pub(super) mod vfork;
 
 /// How to learn that the child has ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,90 +1,30 @@
-//! The Unix child process and its pipes: how it is started (vfork on Linux, else the standard
-//! library), signalled and reaped.
-
-// Any Unix could run a child started by vfork (`Process::Pid`, `Writers::Pipes`); only Linux
-// with glibc on x86-64 and AArch64 starts one.
-#![cfg_attr(
-    not(all(
-        target_os = "linux",
-        target_env = "gnu",
-        any(target_arch = "x86_64", target_arch = "aarch64")
-    )),
-    allow(dead_code)
-)]
+//! The Unix child process and its pipes: how it is started (by the standard library),
+//! signalled and reaped.
 
 use std::io;
-#[cfg(all(
-    target_os = "linux",
-    target_env = "gnu",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-use std::os::fd::AsFd;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
 use std::process::{self, Command, Stdio};
 
-/// The child process, as it was started.
-pub(super) enum Process {
-    /// Started by the standard library.
-    Std(process::Child),
-    /// Started by [`vfork`](super::vfork); `status` is set once it has been reaped.
-    Pid {
-        pid: libc::pid_t,
-        status: Option<Option<i32>>,
-    },
-}
+/// The child process.
+pub(super) struct Process(process::Child);
 
-/// What holds the pipes' write ends on this side.
-pub(super) enum Writers {
-    /// The command given the ends.
-    Command(#[allow(dead_code)] Command),
-    /// The ends themselves.
-    Pipes(#[allow(dead_code)] [OwnedFd; 2]),
-}
+/// The command, which holds this side's copies of the pipes' write ends.
+pub(super) struct Writers(#[allow(dead_code)] Command);
 
 impl Process {
     pub(super) fn id(&self) -> libc::pid_t {
-        match self {
-            Process::Std(child) => libc::pid_t::try_from(child.id()).unwrap_or(-1),
-            Process::Pid { pid, .. } => *pid,
-        }
+        libc::pid_t::try_from(self.0.id()).unwrap_or(-1)
     }
 
     pub(super) fn kill(&mut self) {
-        match self {
-            Process::Std(child) => {
-                let _ = child.kill();
-            }
-            // Never after the reap, so the signal cannot reach a reused process ID.
-            Process::Pid { pid, status: None } => {
-                // SAFETY: signals this process's own child, which is not reaped yet.
-                unsafe { libc::kill(*pid, libc::SIGKILL) };
-            }
-            Process::Pid { .. } => {}
-        }
+        // The standard library never signals a child it has reaped.
+        let _ = self.0.kill();
     }
 
     /// Waits for the end and reaps; the exit code, `None` after a signal.
     pub(super) fn wait(&mut self) -> io::Result<Option<i32>> {
-        match self {
-            Process::Std(child) => Ok(child.wait()?.code()),
-            Process::Pid { pid, status } => {
-                if let Some(code) = status {
-                    return Ok(*code);
-                }
-                let mut raw = 0;
-                // SAFETY: waits for this process's own child and writes its status into `raw`.
-                while unsafe { libc::waitpid(*pid, &mut raw, 0) } < 0 {
-                    let e = io::Error::last_os_error();
-                    if e.kind() != io::ErrorKind::Interrupted {
-                        return Err(e);
-                    }
-                }
-                let code = libc::WIFEXITED(raw).then(|| libc::WEXITSTATUS(raw));
-                *status = Some(code);
-                Ok(code)
-            }
-        }
+        Ok(self.0.wait()?.code())
     }
 }
 
@@ -93,27 +33,8 @@ impl Process {
 pub(super) type Started = (Process, OwnedFd, OwnedFd, Writers);
 
 /// Starts `program` with `args`, standard input from /dev/null and both output streams
-/// piped to this process: on Linux with glibc (x86-64, AArch64) through [`vfork`](super::vfork),
-/// elsewhere, and for a program named without a folder (found on PATH), through the
-/// standard library.
+/// piped to this process, through the standard library.
 pub(super) fn start(program: &Path, args: &[String]) -> io::Result<Started> {
-    #[cfg(all(
-        target_os = "linux",
-        target_env = "gnu",
-        any(target_arch = "x86_64", target_arch = "aarch64")
-    ))]
-    if program.as_os_str().as_encoded_bytes().contains(&b'/') {
-        let pipes = Pipes::new()?;
-        let pid = super::vfork::spawn(
-            program,
-            args,
-            pipes.stdout_writer.as_fd(),
-            pipes.stderr_writer.as_fd(),
-        )?;
-        let writers = Writers::Pipes([pipes.stdout_writer, pipes.stderr_writer]);
-        let process = Process::Pid { pid, status: None };
-        return Ok((process, pipes.stdout, pipes.stderr, writers));
-    }
     let mut command = Command::new(program);
     command.args(args).stdin(Stdio::null());
     spawn(command)
@@ -126,8 +47,7 @@ pub(super) fn spawn(mut command: Command) -> io::Result<Started> {
         .stdout(Stdio::from(pipes.stdout_writer))
         .stderr(Stdio::from(pipes.stderr_writer));
     let child = command.spawn()?;
-    let writers = Writers::Command(command);
-    Ok((Process::Std(child), pipes.stdout, pipes.stderr, writers))
+    Ok((Process(child), pipes.stdout, pipes.stderr, Writers(command)))
 }
 
 /// The child's two output pipes: the read ends, which never block, and the write ends.
