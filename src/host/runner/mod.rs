@@ -1,9 +1,10 @@
 //! Runner: the one seam through which other programs are run, with a timeout, capturing their
 //! output. Everything else gets a `&dyn Runner`, so the core is tested with an in-memory fake.
 //!
-//! The real runner waits on the child exactly and captures both streams from the calling
-//! thread, with no helper thread (one on Unix only where the kernel has no pidfd): see
-//! `capture` for the rules and `unix` / `windows` for how each system starts and waits.
+//! The real runner captures both streams and waits on the child from the calling thread: on
+//! Windows exactly, with no helper thread; on Unix with the standard library alone, a reader
+//! thread per pipe and `try_wait` at a growing interval. See `capture` for the rules and
+//! `unix` / `windows` for how each system starts and waits.
 
 mod capture;
 #[cfg(all(test, unix))]
@@ -21,7 +22,7 @@ use unix as platform;
 use windows as platform;
 
 use std::path::Path;
-#[cfg(test)]
+#[cfg(all(test, windows))]
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -118,9 +119,8 @@ impl Runner for SystemRunner {
     }
 }
 
-/// Runs `command` (no input) as the runner does, through the standard library's start, waiting
-/// on it as `wait` says.
-#[cfg(test)]
+/// Runs `command` (no input) as the runner does, waiting on it as `wait` says.
+#[cfg(all(test, windows))]
 fn run(
     mut command: Command,
     timeout: Duration,
