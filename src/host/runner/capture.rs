@@ -33,7 +33,7 @@ pub(super) enum Event<'a> {
     Data(Stream, &'a [u8]),
     /// Every writer has closed the stream.
     Closed(Stream),
-    /// The child has ended; it is not reaped yet.
+    /// The child has ended (on Unix it is already reaped; `reap` gives its code at once).
     Exited,
     /// The time given passed first.
     Timeout,

@@ -1,20 +1,14 @@
 //! Runner: the one seam through which other programs are run, with a timeout, capturing their
 //! output. Everything else gets a `&dyn Runner`, so the core is tested with an in-memory fake.
 //!
-//! The real runner waits on the child exactly and captures both streams from the calling
-//! thread, with no helper thread (one on Unix only where the kernel has no pidfd): see
-//! `capture` for the rules and `unix` / `windows` for how each system starts and waits.
+//! The real runner captures both streams and waits on the child from the calling thread: on
+//! Windows exactly, with no helper thread; on Unix with the standard library alone, a reader
+//! thread per pipe and `try_wait` at a growing interval. See `capture` for the rules and
+//! `unix` / `windows` for how each system starts and waits.
 
 mod capture;
 #[cfg(all(test, unix))]
 mod tests;
-#[cfg(all(
-    test,
-    target_os = "linux",
-    target_env = "gnu",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-mod tests_vfork;
 #[cfg(all(test, windows))]
 mod tests_windows;
 #[cfg(unix)]
@@ -28,7 +22,7 @@ use unix as platform;
 use windows as platform;
 
 use std::path::Path;
-#[cfg(test)]
+#[cfg(all(test, windows))]
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -102,8 +96,7 @@ pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
 /// The most `logoff`, `msg` and the other tools may print: they print a line or two.
 pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
 
-/// The real runner: children started by `std::process` (on Linux with glibc, by the runner's
-/// own vfork start), waited on and read as `capture` says.
+/// The real runner: children started by `std::process`, waited on and read as `capture` says.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct SystemRunner;
 
@@ -126,9 +119,8 @@ impl Runner for SystemRunner {
     }
 }
 
-/// Runs `command` (no input) as the runner does, through the standard library's start, waiting
-/// on it as `wait` says.
-#[cfg(test)]
+/// Runs `command` (no input) as the runner does, waiting on it as `wait` says.
+#[cfg(all(test, windows))]
 fn run(
     mut command: Command,
     timeout: Duration,

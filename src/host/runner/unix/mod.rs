@@ -1,302 +1,227 @@
-//! Waiting on a Unix child: one poll(2) from the calling thread on its two pipes and on its
-//! end, which is a pidfd on Linux, or else a pipe that a waiter thread closes.
+//! Waiting on a Unix child with the standard library alone: a thread per output pipe reads
+//! it to its end and hands each chunk to the calling thread over a channel; the calling
+//! thread learns of the child's end with `Child::try_wait`, asked again and again with a
+//! growing interval while it waits on the channel.
 //!
-//! Why this way: a pidfd turns "the child has ended" into a descriptor, so one poll waits for
-//! output, the end and the deadline together, with no thread and no signal handler (a SIGCHLD
-//! handler, as the `wait-timeout` crate installs, is process-wide and would be shared by every
-//! server's worker). Where pidfd_open is missing (Linux before 5.3, other Unixes, a seccomp
-//! filter), one thread per child blocks in waitid(WNOWAIT), which leaves the child unreaped
-//! until this side has seen the end, so a kill can never reach a reused process ID.
+//! Why this way: with no system call of its own, nothing here escapes the compiler's checks.
+//! The standard library has no way to wait for both pipes at once (hence the threads), nor
+//! one to wait for a child's end that could be cut short to kill it at the deadline
+//! (`Child::wait` holds the child until it ends, and nothing else can signal it meanwhile),
+//! hence `try_wait`. A `try_wait` that finds the end reaps the child, and `Child::kill`
+//! never signals a reaped child, so a kill can never reach a reused process ID. The product
+//! runs on Windows (`windows.rs`); on Unix the runner serves the tests and trials on a host.
 
-use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 use std::path::Path;
-use std::thread::JoinHandle;
-use std::time::Instant;
+use std::process::{self, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::{Duration, Instant};
 
 use super::capture::{Event, Stream, Want, Watch};
-use process::{cloexec_pipe, Process, Started, Writers};
 
-mod process;
-#[cfg(all(
-    target_os = "linux",
-    target_env = "gnu",
-    any(target_arch = "x86_64", target_arch = "aarch64")
-))]
-pub(super) mod vfork;
-
-/// How to learn that the child has ended.
+/// How to learn that the child has ended: on Unix, always `try_wait` (the Windows runner
+/// takes the same argument).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Wait {
-    /// A pidfd where the kernel has one, else a waiter thread.
+    /// Ask with `try_wait`, at a growing interval.
     Best,
-    /// Always a waiter thread (so tests prove that path too).
-    #[cfg_attr(not(test), allow(dead_code))]
-    Thread,
 }
 
-/// How much is read from a pipe at a time: tools print a line or two, and a buffer is made
-/// (and zeroed) for every child.
+/// How much is read from a pipe at a time.
 const CHUNK: usize = 8 << 10;
 
-/// A started child, its two pipes and the descriptor that tells its end.
+/// Chunks a reader may send ahead of the calling thread: with the chunk, what bounds the
+/// memory a child's output takes beyond what the capture keeps.
+const AHEAD: usize = 4;
+
+/// The first interval between two asks whether the child has ended: doubled after each ask,
+/// up to [`LONGEST_ASK`], and back to this each time a stream closes (a child usually
+/// closes its streams by ending).
+const FIRST_ASK: Duration = Duration::from_millis(1);
+
+/// The longest interval between two asks: how late at most the end of a long child that
+/// keeps its streams open is seen, and about 20 wake-ups a second while it runs.
+const LONGEST_ASK: Duration = Duration::from_millis(50);
+
+/// A reader thread's stack: it only reads into a buffer on the heap and sends it.
+const READER_STACK: usize = 64 << 10;
+
+/// What a reader thread tells the calling thread.
+enum Got {
+    /// Bytes read from the stream.
+    Data(Stream, Vec<u8>),
+    /// The end of the stream.
+    Closed(Stream),
+    /// A read failed; the reader has stopped.
+    Failed(io::Error),
+}
+
+/// A started child and the channel its two readers send to.
 pub(super) struct Child {
-    process: Process,
-    stdout: File,
-    stderr: File,
-    /// This side's copies of the pipes' write ends, kept until the child has ended: the pipes
-    /// then never hang up while the child exits, so poll wakes for its output and its end,
-    /// and not also, a moment earlier, for its pipes closing (one sleep per child, not three).
-    writers: Option<Writers>,
-    end: End,
-    /// What the last poll found ready and has not been served yet: stdout, stderr, end.
-    ready: [bool; 3],
-    buf: Box<[u8]>,
-}
-
-/// The descriptor that becomes readable (or hung up) when the child has ended.
-enum End {
-    /// Linux: readable once the child has ended.
-    Pidfd(OwnedFd),
-    /// The read end of a pipe whose write end the waiter thread closes when the child has
-    /// ended, leaving it unreaped.
-    Waiter {
-        signal: OwnedFd,
-        thread: Option<JoinHandle<()>>,
-    },
-}
-
-impl End {
-    fn fd(&self) -> RawFd {
-        match self {
-            End::Pidfd(fd) => fd.as_raw_fd(),
-            End::Waiter { signal, .. } => signal.as_raw_fd(),
-        }
-    }
+    child: process::Child,
+    reads: Receiver<Got>,
+    /// The last chunk handed out.
+    chunk: Vec<u8>,
+    /// The exit code once `try_wait` has seen the end (and reaped the child).
+    code: Option<Option<i32>>,
+    /// When to ask again whether the child has ended, and the interval after that.
+    next_ask: Instant,
+    interval: Duration,
 }
 
 impl Child {
     /// Starts `program` with `args`, standard input from /dev/null and both output streams
-    /// piped to this process (see [`process::start`]).
+    /// piped to this process.
     pub(super) fn start(program: &Path, args: &[String], wait: Wait) -> io::Result<Child> {
-        Child::watch(process::start(program, args)?, wait)
+        let mut command = Command::new(program);
+        command.args(args).stdin(Stdio::null());
+        Child::spawn(command, wait)
     }
 
-    /// Starts `command` with both output streams piped to this process, through the standard
-    /// library (tests compare it with `start`).
-    #[cfg(test)]
-    pub(super) fn spawn(command: std::process::Command, wait: Wait) -> io::Result<Child> {
-        Child::watch(process::spawn(command)?, wait)
-    }
-
-    /// Sets up the way to learn of the child's end; kills and reaps it if that fails.
-    fn watch(started: Started, wait: Wait) -> io::Result<Child> {
-        let (mut process, stdout, stderr, writers) = started;
-        let pid = process.id();
-        let pidfd = match wait {
-            Wait::Best => pidfd(pid),
-            Wait::Thread => None,
+    /// Starts `command` with both output streams piped to this process and a reader thread
+    /// on each; kills and reaps the child if a thread cannot be started.
+    pub(super) fn spawn(mut command: Command, _wait: Wait) -> io::Result<Child> {
+        // Pipes the standard library makes close on exec, so no other child started
+        // meanwhile (by another server's worker) holds their write ends open.
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn()?;
+        let (sender, reads) = mpsc::sync_channel(AHEAD);
+        let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
+        let started = match (stdout, stderr) {
+            (Some(stdout), Some(stderr)) => reader(Stream::Stdout, stdout, sender.clone())
+                .and_then(|()| reader(Stream::Stderr, stderr, sender)),
+            _ => Err(io::Error::other("the child's pipes are missing")),
         };
-        let end = match pidfd {
-            Some(fd) => Ok(End::Pidfd(fd)),
-            None => waiter(pid),
-        };
-        match end {
-            Ok(end) => Ok(Child {
-                process,
-                stdout: File::from(stdout),
-                stderr: File::from(stderr),
-                writers: Some(writers),
-                end,
-                ready: [false; 3],
-                buf: vec![0; CHUNK].into_boxed_slice(),
-            }),
-            Err(e) => {
-                process.kill();
-                let _ = process.wait();
-                Err(e)
-            }
+        if let Err(e) = started {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
         }
+        Ok(Child {
+            child,
+            reads,
+            chunk: Vec::new(),
+            code: None,
+            next_ask: Instant::now() + FIRST_ASK,
+            interval: FIRST_ASK,
+        })
     }
 
     /// The child's process ID.
     #[cfg(test)]
-    pub(super) fn id(&self) -> libc::pid_t {
-        self.process.id()
+    pub(super) fn id(&self) -> u32 {
+        self.child.id()
     }
 
-    /// Reads once from a stream that poll found ready, into `buf`.
-    fn read(&mut self, stream: Stream) -> io::Result<Got> {
-        let result = match stream {
-            Stream::Stdout => self.stdout.read(&mut self.buf),
-            Stream::Stderr => self.stderr.read(&mut self.buf),
-        };
-        match result {
-            Ok(0) => Ok(Got::End),
-            Ok(n) => Ok(Got::Bytes(n)),
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
-                ) =>
-            {
-                Ok(Got::Nothing)
-            }
-            Err(e) => Err(e),
+    /// Asks whether the child has ended (reaping it if so); the exit code, `None` after a
+    /// signal.
+    fn ended(&mut self) -> io::Result<Option<Option<i32>>> {
+        if self.code.is_none() {
+            self.code = self.child.try_wait()?.map(|status| status.code());
         }
+        Ok(self.code)
     }
 }
 
-/// What one read from a pipe gave.
-enum Got {
-    /// This many bytes, at the start of the buffer.
-    Bytes(usize),
-    /// The end of the pipe.
-    End,
-    /// Nothing after all.
-    Nothing,
+/// Starts a thread that reads `pipe` and sends what it reads, until the pipe's end or a
+/// failed read, or until its first send after the `Child` has been dropped (the output was
+/// too large, or a grandchild kept the pipe open past the grace and then wrote to it). It is
+/// never joined: a silent grandchild may keep the pipe open, and the thread waiting on it, for
+/// as long as it likes.
+fn reader(
+    stream: Stream,
+    mut pipe: impl Read + Send + 'static,
+    to: SyncSender<Got>,
+) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("child-reader".into())
+        .stack_size(READER_STACK)
+        .spawn(move || {
+            let mut buf = vec![0; CHUNK];
+            loop {
+                let read = match pipe.read(&mut buf) {
+                    Ok(0) => Got::Closed(stream),
+                    Ok(n) => Got::Data(stream, buf[..n].to_vec()),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => Got::Failed(e),
+                };
+                let last = !matches!(read, Got::Data(..));
+                if to.send(read).is_err() || last {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
 }
 
 impl Watch for Child {
     fn next(&mut self, want: Want, until: Option<Instant>) -> io::Result<Event<'_>> {
         loop {
-            // Serve what the last poll found, output before the end.
-            for (i, stream, wanted) in [
-                (0, Stream::Stdout, want.stdout),
-                (1, Stream::Stderr, want.stderr),
-            ] {
-                if std::mem::take(&mut self.ready[i]) && wanted {
-                    match self.read(stream)? {
-                        Got::Bytes(n) => return Ok(Event::Data(stream, &self.buf[..n])),
-                        Got::End => return Ok(Event::Closed(stream)),
-                        Got::Nothing => {}
-                    }
+            let now = Instant::now();
+            if want.exit && now >= self.next_ask {
+                if self.ended()?.is_some() {
+                    return Ok(Event::Exited);
                 }
+                self.interval = (self.interval * 2).min(LONGEST_ASK);
+                self.next_ask = now + self.interval;
             }
-            if std::mem::take(&mut self.ready[2]) && want.exit {
-                return Ok(Event::Exited);
-            }
-            let fds = [
-                (want.stdout, self.stdout.as_raw_fd()),
-                (want.stderr, self.stderr.as_raw_fd()),
-                (want.exit, self.end.fd()),
-            ];
-            let mut polled = [libc::pollfd {
-                fd: -1,
-                events: libc::POLLIN,
-                revents: 0,
-            }; 3];
-            for (slot, (wanted, fd)) in polled.iter_mut().zip(fds) {
-                // poll ignores a negative descriptor.
-                slot.fd = if wanted { fd } else { -1 };
-            }
-            let timeout = match until {
-                None => -1,
-                Some(t) => {
-                    let left = t.saturating_duration_since(Instant::now());
-                    // Rounded up, so that a wake-up is never before the time.
-                    libc::c_int::try_from(left.as_micros().div_ceil(1000))
-                        .unwrap_or(libc::c_int::MAX)
-                }
+            // Wake at the deadline, or at the next ask while the end is wanted.
+            let wake = match until {
+                Some(t) if want.exit => Some(t.min(self.next_ask)),
+                Some(t) => Some(t),
+                None if want.exit => Some(self.next_ask),
+                None => None,
             };
-            // SAFETY: `polled` is an array of 3 initialised pollfd that poll may write to.
-            let n = unsafe { libc::poll(polled.as_mut_ptr(), 3, timeout) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
+            if want.stdout || want.stderr {
+                let read = match wake {
+                    Some(t) => match self.reads.recv_timeout(t.saturating_duration_since(now)) {
+                        Ok(read) => Some(read),
+                        Err(RecvTimeoutError::Timeout) => None,
+                        Err(RecvTimeoutError::Disconnected) => return Err(readers_gone()),
+                    },
+                    None => Some(self.reads.recv().map_err(|_| readers_gone())?),
+                };
+                match read {
+                    Some(Got::Data(stream, bytes)) => {
+                        self.chunk = bytes;
+                        return Ok(Event::Data(stream, &self.chunk));
+                    }
+                    Some(Got::Closed(stream)) => {
+                        self.interval = FIRST_ASK;
+                        self.next_ask = Instant::now();
+                        return Ok(Event::Closed(stream));
+                    }
+                    Some(Got::Failed(e)) => return Err(e),
+                    None => {}
                 }
-                return Err(e);
+            } else if let Some(t) = wake {
+                std::thread::sleep(t.saturating_duration_since(now));
+            } else {
+                return Err(io::Error::other("nothing to wait for"));
             }
-            if n == 0 {
-                if until.is_some_and(|t| Instant::now() >= t) {
-                    return Ok(Event::Timeout);
-                }
-                continue;
-            }
-            for (ready, slot) in self.ready.iter_mut().zip(&polled) {
-                if slot.revents & libc::POLLNVAL != 0 {
-                    return Err(io::Error::other("poll: a descriptor is not open"));
-                }
-                // POLLHUP and POLLERR come without POLLIN at the end of a pipe: a read says so.
-                *ready = slot.revents != 0;
+            if until.is_some_and(|t| Instant::now() >= t) {
+                return Ok(Event::Timeout);
             }
         }
     }
 
     fn kill(&mut self) {
-        // Safe against a reused ID: the child is reaped only by `reap`, after which it is
-        // no longer signalled.
-        self.process.kill();
+        // The standard library never signals a child it has reaped.
+        let _ = self.child.kill();
     }
 
     fn reap(&mut self) -> io::Result<Option<i32>> {
-        if let End::Waiter { signal, thread } = &mut self.end {
-            // Wait for the waiter to see the end before reaping, so the ID it watches stays
-            // this child's until it is done with it.
-            let mut byte = [0u8; 1];
-            loop {
-                // SAFETY: reads at most 1 byte into `byte`; the descriptor is open.
-                let r = unsafe { libc::read(signal.as_raw_fd(), byte.as_mut_ptr().cast(), 1) };
-                if r >= 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                    break;
-                }
-            }
-            if let Some(thread) = thread.take() {
-                let _ = thread.join();
-            }
+        if let Some(code) = self.code {
+            return Ok(code);
         }
-        let code = self.process.wait()?;
-        // Now the pipes end when the child's last writer (a grandchild, maybe) closes them;
-        // try them at once, without a poll, as they have usually ended already.
-        self.writers = None;
-        self.ready[0] = true;
-        self.ready[1] = true;
+        let code = self.child.wait()?.code();
+        self.code = Some(code);
         Ok(code)
     }
 }
 
-/// A pidfd for the child, or `None` where the system has none.
-#[cfg(target_os = "linux")]
-fn pidfd(pid: libc::pid_t) -> Option<OwnedFd> {
-    // SAFETY: pidfd_open takes a process ID and flags and returns a new descriptor (close on
-    // exec) or -1. The child is not reaped yet, so the ID is still this child's.
-    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
-    let fd = RawFd::try_from(fd).ok().filter(|fd| *fd >= 0)?;
-    // SAFETY: `fd` is a new descriptor that nothing else owns.
-    Some(unsafe { OwnedFd::from_raw_fd(fd) })
-}
-
-#[cfg(not(target_os = "linux"))]
-fn pidfd(_pid: libc::pid_t) -> Option<OwnedFd> {
-    None
-}
-
-/// Starts a thread that waits for the child to end without reaping it, then closes the write
-/// end of a pipe; returns the read end.
-fn waiter(pid: libc::pid_t) -> io::Result<End> {
-    let pid = libc::id_t::try_from(pid).map_err(|_| io::Error::other("no process ID"))?;
-    let (signal, done) = cloexec_pipe()?;
-    let thread = std::thread::Builder::new()
-        .name("child-waiter".into())
-        .stack_size(64 << 10)
-        .spawn(move || {
-            loop {
-                // SAFETY: siginfo_t is plain data; waitid only writes into it.
-                let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
-                // SAFETY: waits for this process's own unreaped child, leaving it unreaped.
-                let r = unsafe {
-                    libc::waitid(libc::P_PID, pid, &mut info, libc::WEXITED | libc::WNOWAIT)
-                };
-                if r == 0 || io::Error::last_os_error().kind() != io::ErrorKind::Interrupted {
-                    break;
-                }
-            }
-            drop(done);
-        })?;
-    Ok(End::Waiter {
-        signal,
-        thread: Some(thread),
-    })
+/// Both readers stopped without saying why: never expected.
+fn readers_gone() -> io::Error {
+    io::Error::other("the threads reading the child's output have stopped")
 }
