@@ -5,7 +5,7 @@ pub mod args;
 pub mod help;
 pub mod workflow;
 
-use crate::config::duration::{parse_duration, parse_timeout};
+use crate::config::duration::{parse_grace, parse_idle_over, parse_timeout, parse_verify_wait};
 use crate::config::{self, Config};
 use crate::error::Error;
 use clap::parser::ValueSource;
@@ -70,16 +70,17 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
 
-    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h; the unit is
+    /// needed: a bare number is refused).
+    #[arg(long, value_name = "DURATION", value_parser = parse_idle_over)]
     pub idle_over: Option<Duration>,
 
     /// Send this message (stock `msg`) to the sessions first, wait --grace, re-check, then log off.
     #[arg(long, value_name = "MESSAGE")]
     pub warn: Option<String>,
 
-    /// Wait between --warn and the logoff (default 5m).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "warn")]
+    /// Wait between --warn and the logoff (default 5m, at most 1d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_grace, requires = "warn")]
     pub grace: Option<Duration>,
 
     /// Print the plan and log off nobody.
@@ -90,7 +91,7 @@ pub struct Cli {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m).
+    /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m; 1s to 1h).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
     pub timeout: Duration,
 
@@ -124,8 +125,8 @@ pub struct Cli {
 
     /// After the logoffs, read the table again until every logged-off session is gone, at most
     /// this long (0 = do not check; then the report says "not verified"). Not with
-    /// --disconnect: a disconnected session stays listed.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    /// --disconnect: a disconnected session stays listed. At most 1h.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_verify_wait)]
     pub verify_wait: Duration,
 
     /// End a session that is still listed after --verify-wait with `reset session <id>`.

@@ -238,3 +238,34 @@ fn reset_stuck_needs_verification_and_a_logoff_to_verify() {
     let e = parse_args(&["--disconnect", "--reset-stuck"]).unwrap_err();
     assert!(e.to_string().contains("not verified"), "{e}");
 }
+
+/// Issue 20: `--grace` and `--verify-wait` took up to 2^64-1 seconds, and `--idle-over 120`
+/// meant 120 seconds where idle tools count minutes; each is a usage error naming the flag.
+#[test]
+fn durations_are_bounded_and_idle_over_needs_its_unit() {
+    for (args, words) in [
+        (
+            &["--idle-over", "120"][..],
+            "120m for 120 minutes (as query user counts idle time) or 120s for 120 seconds",
+        ),
+        (
+            &["--warn", "bye", "--grace", "18446744073709551615"],
+            "give 0 to 1d",
+        ),
+        (&["--verify-wait", "18446744073709551615"], "give 0 to 1h"),
+        (&["--timeout", "1d"], "give 1s to 1h"),
+    ] {
+        let e = parse_args(args).unwrap_err();
+        assert_eq!(e.exit_code().code(), 16, "{args:?}");
+        let text = e.to_string();
+        assert!(text.contains(args[args.len() - 2]), "{args:?}: {text}");
+        assert!(text.contains(words), "{args:?}: {text}");
+    }
+    let c = config(&["--warn", "bye", "--grace", "1d", "--verify-wait", "1h"]).unwrap();
+    assert_eq!(c.warning.unwrap().grace.as_secs(), 86400);
+    assert_eq!(c.verify_wait.as_secs(), 3600);
+    assert_eq!(
+        config(&["--idle-over", "120m"]).unwrap().filters.idle_over,
+        Some(std::time::Duration::from_secs(7200))
+    );
+}
