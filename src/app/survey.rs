@@ -10,7 +10,7 @@ use crate::query;
 use crate::report::{Done, ServerResult};
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError};
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 use std::time::Instant;
 
 /// Reads the table (and, for `--idle-over`, `query user`) of one server and plans it. A server
@@ -74,12 +74,14 @@ pub(super) fn read_plan(
     let text = |b: &[u8]| ctx.text(b);
     let (bytes, locality) = match &config.source {
         Source::Input { path, .. } => {
-            let mut bytes = Vec::new();
+            let limit = crate::config::file::CAPTURE_LIMIT;
             let read = match stdin {
-                Some(stdin) if path.as_os_str() == "-" => stdin.read_to_end(&mut bytes),
-                _ => std::fs::File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)),
+                Some(stdin) if path.as_os_str() == "-" => {
+                    crate::config::file::read_limited(stdin, limit)
+                }
+                _ => crate::config::file::read(path, limit),
             };
-            read.map_err(|source| Error::Input {
+            let bytes = read.map_err(|source| Error::Input {
                 path: path.clone(),
                 source,
             })?;
@@ -151,10 +153,12 @@ pub(super) fn read_idle(
     let bytes = match (&ctx.config.source, &ctx.config.input_user) {
         (Source::Input { .. }, None) => return Ok(None),
         (Source::Input { .. }, Some(path)) => {
-            std::fs::read(path).map_err(|source| Error::InputUser {
-                path: path.clone(),
-                source,
-            })?
+            crate::config::file::read(path, crate::config::file::CAPTURE_LIMIT).map_err(
+                |source| Error::InputUser {
+                    path: path.clone(),
+                    source,
+                },
+            )?
         }
         (Source::Query(_), _) => match query::users(ctx.host, server, ctx.config.timeout, &text)? {
             None => return Ok(Some(IdleTable::default())),

@@ -3,6 +3,7 @@
 
 mod build;
 pub mod duration;
+pub mod file;
 
 pub(crate) use build::check_warning;
 pub use build::{build, DEFAULT_GRACE};
