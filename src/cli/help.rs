@@ -22,7 +22,7 @@ pub const EXAMPLES: &[(&str, &str)] = &[
         "only sessions idle for over 2 hours",
     ),
     (
-        "logoff-all --exclude-user \"adm*\" --exclude-user \"CONTOSO\\svc_*\"",
+        "logoff-all --exclude-user \"adm*\" --exclude-user \"svc_*\"",
         "everyone except admins and service accounts",
     ),
     (

@@ -6,7 +6,7 @@ pub mod help;
 pub mod workflow;
 
 use crate::error::Error;
-use crate::vocab::duration::{parse_duration, parse_timeout};
+use crate::vocab::duration::{parse_grace, parse_idle_over, parse_timeout, parse_verify_wait};
 use clap::parser::ValueSource;
 use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
 use std::ffi::OsString;
@@ -69,16 +69,17 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub exclude_file: Option<PathBuf>,
 
-    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h; the unit is
+    /// needed: a bare number is refused).
+    #[arg(long, value_name = "DURATION", value_parser = parse_idle_over)]
     pub idle_over: Option<Duration>,
 
     /// Send this message (stock `msg`) to the sessions first, wait --grace, re-check, then log off.
     #[arg(long, value_name = "MESSAGE")]
     pub warn: Option<String>,
 
-    /// Wait between --warn and the logoff (default 5m).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, requires = "warn")]
+    /// Wait between --warn and the logoff (default 5m, at most 1d).
+    #[arg(long, value_name = "DURATION", value_parser = parse_grace, requires = "warn")]
     pub grace: Option<Duration>,
 
     /// Print the plan and log off nobody.
@@ -89,7 +90,7 @@ pub struct Cli {
     #[arg(short = 'y', long)]
     pub yes: bool,
 
-    /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m).
+    /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m; 1s to 1d).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
     pub timeout: Duration,
 
@@ -123,8 +124,8 @@ pub struct Cli {
 
     /// After the logoffs, read the table again until every logged-off session is gone, at most
     /// this long (0 = do not check; then the report says "not verified"). Not with
-    /// --disconnect: a disconnected session stays listed.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    /// --disconnect: a disconnected session stays listed. At most 1h.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_verify_wait)]
     pub verify_wait: Duration,
 
     /// End a session that is still listed after --verify-wait with `reset session <id>`.

@@ -7,6 +7,7 @@ use crate::cli::{Cli, FormatArg};
 use crate::decode;
 use crate::error::Error;
 use crate::plan::filter::{self, Filters, Pattern, UnknownIdle};
+use crate::vocab::file;
 use crate::vocab::Verb;
 use crate::vocab::{quote, ServerName};
 use std::path::{Path, PathBuf};
@@ -20,32 +21,45 @@ const MAX_WARNING: usize = 255;
 
 /// Checks the flags together and makes the run's config.
 pub fn build(cli: Cli) -> Result<Config, Error> {
-    let mut servers: Vec<ServerName> = Vec::new();
-    let mut add = |name: &str, at: String| -> Result<(), Error> {
+    // Each server with where it was named, to refuse one named twice (merging them would
+    // hide a mistake in the list).
+    let mut servers: Vec<(ServerName, String)> = Vec::new();
+    let mut add = |name: &str, place: String| -> Result<(), Error> {
         let server =
-            ServerName::parse(name.trim()).map_err(|e| Error::Usage(format!("{at}{e}")))?;
-        if !servers
+            ServerName::parse(name.trim()).map_err(|e| Error::Usage(format!("{place}: {e}")))?;
+        let at = format!("{place} {}", quote(name.trim()));
+        if let Some((_, first)) = servers
             .iter()
-            .any(|s| s.as_str().eq_ignore_ascii_case(server.as_str()))
+            .find(|(s, _)| s.as_str().eq_ignore_ascii_case(server.as_str()))
         {
-            servers.push(server);
+            return Err(Error::Usage(format!(
+                "server {} is named twice: {first} and {at}; give each server once (nothing \
+                 was done)",
+                quote(server.as_str())
+            )));
         }
+        servers.push((server, at));
         Ok(())
     };
     for name in &cli.server {
-        add(name, String::new())?;
+        add(name, "--server".to_string())?;
     }
     if let Some(path) = &cli.servers_file {
-        for (line, name) in read_list("--servers-file", path)? {
-            add(&name, format!("{}:{line}: ", path.display()))?;
+        let todo = "give a text file of server names, one per line";
+        let text = file::read_list("--servers-file", path, todo).map_err(Error::Usage)?;
+        let mut named = 0;
+        for (line, name) in list_entries(&text) {
+            add(name, format!("--servers-file {}:{line}", path.display()))?;
+            named += 1;
         }
-        if servers.is_empty() {
+        if named == 0 {
             return Err(Error::Usage(format!(
-                "--servers-file {} names no server",
+                "--servers-file {} names no server (only blank lines and # comments); {todo}",
                 path.display()
             )));
         }
     }
+    let servers: Vec<ServerName> = servers.into_iter().map(|(s, _)| s).collect();
     if let Some(cp) = cli.codepage {
         if !decode::is_supported(cp) {
             return Err(Error::Usage(format!(
@@ -57,8 +71,9 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
     let source = match cli.input {
         Some(path) => {
             if path.as_os_str() != "-" {
-                // A missing capture is a file error now, not a failed "server" later.
-                std::fs::File::open(&path).map_err(|source| Error::Input {
+                // A missing, oversized or special file is a file error now, not a failed
+                // "server" later; checked without opening it (a pipe would wait for a writer).
+                file::check(&path, file::CAPTURE_LIMIT).map_err(|source| Error::Input {
                     path: path.clone(),
                     source,
                 })?;
@@ -77,16 +92,20 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
             .push(filter::parse_state(word).map_err(Error::Usage)?);
     }
     for p in &cli.user {
-        filters.users.push(Pattern::new(p).map_err(Error::Usage)?);
+        filters
+            .users
+            .push(Pattern::include(p).map_err(Error::Usage)?);
     }
     for p in &cli.exclude_user {
         filters
             .exclude_users
-            .push(Pattern::new(p).map_err(Error::Usage)?);
+            .push(Pattern::exclusion(p).map_err(|e| Error::Usage(format!("--exclude-user: {e}")))?);
     }
     if let Some(path) = &cli.exclude_file {
-        let patterns =
-            filter::list::read(path).map_err(|e| Error::Usage(format!("--exclude-file: {e}")))?;
+        let todo = "give a text file of user names to keep, one per line";
+        let text = file::read_list("--exclude-file", path, todo).map_err(Error::Usage)?;
+        let patterns = filter::list::parse(&path.display().to_string(), &text)
+            .map_err(|e| Error::Usage(format!("--exclude-file: {e}")))?;
         filters.exclude_users.extend(patterns);
     }
     let warning = match &cli.warn {
@@ -98,6 +117,12 @@ pub fn build(cli: Cli) -> Result<Config, Error> {
     };
     // Admin workflows.
     let verb = workflow(&cli.workflow, &mut filters, warning.as_ref(), &source)?;
+    if let Some(path) = &cli.workflow.input_user {
+        file::check(path, file::CAPTURE_LIMIT).map_err(|source| Error::InputUser {
+            path: path.clone(),
+            source,
+        })?;
+    }
     // Verification after the logoffs.
     if cli.reset_stuck && cli.verify_wait.is_zero() {
         return Err(Error::Usage(
@@ -200,17 +225,13 @@ fn tools_dir(dir: &Path) -> Result<PathBuf, Error> {
     })
 }
 
-/// Reads a list file (`--servers-file`): one entry per line, `#` comments and blank lines
-/// ignored; returns each entry with its line number.
-fn read_list(flag: &str, path: &Path) -> Result<Vec<(usize, String)>, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Usage(format!("cannot read {flag} {}: {e}", path.display())))?;
-    Ok(text
-        .lines()
+/// The entries of a `--servers-file`: one name per line, `#` starts a comment anywhere (no
+/// server name holds one), blank lines ignored; each with its line number.
+fn list_entries(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim().to_string()))
+        .map(|(i, l)| (i + 1, l.split('#').next().unwrap_or("").trim()))
         .filter(|(_, l)| !l.is_empty())
-        .collect())
 }
 
 /// Checks a `--warn` text (also as sent, with the grace in it): one line, not empty, not too

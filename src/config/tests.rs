@@ -124,8 +124,8 @@ fn a_relative_tools_dir_is_made_absolute_once() {
 }
 
 #[test]
-fn servers_repeat_split_on_commas_and_dedupe() {
-    let c = config(&["-s", "TS01,ts02", "/server:TS01", "--server", "ts03"]).unwrap();
+fn servers_repeat_and_split_on_commas() {
+    let c = config(&["-s", "TS01,ts02", "/server:TS03"]).unwrap();
     let names: Vec<Option<String>> = c
         .targets()
         .into_iter()
@@ -136,10 +136,133 @@ fn servers_repeat_split_on_commas_and_dedupe() {
         [
             Some("TS01".into()),
             Some("ts02".into()),
-            Some("ts03".into())
+            Some("TS03".into())
         ]
     );
     assert_eq!(config(&[]).unwrap().targets(), [None]);
+}
+
+/// A temporary folder for list files, removed when dropped.
+struct Dir(std::path::PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("logoff-all-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Issue 20: one server named twice (on the command line, in the file, or across both) was
+/// merged silently, though the README says it is refused.
+#[test]
+fn a_server_named_twice_is_refused_naming_both_places() {
+    let dir = Dir::new("servers-twice");
+    let farm = dir.file(
+        "farm.txt",
+        b"ts01\r\n# the farm\r\nts02\r\nTS01 # again\r\n",
+    );
+    for (args, first, second) in [
+        (
+            vec!["-s", "TS01,ts02", "/server:ts01"],
+            r#"--server "TS01""#,
+            r#"--server "ts01""#,
+        ),
+        (
+            vec!["--servers-file", &farm],
+            &*format!(r#"--servers-file {farm}:1 "ts01""#),
+            &*format!(r#"--servers-file {farm}:4 "TS01""#),
+        ),
+        (
+            vec!["-s", r"\\TS02", "--servers-file", &farm],
+            r#"--server "\\TS02""#,
+            &*format!(r#"--servers-file {farm}:3 "ts02""#),
+        ),
+    ] {
+        let e = parse_args(&args).unwrap_err();
+        assert_eq!(e.exit_code().code(), 16, "{args:?}");
+        let text = e.to_string();
+        assert!(text.contains(&format!("{first} and {second}")), "{text}");
+        assert!(text.contains("give each server once"), "{text}");
+    }
+}
+
+/// Issue 20: Windows PowerShell 5.1 writes UTF-8 with a byte order mark (`Out-File -Encoding
+/// utf8`) or UTF-16 LE with one (`Out-File`, `>`); --servers-file refused both.
+#[test]
+fn a_servers_file_is_read_as_windows_saves_it() {
+    let dir = Dir::new("servers-encodings");
+    let text = "ts01\r\n# comment\r\nts02.corp.example.com\r\n";
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend_from_slice(text.as_bytes());
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+    for (name, bytes) in [("utf8.txt", bom), ("utf16.txt", utf16)] {
+        let path = dir.file(name, &bytes);
+        let c = config(&["--servers-file", &path]).unwrap();
+        let names: Vec<String> = c
+            .targets()
+            .into_iter()
+            .flatten()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(names, ["ts01", "ts02.corp.example.com"], "{name}");
+    }
+    let empty = dir.file("empty.txt", b"\xEF\xBB\xBF# nothing yet\r\n");
+    let e = config(&["--servers-file", &empty]).unwrap_err();
+    assert!(e.contains("names no server"), "{e}");
+}
+
+/// Issue 20: the list files and captures were read whole, without limit (a 3 GB file took
+/// 24 GB of memory, `/dev/zero` never ended, a FIFO hung): each is checked to be a regular file
+/// within its limit before it is opened, a usage error naming the flag and the path.
+#[test]
+fn list_files_and_captures_must_be_regular_files_within_their_limit() {
+    let dir = Dir::new("limits");
+    let big_list = dir.file("big.txt", &vec![b'a'; (1 << 20) + 1]);
+    let big_capture = dir.file("big-capture.txt", &vec![b' '; (4 << 20) + 1]);
+    let folder = dir.0.display().to_string();
+    for (args, words) in [
+        (vec!["--exclude-file", &big_list], "larger than 1 MiB"),
+        (vec!["--servers-file", &big_list], "larger than 1 MiB"),
+        (vec!["--input", &big_capture], "larger than 4 MiB"),
+        (
+            vec!["--exclude-file", &folder],
+            "a folder, not a regular file",
+        ),
+        (
+            vec!["--servers-file", &folder],
+            "a folder, not a regular file",
+        ),
+        (vec!["--input", &folder], "a folder, not a regular file"),
+    ] {
+        let e = parse_args(&args).unwrap_err();
+        assert_eq!(e.exit_code().code(), 16, "{args:?}");
+        let text = e.to_string();
+        assert!(text.contains(args[0]) && text.contains(args[1]), "{text}");
+        assert!(text.contains(words), "{args:?}: {text}");
+    }
+    let input = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/en-2019-mixed.txt");
+    let e = parse_args(&["--input", input, "--input-user", &big_capture]).unwrap_err();
+    assert_eq!(e.exit_code().code(), 16);
+    assert!(e.to_string().contains("--input-user"), "{e}");
+    #[cfg(unix)]
+    for flag in ["--exclude-file", "--servers-file", "--input"] {
+        let e = parse_args(&[flag, "/dev/zero"]).unwrap_err().to_string();
+        assert!(e.contains("a device, not a regular file"), "{flag}: {e}");
+    }
 }
 
 #[test]
@@ -287,4 +410,35 @@ fn workflow_flags_that_cannot_work_together_are_refused() {
     let long = "x".repeat(240);
     assert!(config(&["--warn", &long, "--warn-exact"]).is_ok());
     assert!(config(&["--warn", &long]).unwrap_err().contains("255"));
+}
+
+/// Issue 20: `--grace` and `--verify-wait` took up to 2^64-1 seconds, and `--idle-over 120`
+/// meant 120 seconds where idle tools count minutes; each is a usage error naming the flag.
+#[test]
+fn durations_are_bounded_and_idle_over_needs_its_unit() {
+    for (args, words) in [
+        (
+            &["--idle-over", "120"][..],
+            "120m for 120 minutes (as query user counts idle time) or 120s for 120 seconds",
+        ),
+        (
+            &["--warn", "bye", "--grace", "18446744073709551615"],
+            "give 0 to 1d",
+        ),
+        (&["--verify-wait", "18446744073709551615"], "give 0 to 1h"),
+        (&["--timeout", "2d"], "give 1s to 1d"),
+    ] {
+        let e = parse_args(args).unwrap_err();
+        assert_eq!(e.exit_code().code(), 16, "{args:?}");
+        let text = e.to_string();
+        assert!(text.contains(args[args.len() - 2]), "{args:?}: {text}");
+        assert!(text.contains(words), "{args:?}: {text}");
+    }
+    let c = config(&["--warn", "bye", "--grace", "1d", "--verify-wait", "1h"]).unwrap();
+    assert_eq!(c.warning.unwrap().grace.as_secs(), 86400);
+    assert_eq!(c.verify_wait.as_secs(), 3600);
+    assert_eq!(
+        config(&["--idle-over", "120m"]).unwrap().filters.idle_over,
+        Some(std::time::Duration::from_secs(7200))
+    );
 }

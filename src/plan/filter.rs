@@ -1,6 +1,7 @@
 //! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
 //! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
+pub mod hidden;
 pub mod list;
 pub mod pattern;
 
@@ -207,21 +208,7 @@ pub fn format_idle(d: Duration) -> String {
     parts.join(" ")
 }
 
-/// Formats a duration as the shortest of `1d2h3m`, `2h`, `45m`, `30s`.
-pub fn format_duration(d: Duration) -> String {
-    let mut secs = d.as_secs();
-    if secs == 0 {
-        return "0m".to_string();
-    }
-    let mut out = String::new();
-    for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] {
-        if secs >= size {
-            out.push_str(&format!("{}{unit}", secs / size));
-            secs %= size;
-        }
-    }
-    out
-}
+pub use crate::vocab::duration::format_duration;
 
 impl crate::plan::Plan {
     /// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with

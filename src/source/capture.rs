@@ -6,7 +6,7 @@ use super::{counter_warning, idle_table, session_table, Snapshot, Source};
 use crate::decode::CodePage;
 use crate::error::Error;
 use crate::table::idle::IdleTable;
-use crate::vocab::ServerName;
+use crate::vocab::{file, ServerName};
 use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -30,10 +30,8 @@ impl Capture {
         code_page: CodePage,
         stdin: &mut dyn BufRead,
     ) -> Capture {
-        let stdin = (path.as_os_str() == "-").then(|| {
-            let mut bytes = Vec::new();
-            stdin.read_to_end(&mut bytes).map(|_| bytes)
-        });
+        let stdin =
+            (path.as_os_str() == "-").then(|| file::read_limited(stdin, file::CAPTURE_LIMIT));
         Capture {
             path,
             input_user,
@@ -47,7 +45,7 @@ impl Capture {
         match taken {
             Some(read) => read,
             None if self.path.as_os_str() == "-" => Ok(Vec::new()),
-            None => std::fs::read(&self.path),
+            None => file::read(&self.path, file::CAPTURE_LIMIT),
         }
     }
 }
@@ -80,7 +78,7 @@ impl Source for Capture {
         let Some(path) = &self.input_user else {
             return Ok(None);
         };
-        let bytes = std::fs::read(path).map_err(|source| Error::InputUser {
+        let bytes = file::read(path, file::CAPTURE_LIMIT).map_err(|source| Error::InputUser {
             path: path.clone(),
             source,
         })?;

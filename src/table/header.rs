@@ -283,15 +283,24 @@ pub fn recognise(line: &Line, rows: &[Line]) -> Option<Layout> {
         [Some(Title::UserName), _] | [_, Some(Title::SessionName)] => Some(Kind::User),
         _ => None,
     };
-    let by_rows = match (ev.name_first > 0, name_second > 0) {
-        (true, false) => Some(Kind::Session),
-        (false, true) => Some(Kind::User),
-        (true, true) => return None,
-        (false, false) => None,
+    // Session names are never localized, but a user may be named like one (`console`,
+    // `services`, `rdp-tcp`): such a name in the user column is a row of the table, not a sign
+    // of the other table. So the rows tell the kind by the column that shows more session
+    // names, and are only doubtful when both columns show some.
+    let by_rows = match ev.name_first.cmp(&name_second) {
+        std::cmp::Ordering::Greater => Some(Kind::Session),
+        std::cmp::Ordering::Less => Some(Kind::User),
+        std::cmp::Ordering::Equal => None,
     };
+    let mixed = ev.name_first > 0 && name_second > 0;
     let kind = match (by_title, by_rows) {
-        (Some(a), Some(b)) if a != b => return None,
+        // Titles the vocabulary knows settle mixed rows; rows that all contradict them refuse
+        // the header.
+        (Some(a), Some(b)) if a != b && !mixed => return None,
         (Some(k), _) | (None, Some(k)) => k,
+        // Unknown titles and as many session names in either column: which table it is
+        // cannot be told.
+        (None, None) if mixed => return None,
         (None, None) if ev.aligned == 0 => return None,
         (None, None) if ev.long_tail > 0 => Kind::User,
         (None, None) => Kind::Session,

@@ -92,6 +92,19 @@ pub enum ParseError {
         /// The row as decoded.
         raw: String,
     },
+    /// A second header after the first: two outputs saved into one file (`query session >>
+    /// file` run twice), whose rows cannot be told apart.
+    #[error(
+        "line {line} is a second table header (the first is line {first}): two outputs were \
+         saved into one file (`query session >> file` run twice?) and their rows cannot be told \
+         apart; give one `query session` output per file"
+    )]
+    SecondHeader {
+        /// 1-based line number of the first header.
+        first: usize,
+        /// 1-based line number of the second.
+        line: usize,
+    },
     /// The header is that of `query user` (USERNAME before SESSIONNAME).
     #[error(
         "line {line} is a `query user` header (USERNAME before SESSIONNAME); \
@@ -136,7 +149,8 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
     }
     let mut rows = Vec::with_capacity(decoded.lines.len());
     let mut counters = Vec::new();
-    for line in &decoded.lines {
+    let mut tried = 0;
+    for (i, line) in decoded.lines.iter().enumerate() {
         if line.number == header.line || is_blank(&line.text) {
             continue;
         }
@@ -147,16 +161,28 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
                 counters.push((line.number, line.text.to_string()));
                 continue;
             }
-            if line.text == header.text {
-                // The header printed again (two captures pasted one after the other).
-                continue;
-            }
         }
         let row = if line.number < header.line {
             Err("text before the header line".to_string())
         } else {
             row::read(&header, line, |p| session_of(p, line.number))
         };
+        // A header again (two outputs appended to one file): which rows belong to which
+        // output, and whether its rows fit the first header's columns, cannot be told, so the
+        // whole table is refused. Only a line that is not a row is tried, at most
+        // MAX_CANDIDATES of them.
+        if row.is_err() && line.number > header.line && line.text.contains("ID") {
+            tried += 1;
+            let again = line.text.trim_end() == header.text.trim_end()
+                || (tried <= MAX_CANDIDATES
+                    && header::recognise(line, &decoded.lines[i + 1..]).is_some());
+            if again {
+                return Err(ParseError::SecondHeader {
+                    first: header.line,
+                    line: line.number,
+                });
+            }
+        }
         rows.push(match row {
             Ok(session) => Row::Session(session),
             Err(why) => Row::NotUnderstood(NotUnderstood {

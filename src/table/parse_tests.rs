@@ -118,3 +118,39 @@ fn width_unit_lines_up_double_width_user_names() {
     assert_eq!(s[0].user.as_deref(), Some("山田"));
     assert_eq!(s[0].id.get(), 2);
 }
+
+/// Issue 20: two outputs appended to one file (`query session >> s.txt` run twice, or a
+/// `query user` after it) were read as one table, the header printed again skipped silently.
+/// Which rows belong to which output cannot be told: the whole table is refused.
+#[test]
+fn a_second_header_refuses_the_whole_table() {
+    let header = MODERN.lines().next().unwrap();
+    let second =
+        format!("{MODERN}{header}\n rdp-tcp#9         mallory                   9  Active\n");
+    let err = parse(&decode(second.as_bytes(), CodePage::Default(437)).unwrap()).unwrap_err();
+    assert_eq!(err, ParseError::SecondHeader { first: 1, line: 7 });
+    assert!(
+        err.to_string().contains("give one `query session` output"),
+        "{err}"
+    );
+    // Trailing spaces cut in one copy only, and another table's header, are a header too.
+    for again in [
+        header.trim_end().to_string(),
+        " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME".to_string(),
+    ] {
+        let text = format!("{MODERN}{again}\n>alice                 rdp-tcp#3           3  Active          .  11/23/2026 8:02 AM\n");
+        let err = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap_err();
+        assert!(
+            matches!(err, ParseError::SecondHeader { first: 1, line: 7 }),
+            "{again}: {err}"
+        );
+    }
+    // A user whose name holds "ID" is a row, not a header.
+    let t = table(&format!(
+        "{MODERN} rdp-tcp#8         ID ADMIN                  8  Active\n"
+    ));
+    assert_eq!(
+        t.sessions().last().and_then(|s| s.user.as_deref()),
+        Some("ID ADMIN")
+    );
+}

@@ -95,6 +95,51 @@ fn which_table_it_is_comes_from_session_names_that_are_never_localized() {
     );
 }
 
+/// Issue 20: a user named `console`, `services` or `rdp-tcp` (words the rows use to tell the
+/// two tables apart) made the whole table "not understood", so nobody was logged off while that
+/// user was on. Such a row is read by its columns: the name in the USERNAME column is a user.
+#[test]
+fn users_named_like_session_names_are_read_by_their_columns() {
+    // Known titles settle it, even when the user column shows more such names.
+    let t = table(&lines(&[
+        " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE",
+        " rdp-tcp#1         alice                     2  Active",
+        "                   console                   3  Disc",
+        "                   services                  4  Disc",
+        " rdp-tcp#7         rdp-tcp                   5  Active",
+    ]));
+    assert_eq!(t.header.kind, Kind::Session);
+    assert_eq!(
+        sessions(&t),
+        [
+            (2, "rdp-tcp#1", "alice", "Active"),
+            (3, "", "console", "Disc"),
+            (4, "", "services", "Disc"),
+            (5, "rdp-tcp#7", "rdp-tcp", "Active"),
+        ]
+    );
+    assert!(t.sessions().all(|s| !s.is_console() && !s.is_services()));
+    // Unknown titles: the column with more session names is SESSIONNAME.
+    let t = table(&lines(&[
+        " NAZWA SESJI       NAZWA UŻYTKOWNIKA        ID  STAN    TYP         URZĄDZENIE",
+        " services                                    0  Rozł.",
+        " rdp-tcp#1         console                   2  Aktywny",
+        " rdp-tcp                                 65536  Nasłuch.",
+    ]));
+    assert_eq!(t.header.kind, Kind::Session);
+    assert_eq!(sessions(&t)[1], (2, "rdp-tcp#1", "console", "Aktywny"));
+    // Unknown titles and as many session names in either column: which table it is cannot
+    // be told, and it is refused.
+    let text = lines(&[
+        " NAZWA SESJI       NAZWA UŻYTKOWNIKA        ID  STAN",
+        " rdp-tcp#1         console                   2  Aktywny",
+    ]);
+    assert!(matches!(
+        parse(&decoded(&text)),
+        Err(ParseError::NoHeader { .. })
+    ));
+}
+
 #[test]
 fn prose_holding_the_word_id_is_not_a_header() {
     for text in [

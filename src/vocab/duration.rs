@@ -1,5 +1,5 @@
 //! Durations on the command line: a number of seconds, or units `s`, `m`, `h`, `d` run together
-//! (`90`, `90m`, `2h`, `1d12h`).
+//! (`90`, `90m`, `2h`, `1d12h`); each flag's bounds, and `--idle-over`, which needs its unit.
 
 use std::time::Duration;
 
@@ -43,15 +43,84 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-/// Parses `--timeout`: a duration between 1 second and 1 day.
-pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+/// The longest `--timeout`: a `query` or `logoff` that takes longer is hung.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86400);
+/// The longest `--grace`: a wait after `--warn` longer than a day is a typing error.
+pub const MAX_GRACE: Duration = Duration::from_secs(86400);
+/// The longest `--verify-wait`: a session still listed an hour after its logoff is stuck.
+pub const MAX_VERIFY_WAIT: Duration = Duration::from_secs(3600);
+
+/// A duration parsed, then refused above `max` (and at zero unless `zero` is allowed), with
+/// what the limit is for.
+fn bounded(text: &str, zero: bool, max: Duration, why: &str) -> Result<Duration, String> {
     let d = parse_duration(text)?;
-    if d.is_zero() || d > Duration::from_secs(86400) {
+    let least = if zero { "0" } else { "1s" };
+    if (d.is_zero() && !zero) || d > max {
         return Err(format!(
-            "timeout \"{text}\" must be between 1 second and 1 day"
+            "\"{text}\" is out of range: give {least} to {} ({why})",
+            format_duration(max)
         ));
     }
     Ok(d)
+}
+
+/// Parses `--timeout`: a duration between 1 second and 1 day.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    bounded(
+        text,
+        false,
+        MAX_TIMEOUT,
+        "each query, msg and logoff is stopped after it; one that takes longer is hung",
+    )
+}
+
+/// Parses `--grace`: a duration up to 1 day.
+pub fn parse_grace(text: &str) -> Result<Duration, String> {
+    bounded(
+        text,
+        true,
+        MAX_GRACE,
+        "the wait between --warn and the logoff; a longer one is a typing error",
+    )
+}
+
+/// Parses `--verify-wait`: a duration up to 1 hour (0: do not verify).
+pub fn parse_verify_wait(text: &str) -> Result<Duration, String> {
+    bounded(
+        text,
+        true,
+        MAX_VERIFY_WAIT,
+        "how long to wait for logged-off sessions to go; 0 does not check",
+    )
+}
+
+/// Parses `--idle-over`: a duration with its unit. A bare number is refused: `query user`,
+/// Group Policy and other idle tools count idle time in minutes, so `120` may mean either.
+pub fn parse_idle_over(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!(
+            "a bare number is ambiguous: write {t}m for {t} minutes (as query user counts idle \
+             time) or {t}s for {t} seconds"
+        ));
+    }
+    parse_duration(text)
+}
+
+/// Formats a duration as the shortest of `1d2h3m`, `2h`, `45m`, `30s`.
+pub fn format_duration(d: Duration) -> String {
+    let mut secs = d.as_secs();
+    if secs == 0 {
+        return "0m".to_string();
+    }
+    let mut out = String::new();
+    for (unit, size) in [("d", 86400), ("h", 3600), ("m", 60), ("s", 1)] {
+        if secs >= size {
+            out.push_str(&format!("{}{unit}", secs / size));
+            secs %= size;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -77,6 +146,39 @@ mod tests {
     fn timeouts_are_bounded() {
         assert!(parse_timeout("0").is_err());
         assert!(parse_timeout("2d").is_err());
+        assert!(parse_timeout("25h").is_err());
+        assert_eq!(parse_timeout("1d").unwrap().as_secs(), 86400);
+        assert_eq!(parse_timeout("1h").unwrap().as_secs(), 3600);
         assert_eq!(parse_timeout("90s").unwrap().as_secs(), 90);
+    }
+
+    /// Issue 20: `--grace` and `--verify-wait` took up to 2^64-1 seconds, a wait that never
+    /// ends before the next scheduled run.
+    #[test]
+    fn grace_and_verify_wait_are_bounded() {
+        assert_eq!(parse_grace("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_grace("1d").unwrap().as_secs(), 86400);
+        assert_eq!(parse_verify_wait("0").unwrap(), Duration::ZERO);
+        assert_eq!(parse_verify_wait("1h").unwrap().as_secs(), 3600);
+        for huge in ["18446744073709551615", "1d1s", "25h", "999999999d"] {
+            let e = parse_grace(huge).unwrap_err();
+            assert!(e.contains("give 0 to 1d"), "{huge}: {e}");
+        }
+        for huge in ["18446744073709551615", "3601", "2h"] {
+            let e = parse_verify_wait(huge).unwrap_err();
+            assert!(e.contains("give 0 to 1h"), "{huge}: {e}");
+        }
+    }
+
+    /// Issue 20: `--idle-over 120` meant 120 seconds, while `query user` and Group Policy count
+    /// idle time in minutes.
+    #[test]
+    fn a_bare_number_for_idle_over_is_refused_naming_both_readings() {
+        let e = parse_idle_over("120").unwrap_err();
+        assert!(e.contains("120m for 120 minutes"), "{e}");
+        assert!(e.contains("120s for 120 seconds"), "{e}");
+        assert_eq!(parse_idle_over("120m").unwrap().as_secs(), 7200);
+        assert_eq!(parse_idle_over("90s").unwrap().as_secs(), 90);
+        assert!(parse_idle_over("2x").is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod duration;
+pub mod file;
 pub mod ids;
 pub mod message;
 pub mod text;

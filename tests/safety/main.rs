@@ -4,6 +4,7 @@
 
 #[path = "../common/mod.rs"]
 mod common;
+mod exclusions;
 mod own_last;
 mod recheck;
 mod verify;

@@ -1,63 +1,34 @@
-//! List: read an `--exclude-file` as admins save it: UTF-8 with or without a byte order mark
-//! (Notepad writes one), or UTF-16 LE/BE with one; one pattern per line; `#` starts a comment
-//! only at the start of a line (after blanks), because `#` may be part of a user name.
+//! List: the lines of an `--exclude-file` (read and decoded by `vocab::file`): one pattern per
+//! line; `#` starts a comment only at the start of a line (after blanks), because `#` may be
+//! part of a user name. A file that excludes nobody is refused: it would log off everyone.
 
+use super::hidden;
 use super::pattern::Pattern;
-use std::path::Path;
 
-/// Decodes the bytes of a list file: a UTF-8, UTF-16 LE or UTF-16 BE byte order mark is
-/// honoured and dropped; without one the text must be UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
-    let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if rest.len() % 2 != 0 {
-            return Err("UTF-16 text with an odd number of bytes".to_string());
-        }
-        let units = rest.chunks_exact(2).map(|c| {
-            if le {
-                u16::from_le_bytes([c[0], c[1]])
-            } else {
-                u16::from_be_bytes([c[0], c[1]])
-            }
-        });
-        char::decode_utf16(units)
-            .collect::<Result<String, _>>()
-            .map_err(|e| format!("invalid UTF-16 ({e})"))
-    };
-    match bytes {
-        [0xEF, 0xBB, 0xBF, rest @ ..] => std::str::from_utf8(rest)
-            .map(str::to_string)
-            .map_err(|e| format!("invalid UTF-8 after the byte order mark ({e})")),
-        [0xFF, 0xFE, rest @ ..] => utf16(rest, true),
-        [0xFE, 0xFF, rest @ ..] => utf16(rest, false),
-        _ => std::str::from_utf8(bytes).map(str::to_string).map_err(|e| {
-            format!(
-                "not UTF-8 ({e}); save it as UTF-8 or Unicode (UTF-16) in Notepad, \
-                 so that names with accents are read as written"
-            )
-        }),
-    }
-}
-
-/// Reads the lines of a list: blanks around an entry dropped, blank lines and lines whose first
-/// non-blank character is `#` ignored; returns each entry with its line number.
-pub fn entries(text: &str) -> Vec<(usize, String)> {
+/// The lines that hold an entry, with their line numbers: blank lines and lines whose first
+/// visible character is `#` are left out (a byte order mark or zero-width space before it does
+/// not count). The entry is the line as written; [`Pattern::exclusion`] cleans it.
+pub fn entries(text: &str) -> Vec<(usize, &str)> {
     text.lines()
         .enumerate()
-        .map(|(i, l)| (i + 1, l.trim().to_string()))
-        .filter(|(_, l)| !l.is_empty() && !l.starts_with('#'))
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| {
+            let visible =
+                l.trim_start_matches(|c: char| c.is_whitespace() || hidden::is_ignorable(c));
+            !visible.is_empty() && !visible.starts_with('#')
+        })
         .collect()
 }
 
-/// Reads an exclusion file into patterns noted with `file:line` (and a note on one that looks
-/// like it ends in a comment, which is now part of the pattern). A bad pattern is an error
-/// naming its place.
-pub fn read(path: &Path) -> Result<Vec<Pattern>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = decode(&bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+/// Reads the patterns of an exclusion file's text, each noted with `file:line` (and a note on
+/// one that looks like it ends in a comment, which is now part of the pattern). A bad pattern
+/// (one holding an invisible character included) is an error naming its place; so is a file
+/// with no pattern at all.
+pub fn parse(file: &str, text: &str) -> Result<Vec<Pattern>, String> {
     let mut patterns = Vec::new();
-    for (line, entry) in entries(&text) {
-        let at = format!("{}:{line}", path.display());
-        let mut pattern = Pattern::new(&entry)
+    for (line, entry) in entries(text) {
+        let at = format!("{file}:{line}");
+        let mut pattern = Pattern::exclusion(entry)
             .map_err(|e| format!("{at}: {e}"))?
             .from(at);
         if entry.contains(" #") || entry.contains("\t#") {
@@ -67,6 +38,12 @@ pub fn read(path: &Path) -> Result<Vec<Pattern>, String> {
         }
         patterns.push(pattern);
     }
+    if patterns.is_empty() {
+        return Err(format!(
+            "{file} holds no user name, only blank lines and # comments: an empty exclusion \
+             list would log off everyone; put the names to keep in it, one per line"
+        ));
+    }
     Ok(patterns)
 }
 
@@ -74,44 +51,44 @@ pub fn read(path: &Path) -> Result<Vec<Pattern>, String> {
 mod tests {
     use super::*;
 
-    fn utf16(text: &str, le: bool) -> Vec<u8> {
-        let mut out = if le {
-            vec![0xFF, 0xFE]
-        } else {
-            vec![0xFE, 0xFF]
-        };
-        for u in text.encode_utf16() {
-            out.extend(if le { u.to_le_bytes() } else { u.to_be_bytes() });
-        }
-        out
-    }
-
-    /// Issue 11 item 3: Notepad's UTF-8 byte order mark used to become part of the first
-    /// pattern, which then matched nobody.
-    #[test]
-    fn byte_order_marks_are_dropped_and_utf16_is_read() {
-        let text = "Administrator\r\n# keep\r\nJürgen\r\n";
-        let mut utf8 = vec![0xEF, 0xBB, 0xBF];
-        utf8.extend_from_slice(text.as_bytes());
-        for bytes in [
-            utf8,
-            utf16(text, true),
-            utf16(text, false),
-            text.as_bytes().to_vec(),
-        ] {
-            let decoded = decode(&bytes).unwrap();
-            assert_eq!(
-                entries(&decoded),
-                [(1, "Administrator".to_string()), (3, "Jürgen".to_string())]
-            );
-        }
-        assert!(decode(b"J\xfcrgen").unwrap_err().contains("not UTF-8"));
-        assert!(decode(&[0xFF, 0xFE, 0x41]).is_err());
-    }
-
     #[test]
     fn a_hash_starts_a_comment_only_at_the_start_of_a_line() {
-        let got = entries("c#admin\n   # a comment\n\t#another\nsvc_#1  \n\n");
-        assert_eq!(got, [(1, "c#admin".to_string()), (4, "svc_#1".to_string())]);
+        let got = entries("c#admin\n   # a comment\n\t#another\nsvc_#1  \n\n\u{feff}# joined\n");
+        assert_eq!(got, [(1, "c#admin"), (4, "svc_#1  ")]);
+    }
+
+    /// Issue 20: an empty or comments-only file was accepted, so everyone was logged off.
+    #[test]
+    fn a_file_that_excludes_nobody_is_refused() {
+        for text in [
+            "",
+            "\r\n\r\n",
+            "# keep nobody\r\n   # really\r\n",
+            "\u{feff}\u{200b}\n",
+        ] {
+            let e = parse("keep.txt", text).unwrap_err();
+            assert!(e.contains("keep.txt holds no user name"), "{text:?}: {e}");
+            assert!(e.contains("would log off everyone"), "{e}");
+        }
+    }
+
+    /// Issue 20: invisible characters from a paste or from `type a.txt b.txt > keep.txt` made
+    /// a line match nobody, and that user was logged off.
+    #[test]
+    fn invisible_characters_are_dropped_or_refused_never_matching_nobody() {
+        let text = "alice\r\n\u{feff}bob\r\ncar\u{200b}ol\r\nda\u{ad}ve\r\n\u{a0}erin\u{a0}\r\n";
+        let patterns = parse("keep.txt", text).unwrap();
+        let names = ["alice", "bob", "carol", "dave", "erin"];
+        for (p, name) in patterns.iter().zip(names) {
+            assert!(p.matches_cut(name), "{p:?} must exclude {name}");
+            assert_eq!(p.as_str(), name);
+        }
+        // Also the printed name with such a character in it.
+        assert!(patterns[2].matches_cut("car\u{200b}ol"));
+        for (line, c) in [("bob\u{200e}", "U+200E"), ("x\u{202e}nimda", "U+202E")] {
+            let e = parse("keep.txt", &format!("alice\n{line}\n")).unwrap_err();
+            assert!(e.starts_with("keep.txt:2: "), "{e}");
+            assert!(e.contains(c), "{e}");
+        }
     }
 }

@@ -1,7 +1,9 @@
-//! Pattern: a user name pattern as admins write them: case-insensitive, `*` and `?` wildcards,
-//! `DOMAIN\user` matching on the user part (`query` prints names without their domain). An
-//! exclusion also matches the name as `query` cuts it to 20 characters.
+//! Pattern: a user name pattern as admins write them: case-insensitive, `*` and `?` wildcards.
+//! `query` prints names without their domain, so a domain cannot be checked: `--user` refuses
+//! a pattern with one (`DOMAIN\\user`, `user@domain`), an exclusion excludes the user part and
+//! says so. An exclusion also matches the name as `query` cuts it to 20 characters.
 
+use super::hidden;
 use crate::vocab::quote;
 
 /// How many characters of a user name `query` prints (`UserName[21]` in the session table).
@@ -18,28 +20,103 @@ pub struct Pattern {
     /// What is matched (the user part of a user pattern, or a whole session name pattern),
     /// lower-cased, as characters.
     user: Vec<char>,
+    /// An exclusion `user@domain` also matches the whole text, lower-cased (`@` may be part
+    /// of a user name); `None`: only `user` is matched.
+    whole: Option<Vec<char>>,
     /// Where it came from (`keep.txt:3`), for warnings; `None`: the command line.
     origin: Option<String>,
     /// Something to warn about when the run starts; `None`: nothing.
     note: Option<String>,
 }
 
+/// The domain and user parts of a pattern: `DOMAIN\\user` (the last `\\`) or `user@domain`
+/// (the first `@`, both sides not empty); `None`: no domain.
+fn domain_of(text: &str) -> Option<(&str, &str)> {
+    if let Some((domain, user)) = text.rsplit_once('\\') {
+        return Some((domain, user));
+    }
+    match text.split_once('@') {
+        Some((user, domain)) if !user.is_empty() && !domain.is_empty() => Some((domain, user)),
+        _ => None,
+    }
+}
+
 impl Pattern {
-    /// Compiles a pattern; empty ones (or `DOMAIN\` alone) are refused.
-    pub fn new(text: &str) -> Result<Pattern, String> {
-        let user = text.trim().rsplit('\\').next().unwrap_or("");
+    fn compiled(text: String, user: &str, whole: Option<&str>) -> Result<Pattern, String> {
         if user.is_empty() {
             return Err(format!(
                 "empty user pattern {}: give a user name, with * and ? as wildcards",
-                quote(text)
+                quote(&text)
             ));
         }
         Ok(Pattern {
-            text: text.trim().to_string(),
             user: user.to_lowercase().chars().collect(),
+            whole: whole.map(|w| w.to_lowercase().chars().collect()),
+            text,
             origin: None,
             note: None,
         })
+    }
+
+    /// Compiles a `--user` pattern. Refused: an empty one, one with a domain (it could only be
+    /// checked on the user part, so `STUDENTS\\*` would select every user), and one holding
+    /// an invisible character (see [`hidden`]), which would select a name nobody sees.
+    pub fn include(text: &str) -> Result<Pattern, String> {
+        let clean = hidden::clean(text, false).map_err(|c| {
+            format!(
+                "--user {} holds the invisible character {}: retype the name without it (or \
+                 write ? in its place if the user name holds it)",
+                quote(text),
+                hidden::describe(c)
+            )
+        })?;
+        if let Some((domain, user)) = domain_of(&clean) {
+            return Err(format!(
+                "--user {}: query prints user names without their domain, so the domain {} \
+                 cannot be checked and the pattern would select {} in every domain; give the \
+                 user name alone (--user {}) if every domain's {} is meant",
+                quote(&clean),
+                quote(domain),
+                quote(user),
+                quote(user),
+                quote(user)
+            ));
+        }
+        Pattern::compiled(clean.clone(), &clean, None)
+    }
+
+    /// Compiles an exclusion (`--exclude-user`, an `--exclude-file` line). The invisible
+    /// characters of pasted and joined text are dropped, blanks are spaces, any other
+    /// invisible character refuses it (`Err` names it). A domain (`DOMAIN\\user`,
+    /// `user@domain`) cannot be checked: the user part is excluded in every domain (and
+    /// `user@domain` as a whole name too), with a note saying so.
+    pub fn exclusion(text: &str) -> Result<Pattern, String> {
+        let clean = hidden::clean(text, true).map_err(|c| {
+            format!(
+                "exclusion {} holds the invisible character {}: retype the name without it (or \
+                 write ? in its place if the user name holds it)",
+                quote(text),
+                hidden::describe(c)
+            )
+        })?;
+        let Some((domain, user)) = domain_of(&clean) else {
+            return Pattern::compiled(clean.clone(), &clean, None);
+        };
+        let whole = (!clean.contains('\\')).then_some(clean.as_str());
+        let (user, domain) = (user.to_string(), domain.to_string());
+        let also = if whole.is_some() {
+            format!(" (and the user named {} as a whole)", quote(&clean))
+        } else {
+            String::new()
+        };
+        Ok(
+            Pattern::compiled(clean.clone(), &user, whole)?.noting(format!(
+            "query prints user names without their domain, so the domain {} cannot be checked: \
+             it excludes {} in every domain{also}",
+            quote(&domain),
+            quote(&user)
+        )),
+        )
     }
 
     /// Compiles a session name pattern (`rdp-tcp#*`, `ica-cgp#*`): the whole text, no domain
@@ -55,6 +132,7 @@ impl Pattern {
         Ok(Pattern {
             text: text.trim().to_string(),
             user: text.trim().to_lowercase().chars().collect(),
+            whole: None,
             origin: None,
             note: None,
         })
@@ -66,9 +144,12 @@ impl Pattern {
         self
     }
 
-    /// The same pattern with a warning to give when the run starts.
+    /// The same pattern with a warning to give when the run starts (after any it has).
     pub fn noting(mut self, note: String) -> Pattern {
-        self.note = Some(note);
+        self.note = Some(match self.note.take() {
+            Some(first) => format!("{first}; {note}"),
+            None => note,
+        });
         self
     }
 
@@ -93,10 +174,19 @@ impl Pattern {
     /// Whether `user` matches, or is exactly 20 characters long (cut by `query`) and is the
     /// start of a name the pattern matches: the rule for exclusions, which fails closed
     /// (`Administrator.CONTOSO` excludes the printed `Administrator.CONTOS`).
+    /// The characters an exclusion drops (a zero-width space, ...) are ignored in the name
+    /// too, so the same name with or without them is excluded.
     pub fn matches_cut(&self, user: &str) -> bool {
         let printed: Vec<char> = user.to_lowercase().chars().collect();
-        glob(&self.user, &printed, false)
-            || (printed.len() == PRINTED_USER_CHARS && glob(&self.user, &printed, true))
+        let cut = printed.len() == PRINTED_USER_CHARS;
+        let seen: Vec<char> = printed
+            .into_iter()
+            .filter(|c| !hidden::is_ignorable(*c))
+            .collect();
+        [Some(&self.user), self.whole.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|p| glob(p, &seen, false) || (cut && glob(p, &seen, true)))
     }
 
     /// The pattern as given.
@@ -182,103 +272,4 @@ fn glob(pattern: &[char], text: &[char], prefix: bool) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wildcards_are_case_insensitive_and_anchored() {
-        let p = Pattern::new("adm*").unwrap();
-        assert!(p.matches("Administrator") && p.matches("ADM") && !p.matches("sysadm"));
-        let p = Pattern::new("user?").unwrap();
-        assert!(p.matches("user1") && !p.matches("user12") && !p.matches("user"));
-        assert!(Pattern::new("JÜRGEN").unwrap().matches("jürgen"));
-        assert!(Pattern::new("a.b").unwrap().matches("a.b"));
-        assert!(
-            !Pattern::new("a.b").unwrap().matches("axb"),
-            "dots are literal"
-        );
-        assert!(Pattern::new("*x*y").unwrap().matches("axbxy"));
-        assert!(!Pattern::new("*x*y").unwrap().matches("axbx"));
-        assert!(Pattern::new("c#admin").unwrap().matches("C#Admin"));
-    }
-
-    #[test]
-    fn session_name_patterns_take_the_whole_text() {
-        let p = Pattern::session_name("RDP-Tcp#*").unwrap();
-        assert!(p.matches("rdp-tcp#12") && !p.matches("ica-cgp#1"));
-        assert!(Pattern::session_name(r"a\b").unwrap().matches(r"a\b"));
-        assert!(Pattern::session_name("  ").is_err());
-    }
-
-    #[test]
-    fn domain_prefix_matches_the_user_part() {
-        let p = Pattern::new(r"CONTOSO\svc_*").unwrap();
-        assert!(p.matches("svc_backup"));
-        assert!(Pattern::new(r"CONTOSO\").is_err());
-    }
-
-    /// Issue 11 item 3: `query` cuts user names to 20 characters, so an exclusion of the full
-    /// name must still exclude the printed one.
-    #[test]
-    fn a_long_exclusion_matches_the_name_cut_to_20_characters() {
-        let p = Pattern::new("Administrator.CONTOSO").unwrap();
-        assert!(p.matches_cut("Administrator.CONTOS"));
-        assert!(p.matches_cut("administrator.contoso"));
-        assert!(!p.matches("Administrator.CONTOS"), "includes stay exact");
-        // Only a name of exactly 20 characters can have been cut.
-        assert!(!p.matches_cut("Administrator.CONT"));
-        assert!(!p.matches_cut("Administrator.CONTOX"));
-        let p = Pattern::new(r"CONTOSO\svc_backup_nightly_*").unwrap();
-        assert!(p.matches_cut("svc_backup_nightly_s"));
-        let p = Pattern::new("svc_?????????????????x").unwrap();
-        assert!(p.matches_cut("svc_abcdefghijklmnop"));
-        assert!(!p.matches_cut("svx_abcdefghijklmnop"));
-    }
-
-    #[test]
-    fn the_own_user_is_recognised_by_its_printed_name() {
-        assert!(same_user("Administrator", r"CONTOSO\administrator"));
-        assert!(same_user("Administrator.CONTOS", "Administrator.CONTOSO"));
-        assert!(!same_user("Administrator.CONT", "Administrator.CONTOSO"));
-        assert!(!same_user("alice", "bob"));
-        assert!(!same_user("", ""));
-    }
-
-    #[test]
-    fn patterns_that_can_never_match_are_named() {
-        for bad in [
-            "a/b", "adm[1]", "x:y", "a|b", "a=b", "a,b", "a+b", "a<b>", "\"q\"",
-        ] {
-            let p = Pattern::new(bad).unwrap();
-            assert!(p.never_matches(true).is_some(), "{bad}");
-        }
-        let long = Pattern::new("Administrator.CONTOSO").unwrap();
-        assert!(
-            long.never_matches(true).is_none(),
-            "an exclusion matches the cut name"
-        );
-        let why = long.warning("--user", false).unwrap();
-        assert!(
-            why.starts_with("--user pattern \"Administrator.CONTOSO\": query prints"),
-            "{why}"
-        );
-        assert!(why.contains("\"Administrator.CONTOS\""), "{why}");
-        assert!(Pattern::new("Administrator.CONTOS*")
-            .unwrap()
-            .never_matches(false)
-            .is_none());
-        for ok in [
-            "adm*",
-            "user?",
-            "c#admin",
-            "John Smith",
-            r"CONTOSO\svc_*",
-            "j.doe-smith",
-        ] {
-            assert!(
-                Pattern::new(ok).unwrap().never_matches(false).is_none(),
-                "{ok}"
-            );
-        }
-    }
-}
+mod tests;

@@ -19,16 +19,16 @@ fn session(user: &str, state: State) -> Session {
 
 #[test]
 fn domain_prefix_matches_the_user_part() {
-    let p = Pattern::new(r"CONTOSO\svc_*").unwrap();
+    let p = Pattern::exclusion(r"CONTOSO\svc_*").unwrap();
     assert!(p.matches("svc_backup"));
-    assert!(Pattern::new(r"CONTOSO\").is_err());
+    assert!(Pattern::exclusion(r"CONTOSO\").is_err());
 }
 
 #[test]
 fn exclusion_wins_over_inclusion() {
     let f = Filters {
-        users: vec![Pattern::new("*").unwrap()],
-        exclude_users: vec![Pattern::new("admin*").unwrap()],
+        users: vec![Pattern::include("*").unwrap()],
+        exclude_users: vec![Pattern::exclusion("admin*").unwrap()],
         ..Filters::default()
     };
     assert!(f.check(&session("alice", State::Active), None).is_ok());
@@ -97,7 +97,7 @@ fn unreadable_idle_is_skipped_by_default_and_seen_either_way() {
     assert!(result.is_ok());
     assert!(matches!(seen, Some(IdleSeen::Unreadable(_))));
     // Other filters still apply first: an excluded user never reaches the idle check.
-    f.exclude_users = vec![Pattern::new("a").unwrap()];
+    f.exclude_users = vec![Pattern::exclusion("a").unwrap()];
     assert_eq!(f.check_seen(&s, None).1, None);
     assert!(f.check(&s, None).is_err());
 }
