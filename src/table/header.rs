@@ -342,3 +342,6 @@ pub fn recognise(line: &Line, rows: &[Line]) -> Option<Layout> {
         width: cols(Unit::Width),
     })
 }
+
+#[cfg(test)]
+mod tests;

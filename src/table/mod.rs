@@ -8,5 +8,3 @@ pub mod session;
 pub mod summary;
 pub mod text;
 pub mod vocab;
-#[cfg(test)]
-mod shape_tests;

@@ -332,5 +332,4 @@ fn session_of(p: Pieces<'_>, line: usize) -> Result<Session, String> {
 }
 
 #[cfg(test)]
-#[path = "parse_tests.rs"]
 mod tests;

@@ -7,10 +7,8 @@
 //! `unix` / `windows` for how each system starts and waits.
 
 mod capture;
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests;
-#[cfg(all(test, windows))]
-mod tests_windows;
 #[cfg(unix)]
 mod unix;
 #[cfg(windows)]

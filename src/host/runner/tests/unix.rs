@@ -1,9 +1,9 @@
 //! Tests of the real runner on Unix with real children, started and waited on as the runner
 //! does: through the standard library, with a reader thread per pipe and `try_wait`.
 
-use super::capture::{self, Ending};
-use super::unix::{Child, Wait};
-use super::*;
+use crate::host::runner::capture::{self, Ending};
+use crate::host::runner::unix::{Child, Wait};
+use crate::host::runner::*;
 
 const SH: &str = "/bin/sh";
 

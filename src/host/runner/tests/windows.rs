@@ -3,8 +3,8 @@
 
 use std::io::Write;
 
-use super::windows::Wait;
-use super::*;
+use crate::host::runner::windows::Wait;
+use crate::host::runner::*;
 
 const MODE: &str = "LOGOFF_ALL_RUNNER_TEST_CHILD";
 
@@ -53,7 +53,7 @@ fn child_command(mode: &str) -> Command {
     let mut command = Command::new(std::env::current_exe().unwrap());
     command
         .args([
-            "host::runner::tests_windows::child_behaviour",
+            "host::runner::tests::windows::child_behaviour",
             "--exact",
             "--nocapture",
             "--test-threads=1",
