@@ -10,20 +10,20 @@
 )]
 
 // The stages, in the order data flows through a run:
-pub mod cli; //       command line → config (the only module that knows clap)
-pub mod config; //    the plain settings of one run
-pub mod host; //      the one seam to the machine: tools, child processes, system lookups
-pub mod source; //    one server's sessions: run `query session` / `query user`, or read a capture
+mod cli; //       command line → config (the only module that knows clap)
+mod config; //    the plain settings of one run
+mod host; //      the one seam to the machine: tools, child processes, system lookups
+mod source; //    one server's sessions: run `query session` / `query user`, or read a capture
 pub mod decode; //    bytes (OEM code page, UTF-8, UTF-16LE) → clean or marked lines
 pub mod table; //     decoded lines → typed session records (`query session`, `query user`)
 pub mod plan; //      log off or skip, with a reason, for every row; filters
-pub mod act; //       warn, then `logoff <id>` per planned session, under a timeout
-pub mod report; //    a table for people, JSON and CSV for programs, the audit log
-pub mod app; //       one run from config to exit code, stage by stage
+mod act; //       warn, then `logoff <id>` per planned session, under a timeout
+mod report; //    a table for people, JSON and CSV for programs, the audit log
+mod app; //       one run from config to exit code, stage by stage
 
 // Beside them:
-pub mod error; //     errors that stop a run before anyone is logged off
-pub mod vocab; //     the small shared names: ids, display text, durations, the verb
+mod error; //     errors that stop a run before anyone is logged off
+mod vocab; //     the small shared names: ids, display text, durations, the verb
 pub mod exit_code; // exit codes and how outcomes fold into one
 
 use std::ffi::OsString;

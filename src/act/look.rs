@@ -15,8 +15,6 @@ use std::time::Instant;
 pub struct Look {
     /// The decisions.
     pub plan: Plan,
-    /// How the output was decoded, e.g. "code page 850".
-    pub encoding: String,
     /// When the table was read.
     pub read_at: Instant,
     /// The `query user` table, when it was read (`--idle-over`).
@@ -56,7 +54,6 @@ impl Planner<'_> {
         plan::apply_verb(&mut plan, config.verb);
         Ok(Look {
             plan,
-            encoding: snapshot.encoding,
             read_at: snapshot.read_at,
             idle: snapshot.idle,
             warnings: snapshot.warnings,

@@ -20,7 +20,7 @@ pub mod verify;
 pub mod warn;
 
 pub use events::{Events, Record};
-pub use look::{Look, Planner};
+pub use look::Planner;
 pub use results::{Done, ServerResult};
 
 use crate::config::Config;

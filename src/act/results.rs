@@ -52,8 +52,6 @@ pub struct Done {
     pub outcomes: Option<Vec<Option<Outcome>>>,
     /// What became of the `--warn` message, one slot per entry; `None` without `--warn`.
     pub warned: Option<Vec<Option<Warned>>>,
-    /// How the output was decoded, e.g. "code page 850".
-    pub encoding: String,
     /// When the table was read, to tell whether it must be read again before logging off.
     pub read_at: Instant,
     /// The `query user` table, when it was read (`--idle-over`): the idle times reported.

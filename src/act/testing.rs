@@ -88,7 +88,6 @@ pub fn with_stage<T>(
         plan: look.plan,
         outcomes: None,
         warned: None,
-        encoding: look.encoding,
         read_at: look.read_at,
         idle: look.idle,
         verb: config.verb,

@@ -22,11 +22,6 @@ pub enum Warned {
 }
 
 impl Warned {
-    /// A stable short code for the JSON report.
-    pub fn code(&self) -> &'static str {
-        WarnCode::from(self).as_str()
-    }
-
     /// The failure message, if any.
     pub fn message(&self) -> Option<&str> {
         match self {

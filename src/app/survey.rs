@@ -17,7 +17,6 @@ pub(super) fn survey(voice: &Voice<'_>, planner: &Planner<'_>, result: &mut Serv
                 plan: look.plan,
                 outcomes: None,
                 warned: None,
-                encoding: look.encoding,
                 read_at: look.read_at,
                 idle: look.idle,
                 verb: voice.config.verb,

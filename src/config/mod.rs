@@ -3,7 +3,8 @@
 
 mod build;
 
-pub use build::DEFAULT_GRACE;
+#[cfg(test)]
+use build::DEFAULT_GRACE;
 
 use crate::error::Error;
 use crate::plan::filter::Filters;

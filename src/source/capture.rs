@@ -57,7 +57,7 @@ impl Source for Capture {
             source,
         })?;
         let read_at = Instant::now();
-        let (table, encoding) = session_table(&bytes, self.code_page)?;
+        let table = session_table(&bytes, self.code_page)?;
         let warnings = counter_warning(&table).into_iter().collect();
         let idle = match idle {
             true => self.read_idle(server)?,
@@ -66,7 +66,6 @@ impl Source for Capture {
         Ok(Snapshot {
             table,
             idle,
-            encoding,
             read_at,
             own_session: None,
             own_user: None,

@@ -1,5 +1,5 @@
 //! Source: one server's sessions. A [`Source`] answers with a [`Snapshot`]: the session table,
-//! the `query user` table when asked for, how the bytes were decoded, when they were read, and
+//! the `query user` table when asked for, when they were read, and
 //! what tells the caller's own session there. [`Query`] runs the stock tools on a server;
 //! [`Capture`] reads saved outputs (`--input`, `--input-user`). A new source (say the WTS API)
 //! implements the trait here and nothing above changes.
@@ -25,8 +25,6 @@ pub struct Snapshot {
     /// The `query user` table, when it was asked for; `None` when asked for but there is none
     /// to read (`--input` without `--input-user`).
     pub idle: Option<IdleTable>,
-    /// How the output was decoded, e.g. "code page 850".
-    pub encoding: String,
     /// When the table was read.
     pub read_at: Instant,
     /// The caller's own session, asked of the system: only on this computer.
@@ -51,7 +49,7 @@ pub trait Source: Sync {
 
 /// Decodes and parses a `query session` output. Text without a table that reads like a stock
 /// tool's error message is that error, not a table "not understood".
-fn session_table(bytes: &[u8], code_page: CodePage) -> Result<(Table, String), Error> {
+fn session_table(bytes: &[u8], code_page: CodePage) -> Result<Table, Error> {
     let decoded = decode::decode(bytes, code_page)?;
     let table = match parse::parse(&decoded) {
         Ok(table) => table,
@@ -64,7 +62,7 @@ fn session_table(bytes: &[u8], code_page: CodePage) -> Result<(Table, String), E
         }
         Err(e) => return Err(e.into()),
     };
-    Ok((table, decoded.encoding.to_string()))
+    Ok(table)
 }
 
 /// Decodes and parses a `query user` output; a saved "No User exists for *" means nobody was

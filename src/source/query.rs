@@ -34,7 +34,7 @@ impl Source for Query<'_> {
         }
         let locality = server.map_or(Locality::Local, |s| self.host.locality(s));
         let read_at = Instant::now();
-        let (table, encoding) = session_table(&captured.stdout, self.code_page)?;
+        let table = session_table(&captured.stdout, self.code_page)?;
         warnings.extend(counter_warning(&table));
         let idle = match idle {
             true => self.read_idle(server)?,
@@ -43,7 +43,6 @@ impl Source for Query<'_> {
         Ok(Snapshot {
             table,
             idle,
-            encoding,
             read_at,
             own_session: match locality {
                 Locality::Local => self.host.own_session(),
