@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// Why nothing (or nothing more) was done.
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     /// The command line cannot be run; the message says what to change.
     #[error("{0}")]
     Usage(String),
@@ -79,7 +79,7 @@ fn recheck_cause(inner: &Error) -> String {
 
 impl Error {
     /// The exit code for this error (help and version, which clap reports as errors, are 0).
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         match self {
             Error::CommandLine { error: false, .. } => ExitCode::SUCCESS,
             Error::Usage(_)
@@ -94,7 +94,7 @@ impl Error {
     }
 
     /// A stable short code for the reports.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Error::Usage(_) | Error::CommandLine { .. } => "usage",
             Error::Setup { .. } => "setup",
@@ -106,7 +106,7 @@ impl Error {
     }
 
     /// Whether the error is about the whole run (command line, files), not one server.
-    pub fn is_setup(&self) -> bool {
+    pub(crate) fn is_setup(&self) -> bool {
         matches!(
             self,
             Error::Usage(_)
@@ -120,7 +120,7 @@ impl Error {
     /// Prints the error the one way errors that end the run are printed, and returns its exit
     /// code: the parser's own text for its answers (help and version on stdout), else one line
     /// on stderr, with a pointer to the help for usage errors.
-    pub fn report(&self, err: &mut dyn std::io::Write) -> ExitCode {
+    pub(crate) fn report(&self, err: &mut dyn std::io::Write) -> ExitCode {
         match self {
             Error::CommandLine { text, error: true } => {
                 let _ = err.write_all(text.as_bytes());
@@ -147,7 +147,7 @@ impl Error {
 
 /// The query failed as a whole; nobody is logged off on that server.
 #[derive(Debug, thiserror::Error)]
-pub enum QueryError {
+pub(crate) enum QueryError {
     /// The program could not be found.
     #[error(transparent)]
     Tool(#[from] crate::host::tools::ToolError),

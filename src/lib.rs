@@ -2,6 +2,8 @@
 //!
 //! See the module list below for the flow of one run.
 #![warn(missing_docs)]
+// The docs are for developers: they document the private stages too (`--document-private-items`).
+#![allow(rustdoc::private_intra_doc_links)]
 // A panic mid-run (panic = "abort") would stop a logoff run half-way with no report: no
 // unwrap, expect or panic outside tests.
 #![cfg_attr(

@@ -10,7 +10,7 @@ use crate::vocab::SessionId;
 use std::time::Duration;
 
 /// ERROR_CTX_WINSTATION_NOT_FOUND: "The specified session cannot be found."
-pub const SESSION_NOT_FOUND: u32 = 7022;
+pub(crate) const SESSION_NOT_FOUND: u32 = 7022;
 
 /// Sentences that say "this session does not exist" without an error code, lower-cased, with
 /// `{id}` standing for the session ID asked for. Only a whole message equal to one of them
@@ -20,7 +20,7 @@ pub const SESSION_NOT_FOUND: u32 = 7022;
 /// project's stand-in; the system text of error 7022 in English (winerror.h). The German,
 /// French, Spanish and Russian lines are the system's 7022 text in those languages as far as
 /// known; no capture of them exists yet, and a wording not listed here fails safe (`failed`).
-pub const NOT_FOUND_SENTENCES: &[&str] = &[
+pub(crate) const NOT_FOUND_SENTENCES: &[&str] = &[
     "session id {id} not found",
     "the specified session cannot be found",
     "die angegebene sitzung wurde nicht gefunden",
@@ -31,7 +31,7 @@ pub const NOT_FOUND_SENTENCES: &[&str] = &[
 
 /// How a tool's answer reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Answer {
+pub(crate) enum Answer {
     /// Exit code 0 and nothing printed.
     Done,
     /// The session does not exist (error 7022 or its exact wording); the text is kept.
@@ -43,7 +43,7 @@ pub enum Answer {
 }
 
 /// Reads the answer of a call on session `id`; `text` decodes the child's bytes.
-pub fn classify(
+pub(crate) fn classify(
     result: Result<Output, HostError>,
     id: SessionId,
     text: &dyn Fn(&[u8]) -> String,
@@ -72,7 +72,7 @@ pub fn classify(
 
 /// Whether `message` says that session `id` does not exist: every error code in it is 7022,
 /// or, with no code at all, the whole message is one of [`NOT_FOUND_SENTENCES`].
-pub fn says_not_found(message: &str, id: SessionId) -> bool {
+pub(crate) fn says_not_found(message: &str, id: SessionId) -> bool {
     let codes = error_codes(message);
     if !codes.is_empty() {
         return codes.iter().all(|&c| c == SESSION_NOT_FOUND);
@@ -92,7 +92,7 @@ fn normalize(text: &str) -> String {
 
 /// The Windows error codes in a message: `Error [53]`, `Fehler [5]`, `Ошибка [5]` (a number in
 /// square brackets, any language), and `Error code 7022` / `error 7022` in English.
-pub fn error_codes(message: &str) -> Vec<u32> {
+pub(crate) fn error_codes(message: &str) -> Vec<u32> {
     let mut codes = Vec::new();
     let mut rest = message;
     while let Some(open) = rest.find('[') {

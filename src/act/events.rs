@@ -11,7 +11,7 @@ use std::io::Write;
 
 /// One thing worth an audit line.
 #[derive(Debug, Clone, Copy)]
-pub enum Record<'a> {
+pub(crate) enum Record<'a> {
     /// A decision changed while acting (the row no longer matches at its re-check).
     Decision {
         /// The server as shown.
@@ -49,7 +49,7 @@ pub enum Record<'a> {
 }
 
 /// Where the act stage's lines and events go.
-pub trait Events: Sync {
+pub(crate) trait Events: Sync {
     /// Says one line on standard error (the `logoff-all: ` prefix is added).
     fn say(&self, line: &str);
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 /// What the check before one logoff decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Check {
+pub(crate) enum Check {
     /// Run `logoff`.
     Go,
     /// Do not run it: this is the outcome.
@@ -25,26 +25,26 @@ pub enum Check {
 }
 
 /// Where and how to run `logoff`.
-pub struct Logoff<'a> {
+pub(crate) struct Logoff<'a> {
     /// Runs the program.
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// The server, `None` for this computer.
-    pub server: Option<&'a ServerName>,
+    pub(crate) server: Option<&'a ServerName>,
     /// Time each `logoff` may take.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Decodes the child's messages for display.
-    pub text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
     /// Whether to stop (Ctrl-C): the logoffs not started yet are then `NotRun`.
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
     /// What is done to each session: `logoff` or `tsdiscon`.
-    pub verb: Verb,
+    pub(crate) verb: Verb,
 }
 
 /// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
 /// entry). Before each, `check(index, after_failure)` decides whether it still runs;
 /// `after_failure` is true when the previous logoff failed or timed out. `progress` sees each
 /// outcome as it happens. A logoff that exits 0 is `LoggedOffUnverified` until verified.
-pub fn execute(
+pub(crate) fn execute(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
     logoff: &Logoff<'_>,
@@ -81,7 +81,7 @@ pub fn execute(
 }
 
 /// Runs one `logoff` (or `tsdiscon`) and reads its answer.
-pub fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
+pub(crate) fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
     let result = logoff.host.run(
         &Call::of_verb(logoff.verb, id),
         logoff.server,

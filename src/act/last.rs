@@ -12,7 +12,7 @@ use crate::act::{Record, Stage};
 use crate::exit_code::{Cause, ExitCode};
 
 /// After a stop (Ctrl-C), the own session kept for last is not run: the report says so.
-pub fn not_run(results: &mut [ServerResult]) {
+pub(crate) fn not_run(results: &mut [ServerResult]) {
     for done in results.iter_mut().filter_map(|r| r.done.as_mut()) {
         for outcome in done.outcomes.iter_mut().flatten() {
             if *outcome == Some(Outcome::AfterReport) {
@@ -24,7 +24,11 @@ pub fn not_run(results: &mut [ServerResult]) {
 
 /// Runs the deferred own-session calls, in server order; returns `code` with bit 1 added when
 /// one of them failed.
-pub fn own_sessions(stage: &Stage<'_>, results: &[ServerResult], code: ExitCode) -> ExitCode {
+pub(crate) fn own_sessions(
+    stage: &Stage<'_>,
+    results: &[ServerResult],
+    code: ExitCode,
+) -> ExitCode {
     let mut code = code;
     for result in results {
         let Some(done) = &result.done else { continue };

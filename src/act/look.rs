@@ -12,30 +12,30 @@ use std::time::Instant;
 
 /// A server's table, planned.
 #[derive(Debug)]
-pub struct Look {
+pub(crate) struct Look {
     /// The decisions.
-    pub plan: Plan,
+    pub(crate) plan: Plan,
     /// When the table was read.
-    pub read_at: Instant,
+    pub(crate) read_at: Instant,
     /// The `query user` table, when it was read (`--idle-over`).
-    pub idle: Option<IdleTable>,
+    pub(crate) idle: Option<IdleTable>,
     /// Things worth knowing that did not stop the read.
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Reads and plans, the one way the run does.
 #[derive(Clone, Copy)]
-pub struct Planner<'a> {
+pub(crate) struct Planner<'a> {
     /// Where the sessions come from.
-    pub source: &'a dyn Source,
+    pub(crate) source: &'a dyn Source,
     /// The flags that decide.
-    pub config: &'a Config,
+    pub(crate) config: &'a Config,
 }
 
 impl Planner<'_> {
     /// Reads `server` (`None`: this computer) and plans it; for `--idle-over` the `query user`
     /// table is read too.
-    pub fn look(&self, server: Option<&ServerName>) -> Result<Look, Error> {
+    pub(crate) fn look(&self, server: Option<&ServerName>) -> Result<Look, Error> {
         let config = self.config;
         let snapshot = self
             .source

@@ -3,25 +3,25 @@
 //! a stale table and logs off ([`server`]), verifies and resets ([`verify`]), and keeps the
 //! caller's own session for last ([`last`]). It talks to the world only through [`Events`].
 
-pub mod classify;
-pub mod drain;
-pub mod events;
-pub mod execute;
-pub mod last;
-pub mod look;
-pub mod outcome;
-pub mod recheck;
-pub mod results;
-pub mod rounds;
-pub mod server;
+pub(crate) mod classify;
+pub(crate) mod drain;
+pub(crate) mod events;
+pub(crate) mod execute;
+pub(crate) mod last;
+pub(crate) mod look;
+pub(crate) mod outcome;
+pub(crate) mod recheck;
+pub(crate) mod results;
+pub(crate) mod rounds;
+pub(crate) mod server;
 #[cfg(test)]
 pub(crate) mod testing;
-pub mod verify;
-pub mod warn;
+pub(crate) mod verify;
+pub(crate) mod warn;
 
-pub use events::{Events, Record};
-pub use look::Planner;
-pub use results::{Done, ServerResult};
+pub(crate) use events::{Events, Record};
+pub(crate) use look::Planner;
+pub(crate) use results::{Done, ServerResult};
 
 use crate::config::Config;
 use crate::decode::CodePage;
@@ -33,40 +33,40 @@ use std::time::{Duration, Instant};
 
 /// What acting needs: the flags, the machine, the way to read a server again, the way to tell
 /// the world, and the run's Ctrl-C flag and drain record.
-pub struct Stage<'a> {
+pub(crate) struct Stage<'a> {
     /// The flags.
-    pub config: &'a Config,
+    pub(crate) config: &'a Config,
     /// Runs the stock tools.
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// Reads and plans a server again (re-check, verification, the own session's last look).
-    pub planner: Planner<'a>,
+    pub(crate) planner: Planner<'a>,
     /// Where lines and audit events go.
-    pub events: &'a dyn Events,
+    pub(crate) events: &'a dyn Events,
     /// Decodes what the tools print, for messages.
-    pub code_page: CodePage,
+    pub(crate) code_page: CodePage,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
-    pub stop: &'a AtomicBool,
+    pub(crate) stop: &'a AtomicBool,
     /// What a second Ctrl-C must put back before it ends the process (`--drain`).
-    pub undo: &'a drain::Undo,
+    pub(crate) undo: &'a drain::Undo,
     /// Read the table again before a logoff when it is older than this.
-    pub recheck_after: Duration,
+    pub(crate) recheck_after: Duration,
     /// Whether standard error is a terminal (the grace period is then a countdown).
-    pub stderr_terminal: bool,
+    pub(crate) stderr_terminal: bool,
 }
 
 impl Stage<'_> {
     /// Says one line on standard error.
-    pub fn say(&self, line: &str) {
+    pub(crate) fn say(&self, line: &str) {
         self.events.say(line);
     }
 
     /// Whether Ctrl-C asked the run to stop.
-    pub fn stopping(&self) -> bool {
+    pub(crate) fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
     }
 
     /// Decodes a tool's message for display.
-    pub fn text(&self, bytes: &[u8]) -> String {
+    pub(crate) fn text(&self, bytes: &[u8]) -> String {
         crate::source::lossy(bytes, self.code_page)
     }
 }
@@ -74,7 +74,7 @@ impl Stage<'_> {
 /// Warns, drains (with `recorded`, from [`drain::run::prepare`]), then re-checks, logs off and
 /// verifies on every server that has something planned, `--jobs` at a time; returns the exit
 /// code of the drain steps (the sessions' own codes are in the results).
-pub fn act(
+pub(crate) fn act(
     stage: &Stage<'_>,
     recorded: Option<LogonMode>,
     results: &mut [ServerResult],
@@ -98,7 +98,7 @@ pub fn act(
 }
 
 /// Runs `f` on every item, `jobs` at a time.
-pub fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
+pub(crate) fn for_each<T: Send>(items: &mut [T], jobs: usize, f: impl Fn(&mut T) + Sync) {
     if jobs <= 1 || items.len() <= 1 {
         items.iter_mut().for_each(f);
         return;

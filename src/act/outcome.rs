@@ -4,7 +4,7 @@ use std::time::Duration;
 
 /// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// `logged_off`: `logoff` exited 0 and printed nothing, and a fresh `query session` no longer
     /// listed the session (ID, user and session name compared) within `--verify-wait`.
     LoggedOff,
@@ -45,14 +45,14 @@ pub enum Outcome {
 
 impl Outcome {
     /// A stable snake_case code for the reports.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         OutcomeCode::from(self).as_str()
     }
 
     /// Whether the planned session is no longer there, or was left alone because its ID now
     /// belongs to someone else: nothing failed. `reset` counts here too (the admin asked for it
     /// with `--reset-stuck`; the report names it apart from `logged_off`).
-    pub fn is_success(&self) -> bool {
+    pub(crate) fn is_success(&self) -> bool {
         matches!(
             self,
             Outcome::LoggedOff
@@ -67,12 +67,12 @@ impl Outcome {
     }
 
     /// Whether this is a failure that calls for a re-check before the next logoff.
-    pub fn is_failure(&self) -> bool {
+    pub(crate) fn is_failure(&self) -> bool {
         matches!(self, Outcome::Failed(_) | Outcome::TimedOut(_))
     }
 
     /// The child's message, or why it was decided so, when there is one.
-    pub fn message(&self) -> Option<String> {
+    pub(crate) fn message(&self) -> Option<String> {
         match self {
             Outcome::LoggedOff | Outcome::Disconnected | Outcome::NotRun => None,
             Outcome::AfterReport => Some(
@@ -98,7 +98,7 @@ impl Outcome {
 
 crate::vocab::codes::stable_codes! {
     /// What came of a planned logoff ([`Outcome`] without its details).
-    pub enum OutcomeCode {
+    pub(crate) enum OutcomeCode {
         /// Logged off, and verified gone.
         LoggedOff => "logged_off",
         /// `logoff` succeeded, but nothing checked that the session went.
@@ -152,7 +152,7 @@ impl OutcomeCode {
     /// Whether the planned logoff was tried and did not end the session (exit code bit 1):
     /// failed, timed out, still present after it, or a failed reset. A session gone before
     /// its logoff, or left alone because its ID now belongs to someone else, is no failure.
-    pub fn is_failure(self) -> bool {
+    pub(crate) fn is_failure(self) -> bool {
         !matches!(
             self,
             OutcomeCode::LoggedOff
@@ -168,7 +168,7 @@ impl OutcomeCode {
     }
 
     /// The outcome in words for summaries (`ID reused (left alone)`).
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             OutcomeCode::LoggedOff => "logged off",
             OutcomeCode::LoggedOffUnverified => "logged off, not verified",

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// the grace period), after a logoff that failed or timed out, and when the table in hand is
 /// older than the limit. A small value, so the rule is stated once and tested alone.
 #[derive(Debug, Clone)]
-pub struct Recheck {
+pub(crate) struct Recheck {
     /// When the table in hand was read.
     read_at: Instant,
     /// Older than this, it is read again.
@@ -22,7 +22,7 @@ pub struct Recheck {
 
 impl Recheck {
     /// The rule for a table read at `read_at`; `force`: read again before the first logoff.
-    pub fn new(read_at: Instant, limit: Duration, force: bool) -> Recheck {
+    pub(crate) fn new(read_at: Instant, limit: Duration, force: bool) -> Recheck {
         Recheck {
             read_at,
             limit,
@@ -32,7 +32,7 @@ impl Recheck {
 
     /// Why the table must be read again before this logoff (`after_failure`: the previous one
     /// failed or timed out); `None`: the table in hand will do.
-    pub fn why(&self, after_failure: bool) -> Option<String> {
+    pub(crate) fn why(&self, after_failure: bool) -> Option<String> {
         let age = self.read_at.elapsed();
         if self.force {
             Some("after the --warn grace period".to_string())
@@ -46,14 +46,14 @@ impl Recheck {
     }
 
     /// A fresh table was read at `at`.
-    pub fn read(&mut self, at: Instant) {
+    pub(crate) fn read(&mut self, at: Instant) {
         self.read_at = at;
         self.force = false;
     }
 
     /// What the comparison rests on, for the report: the fresh read and `why` it was made, or
     /// the age of the table in hand.
-    pub fn checked(&self, why: Option<&str>) -> String {
+    pub(crate) fn checked(&self, why: Option<&str>) -> String {
         match why {
             Some(why) => {
                 format!("query session again, {why}; ID, user and session name compared")
@@ -68,7 +68,7 @@ impl Recheck {
 
 /// What the fresh table says about one planned session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// Same ID, user and session name, still planned for logoff.
     Same,
     /// The ID is no longer listed; the text says what was checked.
@@ -81,7 +81,7 @@ pub enum Found {
 }
 
 /// How the planned session is shown in messages: `user "bob", session "rdp-tcp#3"`.
-pub fn describe(s: &Session) -> String {
+pub(crate) fn describe(s: &Session) -> String {
     let user = s.user.as_deref().map_or("no user".to_string(), |u| {
         format!("user \"{}\"", escape_for_display(u))
     });
@@ -100,7 +100,7 @@ pub fn describe(s: &Session) -> String {
 /// logon always starts with one). Any other name change is not this session for acting on: a
 /// different non-empty name is another logon, and a session planned without a name (it was
 /// disconnected) that now has one was reconnected or is a new logon that reused the ID.
-pub fn same_session(before: &Session, now: &Session) -> bool {
+pub(crate) fn same_session(before: &Session, now: &Session) -> bool {
     if now.id != before.id || now.user != before.user {
         return false;
     }
@@ -112,7 +112,7 @@ pub fn same_session(before: &Session, now: &Session) -> bool {
 }
 
 /// How a fresh row is shown in messages: [`describe`] and its state word.
-pub fn describe_now(s: &Session) -> String {
+pub(crate) fn describe_now(s: &Session) -> String {
     format!(
         "{}, state \"{}\"",
         describe(s),
@@ -122,7 +122,7 @@ pub fn describe_now(s: &Session) -> String {
 
 /// Compares `before` (planned for logoff) with `fresh`; `checked` says how the fresh table was
 /// read (e.g. "query session again, the table was 12 s old"), for the report.
-pub fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
+pub(crate) fn compare(before: &Session, fresh: &Plan, checked: &str) -> Found {
     let id = before.id;
     let rows: Vec<_> = fresh
         .entries

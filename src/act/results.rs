@@ -12,25 +12,25 @@ use std::time::{Duration, Instant};
 
 /// What happened on one server.
 #[derive(Debug)]
-pub struct ServerResult {
+pub(crate) struct ServerResult {
     /// The server's name as shown ("localhost" for this computer).
-    pub server: String,
+    pub(crate) server: String,
     /// The server the tools reach (`None`: this computer, or a capture).
-    pub target: Option<ServerName>,
+    pub(crate) target: Option<ServerName>,
     /// The plan and what came of it, once the table was read.
-    pub done: Option<Done>,
+    pub(crate) done: Option<Done>,
     /// Why the server (or the rest of its run) was left alone, if it was.
-    pub error: Option<Error>,
+    pub(crate) error: Option<Error>,
     /// Things worth knowing that did not stop the run (stderr text, counter lines, a failed
     /// event-log write).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
     /// Time spent on this server so far (survey, then the logoffs).
-    pub elapsed: Duration,
+    pub(crate) elapsed: Duration,
 }
 
 impl ServerResult {
     /// A server not yet surveyed: `target` (`None`: this computer) shown as `server`.
-    pub fn new(server: String, target: Option<ServerName>) -> ServerResult {
+    pub(crate) fn new(server: String, target: Option<ServerName>) -> ServerResult {
         ServerResult {
             server,
             target,
@@ -44,25 +44,25 @@ impl ServerResult {
 
 /// A server whose table was read.
 #[derive(Debug)]
-pub struct Done {
+pub(crate) struct Done {
     /// The decisions.
-    pub plan: Plan,
+    pub(crate) plan: Plan,
     /// One outcome per entry once executed (`None` for skipped rows); `None` for a dry run or a
     /// plan that was not executed.
-    pub outcomes: Option<Vec<Option<Outcome>>>,
+    pub(crate) outcomes: Option<Vec<Option<Outcome>>>,
     /// What became of the `--warn` message, one slot per entry; `None` without `--warn`.
-    pub warned: Option<Vec<Option<Warned>>>,
+    pub(crate) warned: Option<Vec<Option<Warned>>>,
     /// When the table was read, to tell whether it must be read again before logging off.
-    pub read_at: Instant,
+    pub(crate) read_at: Instant,
     /// The `query user` table, when it was read (`--idle-over`): the idle times reported.
-    pub idle: Option<IdleTable>,
+    pub(crate) idle: Option<IdleTable>,
     /// What is done to the planned sessions (`--disconnect`: tsdiscon).
-    pub verb: Verb,
+    pub(crate) verb: Verb,
 }
 
 impl Done {
     /// The outcome of entry `index`, once executed.
-    pub fn outcome(&self, index: usize) -> Option<&Outcome> {
+    pub(crate) fn outcome(&self, index: usize) -> Option<&Outcome> {
         self.outcomes
             .as_ref()
             .and_then(|o| o.get(index))
@@ -70,7 +70,7 @@ impl Done {
     }
 
     /// What became of the message to entry `index`.
-    pub fn warned(&self, index: usize) -> Option<&Warned> {
+    pub(crate) fn warned(&self, index: usize) -> Option<&Warned> {
         self.warned
             .as_ref()
             .and_then(|w| w.get(index))
@@ -81,7 +81,7 @@ impl Done {
 impl ServerResult {
     /// The exit code for one server's result: its error's bit, bit 1 for a failed logoff, bit 4
     /// for rows not understood and for sessions whose idle time `--idle-over` could not read.
-    pub fn exit_code(&self) -> ExitCode {
+    pub(crate) fn exit_code(&self) -> ExitCode {
         let result = self;
         let mut codes = vec![result
             .error

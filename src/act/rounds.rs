@@ -32,7 +32,7 @@ enum Round {
 
 /// Warns, then waits the grace period (or says why not). Returns `false` when Ctrl-C stopped
 /// the wait.
-pub fn warn_and_wait(stage: &Stage<'_>, results: &mut [ServerResult]) -> bool {
+pub(crate) fn warn_and_wait(stage: &Stage<'_>, results: &mut [ServerResult]) -> bool {
     warn_and_wait_with(stage, results, REMINDER)
 }
 

@@ -13,7 +13,7 @@ use crate::plan::{Action, Plan, Reason};
 use crate::vocab::{escape_for_display, ServerName, Verb};
 
 /// Re-check, log off, verify and reset on one server.
-pub fn run(stage: &Stage<'_>, result: &mut ServerResult) {
+pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     let ServerResult {
         server: label,
         target,

@@ -13,16 +13,16 @@ use std::time::Duration;
 
 /// Events that keep every line said (as it would reach standard error) and every record's kind.
 #[derive(Default)]
-pub struct Kept {
+pub(crate) struct Kept {
     /// What was said and written to the console.
-    pub said: Mutex<Vec<u8>>,
+    pub(crate) said: Mutex<Vec<u8>>,
     /// One word per record: `decision`, `outcome`, `warned`, `reminded`, `logon_mode`.
-    pub records: Mutex<Vec<String>>,
+    pub(crate) records: Mutex<Vec<String>>,
 }
 
 impl Kept {
     /// What was said, as text.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.said.lock().unwrap()).into_owned()
     }
 }
@@ -56,7 +56,7 @@ impl Events for Kept {
 
 /// Runs `f` with a stage for `config` on `host` (code page 437, events kept in `events`), and
 /// this computer's result surveyed.
-pub fn with_stage<T>(
+pub(crate) fn with_stage<T>(
     config: &Config,
     host: &dyn Host,
     events: &Kept,

@@ -21,21 +21,21 @@ use crate::vocab::ServerName;
 use std::time::{Duration, Instant};
 
 /// The first pause between two looks; it doubles up to [`MAX_INTERVAL`].
-pub const FIRST_INTERVAL: Duration = Duration::from_millis(500);
+pub(crate) const FIRST_INTERVAL: Duration = Duration::from_millis(500);
 /// The longest pause between two looks.
-pub const MAX_INTERVAL: Duration = Duration::from_secs(4);
+pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(4);
 
 /// How to look again.
-pub struct Look<'a> {
+pub(crate) struct Look<'a> {
     /// `--verify-wait`: how long to keep looking; zero turns verification off.
-    pub wait: Duration,
+    pub(crate) wait: Duration,
     /// Reads the table again (query, decode, parse, plan), or says why it could not.
-    pub poll: &'a mut dyn FnMut() -> Result<Plan, String>,
+    pub(crate) poll: &'a mut dyn FnMut() -> Result<Plan, String>,
     /// Whether to stop (Ctrl-C).
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
     /// Told about a plan index whose ID a fresh table showed holding another user or another
     /// session (the logoff worked, and the new session is left alone); the text quotes the row.
-    pub note: &'a dyn Fn(usize, &str),
+    pub(crate) note: &'a dyn Fn(usize, &str),
 }
 
 /// What a fresh table says about a session that `logoff` said it ended; the texts quote what
@@ -96,7 +96,7 @@ fn seen(fresh: &Plan, s: &Session) -> Seen {
 /// longer lists it, `still_present` when the last look within the wait still did, and otherwise
 /// (`--verify-wait 0`, Ctrl-C, a query that failed) `logged_off_unverified` saying why.
 /// Returns the indexes that are `still_present`.
-pub fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> Vec<usize> {
+pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> Vec<usize> {
     let mut pending: Vec<usize> = (0..outcomes.len())
         .filter(|&i| matches!(outcomes[i], Some(Outcome::LoggedOffUnverified(_))))
         .filter(|&i| plan.entries[i].session().is_some())
@@ -186,22 +186,22 @@ pub fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> 
 }
 
 /// How to end sessions that stayed listed.
-pub struct Reset<'a> {
+pub(crate) struct Reset<'a> {
     /// Runs the program.
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// The server, `None` for this computer.
-    pub server: Option<&'a ServerName>,
+    pub(crate) server: Option<&'a ServerName>,
     /// Time each `reset session` may take.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Decodes the child's messages.
-    pub text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
     /// Reads the table again before a reset.
-    pub poll: &'a mut dyn FnMut() -> Result<Plan, String>,
+    pub(crate) poll: &'a mut dyn FnMut() -> Result<Plan, String>,
     /// Whether to stop (Ctrl-C).
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
     /// Told about a plan index whose ID the look before reset showed holding another user or
     /// another session (left alone); the text quotes the row.
-    pub note: &'a dyn Fn(usize, &str),
+    pub(crate) note: &'a dyn Fn(usize, &str),
 }
 
 /// `--reset-stuck`: for each `still_present` index, looks once more (the table is read again
@@ -212,7 +212,7 @@ pub struct Reset<'a> {
 /// A `reset session` answer "not found" is checked by another look: `logged_off` when the
 /// session is gone, `reset_failed` when it is still listed, `still_present` when that look
 /// failed.
-pub fn reset_stuck(
+pub(crate) fn reset_stuck(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
     stuck: &[usize],

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// What became of the message to one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Warned {
+pub(crate) enum Warned {
     /// `msg` exited 0 and printed nothing.
     Sent,
     /// `msg` failed; the logoff still goes ahead after the grace period.
@@ -23,7 +23,7 @@ pub enum Warned {
 
 impl Warned {
     /// The failure message, if any.
-    pub fn message(&self) -> Option<&str> {
+    pub(crate) fn message(&self) -> Option<&str> {
         match self {
             Warned::Failed(m) => Some(m),
             _ => None,
@@ -33,7 +33,7 @@ impl Warned {
 
 crate::vocab::codes::stable_codes! {
     /// What became of the `--warn` message to a session.
-    pub enum WarnCode {
+    pub(crate) enum WarnCode {
         /// Sent.
         Sent => "sent",
         /// `msg` failed.
@@ -54,32 +54,32 @@ impl From<&Warned> for WarnCode {
 }
 
 /// Where and how to run `msg`.
-pub struct Msg<'a> {
+pub(crate) struct Msg<'a> {
     /// Runs the program.
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// The server, `None` for this computer.
-    pub server: Option<&'a ServerName>,
+    pub(crate) server: Option<&'a ServerName>,
     /// The message.
-    pub message: &'a str,
+    pub(crate) message: &'a str,
     /// How long the message box stays (the grace period).
-    pub seconds: u64,
+    pub(crate) seconds: u64,
     /// Time `msg` may take.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Decodes the child's messages for display.
-    pub text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
     /// Whether to stop (Ctrl-C): no further message is sent.
-    pub stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a dyn Fn() -> bool,
 }
 
 /// Sends the message to every planned active session, in plan order; one answer per entry of
 /// the plan (`None` for entries not planned for logoff).
-pub fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
+pub(crate) fn send(plan: &Plan, msg: &Msg<'_>) -> Vec<Option<Warned>> {
     send_each(plan, plan.logoff_order(), msg)
 }
 
 /// Sends the final reminder to the sessions the first message reached (`first` as returned by
 /// [`send`]); one answer per entry.
-pub fn remind(plan: &Plan, first: &[Option<Warned>], msg: &Msg<'_>) -> Vec<Option<Warned>> {
+pub(crate) fn remind(plan: &Plan, first: &[Option<Warned>], msg: &Msg<'_>) -> Vec<Option<Warned>> {
     let reached = plan
         .logoff_order()
         .into_iter()
@@ -129,7 +129,7 @@ fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warn
 /// Waits `grace`, telling `out` how long is left until `before` ("logging off", "the final
 /// reminder"): a countdown rewritten in place on a terminal, otherwise a line at the start, one
 /// a minute, and `end` at the end. Returns early, with `false`, when `stop` says so (Ctrl-C).
-pub fn wait(
+pub(crate) fn wait(
     grace: Duration,
     terminal: bool,
     out: &mut dyn Write,

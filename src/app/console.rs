@@ -7,7 +7,7 @@
 use std::io::Write;
 
 /// The console of this process, when there is one to write to (Windows only).
-pub fn open() -> Option<Box<dyn Write>> {
+pub(crate) fn open() -> Option<Box<dyn Write>> {
     #[cfg(windows)]
     {
         windows::Console::open().map(|c| Box::new(c) as Box<dyn Write>)
@@ -25,14 +25,14 @@ mod windows {
     use windows_sys::Win32::System::Console::WriteConsoleW;
 
     /// `CONOUT$`, opened for writing; text is written as UTF-16 so that any name shows right.
-    pub struct Console {
+    pub(crate) struct Console {
         file: std::fs::File,
         /// The tail of a UTF-8 sequence cut by the previous write.
         pending: Vec<u8>,
     }
 
     impl Console {
-        pub fn open() -> Option<Console> {
+        pub(crate) fn open() -> Option<Console> {
             let file = std::fs::OpenOptions::new()
                 .read(true)
                 .write(true)

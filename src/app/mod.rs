@@ -4,7 +4,7 @@
 //! plan, and a run that acts confirms, acts ([`crate::act`]), reports, and keeps the caller's own
 //! session for last.
 
-pub mod console;
+pub(crate) mod console;
 mod confirm;
 mod list;
 mod survey;
@@ -34,20 +34,20 @@ use voice::Voice;
 
 /// What the run learns from the terminal it runs on, and what Ctrl-C reaches.
 #[derive(Debug, Clone)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Whether standard input is a terminal: a person can answer, so the plan is confirmed
     /// (whatever standard output is: the plan and question go to the console).
-    pub interactive: bool,
+    pub(crate) interactive: bool,
     /// Whether standard error is a terminal (then the grace period is a countdown).
-    pub stderr_terminal: bool,
+    pub(crate) stderr_terminal: bool,
     /// Read the table again before each logoff when it is older than this (a long prompt, slow
     /// logoffs).
-    pub recheck_after: Duration,
+    pub(crate) recheck_after: Duration,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
-    pub stop: Arc<AtomicBool>,
+    pub(crate) stop: Arc<AtomicBool>,
     /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back
     /// before it ends the process.
-    pub undo: Arc<Undo>,
+    pub(crate) undo: Arc<Undo>,
 }
 
 impl Default for Environment {
@@ -63,20 +63,25 @@ impl Default for Environment {
 }
 
 /// The streams a run talks to.
-pub struct Io<'a> {
+pub(crate) struct Io<'a> {
     /// The report.
-    pub out: &'a mut dyn Write,
+    pub(crate) out: &'a mut dyn Write,
     /// Errors, warnings, progress and the confirmation question (shared by server threads).
-    pub err: &'a mut (dyn Write + Send),
+    pub(crate) err: &'a mut (dyn Write + Send),
     /// Captured input for `--input -`, and the answer to the confirmation question.
-    pub input: &'a mut dyn BufRead,
+    pub(crate) input: &'a mut dyn BufRead,
     /// Where the plan and the confirmation question go: the console (`CONOUT$` on Windows);
     /// `None`: `err`.
-    pub console: Option<&'a mut dyn Write>,
+    pub(crate) console: Option<&'a mut dyn Write>,
 }
 
 /// Runs the whole job and returns the exit code.
-pub fn run(config: &Config, host: &dyn Host, env: &Environment, io: &mut Io<'_>) -> ExitCode {
+pub(crate) fn run(
+    config: &Config,
+    host: &dyn Host,
+    env: &Environment,
+    io: &mut Io<'_>,
+) -> ExitCode {
     let started = (SystemTime::now(), Instant::now());
     // One computer under two names would be done twice, the second time from a stale table.
     if let Source::Query(_) = &config.source {

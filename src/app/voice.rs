@@ -17,34 +17,34 @@ use std::sync::Mutex;
 
 /// The run's voice.
 pub(super) struct Voice<'a> {
-    pub config: &'a Config,
-    pub host: &'a dyn Host,
-    pub code_page: CodePage,
-    pub err: Mutex<&'a mut (dyn Write + Send)>,
-    pub audit: Option<AuditLog>,
+    pub(crate) config: &'a Config,
+    pub(crate) host: &'a dyn Host,
+    pub(crate) code_page: CodePage,
+    pub(crate) err: Mutex<&'a mut (dyn Write + Send)>,
+    pub(crate) audit: Option<AuditLog>,
     /// Servers finished so far, for the progress lines.
-    pub finished: AtomicUsize,
+    pub(crate) finished: AtomicUsize,
     /// Servers in the run.
-    pub servers: usize,
+    pub(crate) servers: usize,
 }
 
 impl Voice<'_> {
     /// Appends a line to the audit log; the line is only built when there is a log.
-    pub fn audit(&self, line: impl FnOnce() -> audit::Line) {
+    pub(crate) fn audit(&self, line: impl FnOnce() -> audit::Line) {
         if let Some(problem) = self.audit.as_ref().and_then(|a| a.record(&line())) {
             self.say(&format!("warning: {problem}"));
         }
     }
 
     /// Says at once that a server failed (the one time its error is printed).
-    pub fn server_failed(&self, result: &ServerResult) {
+    pub(crate) fn server_failed(&self, result: &ServerResult) {
         if let Some(e) = &result.error {
             self.say(&format!("error: {}: {e}", result.server));
         }
     }
 
     /// A server is finished: with several servers, its progress line on stderr.
-    pub fn finished(&self, result: &ServerResult) {
+    pub(crate) fn finished(&self, result: &ServerResult) {
         let n = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
         if self.servers > 1 {
             let line = progress_line(result, n, self.servers, self.config.mode);
@@ -54,7 +54,7 @@ impl Voice<'_> {
     }
 
     /// Writes a line to standard error as it is (no prefix).
-    pub fn line(&self, line: &str) {
+    pub(crate) fn line(&self, line: &str) {
         let mut err = self.err.lock().unwrap_or_else(|e| e.into_inner());
         let _ = writeln!(err, "{line}");
     }

@@ -13,7 +13,7 @@ const SERVER_HINT: &str = "write /server:TS01, -server:TS01, /server TS01 or --s
 /// `/server:NAME`, `-server:NAME`, `--server:NAME`, `/server NAME`, `-server NAME` (any case)
 /// → `--server NAME`. An empty name or a `=` form is refused with a hint. Nothing after `--`
 /// is touched.
-pub fn normalize(args: impl IntoIterator<Item = OsString>) -> Result<Vec<OsString>, Error> {
+pub(crate) fn normalize(args: impl IntoIterator<Item = OsString>) -> Result<Vec<OsString>, Error> {
     let mut out = Vec::new();
     let mut args = args.into_iter();
     if let Some(program) = args.next() {

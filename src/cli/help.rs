@@ -4,7 +4,7 @@
 use crate::exit_code;
 
 /// The common jobs, one command each, with what it does.
-pub const EXAMPLES: &[(&str, &str)] = &[
+pub(crate) const EXAMPLES: &[(&str, &str)] = &[
     (
         "logoff-all -n",
         "show what would be done, log off nobody (dry run)",
@@ -42,7 +42,7 @@ const SCHEDULED: &[&str] = &[
 ];
 
 /// The text after the flags in `--help`, `-h`, `/?` and `/help`.
-pub fn after_help() -> String {
+pub(crate) fn after_help() -> String {
     let mut text = String::from("Examples:\n");
     for (command, what) in EXAMPLES {
         text.push_str(&format!("  {command}\n      {what}\n"));

@@ -1,9 +1,9 @@
 //! Command line: the flags (with the Windows habits `/?` and `/server:NAME`), checked for
-//! contradictions, turned once into a plain [`Config`]. The only module that knows clap.
+//! contradictions, turned once into a plain [`crate::config::Config`]. The only module that knows clap.
 
-pub mod args;
-pub mod help;
-pub mod workflow;
+pub(crate) mod args;
+pub(crate) mod help;
+pub(crate) mod workflow;
 
 use crate::error::Error;
 use crate::vocab::duration::{parse_grace, parse_idle_over, parse_timeout, parse_verify_wait};
@@ -21,126 +21,126 @@ use std::time::Duration;
 /// sessions with no user, and your own session.
 #[derive(Debug, Parser)]
 #[command(name = "logoff-all", version, max_term_width = 100, after_help = help::after_help())]
-pub struct Cli {
+pub(crate) struct Cli {
     /// Work on this server instead of this computer; repeat or separate with commas for several
     /// (also /server:NAME).
     #[arg(short = 's', long, value_name = "NAME", value_delimiter = ',')]
-    pub server: Vec<String>,
+    pub(crate) server: Vec<String>,
 
     /// Read server names from a file: one per line, # comments, blank lines ignored.
     #[arg(long, value_name = "FILE")]
-    pub servers_file: Option<PathBuf>,
+    pub(crate) servers_file: Option<PathBuf>,
 
     /// Read a captured `query session` output from a file (- for stdin) instead of running
     /// query; always a dry run.
     #[arg(short = 'i', long, value_name = "PATH")]
-    pub input: Option<PathBuf>,
+    pub(crate) input: Option<PathBuf>,
 
     /// Decode the output with this code page (e.g. 437, 850, 866, 932) instead of the system's
     /// OEM code page.
     #[arg(long, value_name = "N")]
-    pub codepage: Option<u16>,
+    pub(crate) codepage: Option<u16>,
 
     /// Log off the console session too.
     #[arg(long)]
-    pub include_console: bool,
+    pub(crate) include_console: bool,
 
     /// Log off your own session too; it always goes last.
     #[arg(long)]
-    pub include_self: bool,
+    pub(crate) include_self: bool,
 
     /// Only sessions in these states (active, disc, conn, ... or the localized words).
     #[arg(long, value_name = "STATE", value_delimiter = ',')]
-    pub state: Vec<String>,
+    pub(crate) state: Vec<String>,
 
     /// Only users matching this pattern (* and ? wildcards, case-insensitive; repeatable). It
     /// must match the whole name as query prints it, cut to 20 characters: for a longer name
     /// give its first 20 characters or end the pattern with *.
     #[arg(long, value_name = "PATTERN")]
-    pub user: Vec<String>,
+    pub(crate) user: Vec<String>,
 
     /// Never users matching this pattern (repeatable; wins over --user). A longer pattern also
     /// excludes a printed 20-character name that is its start (query cuts names to 20).
     #[arg(long, value_name = "PATTERN")]
-    pub exclude_user: Vec<String>,
+    pub(crate) exclude_user: Vec<String>,
 
     /// Never users matching a pattern in this file: one per line, a line starting with # is a
     /// comment; UTF-8 (with or without BOM) or UTF-16 with BOM.
     #[arg(long, value_name = "FILE")]
-    pub exclude_file: Option<PathBuf>,
+    pub(crate) exclude_file: Option<PathBuf>,
 
     /// Only sessions idle longer than this, per `query user` (e.g. 90m, 2h, 1d12h; the unit is
     /// needed: a bare number is refused).
     #[arg(long, value_name = "DURATION", value_parser = parse_idle_over)]
-    pub idle_over: Option<Duration>,
+    pub(crate) idle_over: Option<Duration>,
 
     /// Send this message (stock `msg`) to the sessions first, wait --grace, re-check, then log off.
     #[arg(long, value_name = "MESSAGE")]
-    pub warn: Option<String>,
+    pub(crate) warn: Option<String>,
 
     /// Wait between --warn and the logoff (default 5m, at most 1d).
     #[arg(long, value_name = "DURATION", value_parser = parse_grace, requires = "warn")]
-    pub grace: Option<Duration>,
+    pub(crate) grace: Option<Duration>,
 
     /// Print the plan and log off nobody.
     #[arg(short = 'n', long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Do not ask for confirmation on a terminal.
     #[arg(short = 'y', long)]
-    pub yes: bool,
+    pub(crate) yes: bool,
 
     /// Time query and each logoff may take before they are stopped (e.g. 60, 90s, 2m; 1s to 1d).
     #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_timeout)]
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
 
     /// Servers processed at once (within a server, logoffs stay one at a time).
     #[arg(short = 'j', long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub jobs: u16,
+    pub(crate) jobs: u16,
 
     /// Report format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table, value_name = "FORMAT")]
-    pub format: FormatArg,
+    pub(crate) format: FormatArg,
 
     /// Write the report to this file instead of standard output (CSV with a UTF-8 byte order
     /// mark for Excel and Import-Csv; JSON and table as plain UTF-8).
     #[arg(short = 'o', long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
 
     /// Append one JSON line per decision and outcome to this file (never truncated); if it
     /// cannot be opened, nobody is logged off.
     #[arg(long, value_name = "FILE")]
-    pub log: Option<PathBuf>,
+    pub(crate) log: Option<PathBuf>,
 
     /// Write one summary event per server to the Application event log (stock eventcreate).
     #[arg(long)]
-    pub event_log: bool,
+    pub(crate) event_log: bool,
 
     /// For tests: take query, logoff, msg and the other stock tools from this folder instead
     /// of the system folder (the only override; a relative folder is made absolute at start).
     #[arg(long, value_name = "DIR")]
-    pub tools_dir: Option<PathBuf>,
+    pub(crate) tools_dir: Option<PathBuf>,
 
     /// After the logoffs, read the table again until every logged-off session is gone, at most
     /// this long (0 = do not check; then the report says "not verified"). Not with
     /// --disconnect: a disconnected session stays listed. At most 1h.
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_verify_wait)]
-    pub verify_wait: Duration,
+    pub(crate) verify_wait: Duration,
 
     /// End a session that is still listed after --verify-wait with `reset session <id>`.
     #[arg(long)]
-    pub reset_stuck: bool,
+    pub(crate) reset_stuck: bool,
 
     /// --drain, --disconnect, --session-name, --list, --input-user, --warn-exact,
     /// --unknown-idle.
     #[command(flatten)]
-    pub workflow: workflow::WorkflowArgs,
+    pub(crate) workflow: workflow::WorkflowArgs,
 }
 
 /// `--format` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
+pub(crate) enum FormatArg {
     /// Aligned columns and a summary.
     Table,
     /// One JSON object.
@@ -151,13 +151,13 @@ pub enum FormatArg {
 
 /// Two flags that cannot mean anything together (by clap id), and why.
 #[derive(Debug, Clone, Copy)]
-pub struct Conflict {
+pub(crate) struct Conflict {
     /// The first flag's id (the field name).
-    pub first: &'static str,
+    pub(crate) first: &'static str,
     /// The second flag's id.
-    pub second: &'static str,
+    pub(crate) second: &'static str,
     /// Why they cannot go together.
-    pub why: &'static str,
+    pub(crate) why: &'static str,
 }
 
 /// Every pair of flags refused together. Left out on purpose, because they are harmless:
@@ -165,7 +165,7 @@ pub struct Conflict {
 /// `--event-log` (the plan is shown, nothing is sent or written but the log's decisions),
 /// `--input` with `--yes` or `--log`, `--list` with `--input`, `--dry-run` or `--yes`.
 /// `--input` with `--idle-over` needs `--input-user`: checked in [`workflow`], not here.
-pub const CONFLICTS: &[Conflict] = &[
+pub(crate) const CONFLICTS: &[Conflict] = &[
     Conflict {
         first: "input",
         second: "server",
@@ -349,7 +349,7 @@ impl From<clap::Error> for Error {
 /// Parses the command line (program name first), refusing flags that cannot go together; the
 /// config is made from it by [`crate::config::from_args`]. Help and version come back as
 /// [`Error::CommandLine`] with exit code 0, to be printed like any other answer.
-pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
     let matches = Cli::command().try_get_matches_from(args::normalize(args)?)?;
     check_conflicts(&matches)?;
     Ok(Cli::from_arg_matches(&matches)?)

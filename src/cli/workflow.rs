@@ -7,47 +7,47 @@ use std::path::PathBuf;
 
 /// The admin workflow flags.
 #[derive(Debug, Args)]
-pub struct WorkflowArgs {
+pub(crate) struct WorkflowArgs {
     /// Block new logons during the run (stock `change logon /drain`; reconnections still work),
     /// then put back the mode recorded before, also after a failure, a timeout or Ctrl-C. This
     /// computer only: `change logon` has no /server:.
     #[arg(long)]
-    pub drain: bool,
+    pub(crate) drain: bool,
 
     /// Disconnect the sessions (stock `tsdiscon`) instead of logging them off; sessions that are
     /// already disconnected are skipped.
     #[arg(long)]
-    pub disconnect: bool,
+    pub(crate) disconnect: bool,
 
     /// Only sessions whose name matches this pattern, e.g. rdp-tcp#* or ica-cgp#* (* and ?
     /// wildcards, case-insensitive; repeatable). Disconnected sessions have no session name and
     /// never match.
     #[arg(long, value_name = "PATTERN")]
-    pub session_name: Vec<String>,
+    pub(crate) session_name: Vec<String>,
 
     /// List every session with its idle and logon time (from `query user`) and do nothing else.
     #[arg(long)]
-    pub list: bool,
+    pub(crate) list: bool,
 
     /// With --input: a captured `query user` output, to preview --idle-over (or --list) offline.
     #[arg(long, value_name = "FILE", requires = "input")]
-    pub input_user: Option<PathBuf>,
+    pub(crate) input_user: Option<PathBuf>,
 
     /// Send the --warn text as given, without ", logoff in 5 minutes" appended ({grace} is still
     /// replaced by the grace period in words).
     #[arg(long, requires = "warn")]
-    pub warn_exact: bool,
+    pub(crate) warn_exact: bool,
 
     /// What --idle-over does with a session whose idle time cannot be read (absurd, or not
     /// listed by query user): skip it (the default) or log it off; counted in the summary
     /// either way, with exit code 4.
     #[arg(long, value_enum, value_name = "WHAT", requires = "idle_over")]
-    pub unknown_idle: Option<UnknownIdleArg>,
+    pub(crate) unknown_idle: Option<UnknownIdleArg>,
 }
 
 /// `--unknown-idle` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum UnknownIdleArg {
+pub(crate) enum UnknownIdleArg {
     /// Skip the session, with the reason.
     Skip,
     /// Log it off (or disconnect it) as if idle long enough; every protection still applies.

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The wait after `--warn` when `--grace` is not given.
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(300);
+pub(crate) const DEFAULT_GRACE: Duration = Duration::from_secs(300);
 
 /// The longest `--warn` message `msg` is asked to show.
 const MAX_WARNING: usize = 255;
 
 /// Checks the flags together and makes the run's config.
-pub fn build(cli: Cli) -> Result<Config, Error> {
+pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
     // Each server with where it was named, to refuse one named twice (merging them would
     // hide a mistake in the list).
     let mut servers: Vec<(ServerName, String)> = Vec::new();

@@ -16,13 +16,13 @@ use std::time::Duration;
 
 /// Makes the run's config from the command line (program name first): every check from the
 /// parsed flags to the plain settings is in [`build`].
-pub fn from_args(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
+pub(crate) fn from_args(args: impl IntoIterator<Item = OsString>) -> Result<Config, Error> {
     build::build(crate::cli::parse(args)?)
 }
 
 /// Where the session tables come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     /// Run `query session` on each of these servers; an empty list means this computer.
     Query(Vec<ServerName>),
     /// Read a captured output from a file, or from standard input for `-`; always a dry run.
@@ -34,7 +34,7 @@ pub enum Source {
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Aligned columns and a summary line, for people.
     Table,
     /// One JSON object, for other programs.
@@ -45,17 +45,17 @@ pub enum Format {
 
 /// `--warn`: the message sent before logging off, and how long to wait after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
+pub(crate) struct Warning {
     /// The text, checked to be one line without control characters.
-    pub message: String,
+    pub(crate) message: String,
     /// `--grace`: the wait between the message and the logoff (default 5 minutes).
-    pub grace: Duration,
+    pub(crate) grace: Duration,
 }
 
 /// What the run does: decided once, from `--list`, `--dry-run` and `--input`, and dispatched
 /// once, by the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Print the plan and log off nobody (`--dry-run`, or implied by `--input`).
     DryRun,
     /// Carry out the plan (after the confirmation prompt on a terminal).
@@ -66,7 +66,7 @@ pub enum Mode {
 
 impl Mode {
     /// A stable name for the reports: `dry_run` or `act`.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Mode::DryRun => "dry_run",
             Mode::Act => "act",
@@ -75,64 +75,64 @@ impl Mode {
     }
 
     /// Whether this is a dry run.
-    pub fn is_dry_run(self) -> bool {
+    pub(crate) fn is_dry_run(self) -> bool {
         self == Mode::DryRun
     }
 }
 
 /// Everything one run needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Config {
+pub(crate) struct Config {
     /// Where the sessions come from.
-    pub source: Source,
+    pub(crate) source: Source,
     /// `--codepage`: the code page to decode with; `None` means the system's OEM code page.
-    pub code_page: Option<u16>,
+    pub(crate) code_page: Option<u16>,
     /// `--include-console`: log off the console session too.
-    pub include_console: bool,
+    pub(crate) include_console: bool,
     /// `--include-self`: log off the caller's own session too, always last.
-    pub include_self: bool,
+    pub(crate) include_self: bool,
     /// `--state`, `--user`, `--exclude-user`, `--exclude-file`, `--idle-over`.
-    pub filters: Filters,
+    pub(crate) filters: Filters,
     /// `--warn` and `--grace`; `None` means no message and no wait.
-    pub warning: Option<Warning>,
+    pub(crate) warning: Option<Warning>,
     /// Dry run or act.
-    pub mode: Mode,
+    pub(crate) mode: Mode,
     /// `--yes`: do not ask on a terminal before logging anyone off.
-    pub yes: bool,
+    pub(crate) yes: bool,
     /// Time each child program (query, logoff, msg) may take before it is killed.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// `--jobs`: servers processed at once (at least 1).
-    pub jobs: usize,
+    pub(crate) jobs: usize,
     /// Report format.
-    pub format: Format,
+    pub(crate) format: Format,
     /// `--output`: write the report to this file (CSV with a UTF-8 byte order mark) instead of
     /// standard output; `None`: standard output.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// `--log`: append one JSON line per decision and outcome to this file; `None`: no log.
-    pub log: Option<PathBuf>,
+    pub(crate) log: Option<PathBuf>,
     /// `--event-log`: write one summary event per server to the Application event log.
-    pub event_log: bool,
+    pub(crate) event_log: bool,
     /// Folder to take the tools from instead of the system folder; `None` means the system's.
-    pub tools_dir: Option<PathBuf>,
+    pub(crate) tools_dir: Option<PathBuf>,
     /// `--verify-wait`: how long to keep reading the table after a server's logoffs until
     /// every logged-off session is gone (default 30 s); zero turns verification off.
-    pub verify_wait: Duration,
+    pub(crate) verify_wait: Duration,
     /// `--reset-stuck`: end a session still listed after its logoff with `reset session`.
-    pub reset_stuck: bool,
+    pub(crate) reset_stuck: bool,
     // Admin workflows.
     /// `--disconnect`: `tsdiscon` instead of `logoff`.
-    pub verb: Verb,
+    pub(crate) verb: Verb,
     /// `--drain`: block new logons (`change logon /drain`) for the run, then restore the mode.
-    pub drain: bool,
+    pub(crate) drain: bool,
     /// `--input-user`: a captured `query user` output read with `--input`; `None`: none.
-    pub input_user: Option<PathBuf>,
+    pub(crate) input_user: Option<PathBuf>,
     /// `--warn-exact`: send the `--warn` text as given, without the grace appended.
-    pub warn_exact: bool,
+    pub(crate) warn_exact: bool,
 }
 
 impl Config {
     /// The servers to work on: `None` stands for this computer.
-    pub fn targets(&self) -> Vec<Option<ServerName>> {
+    pub(crate) fn targets(&self) -> Vec<Option<ServerName>> {
         match &self.source {
             Source::Query(list) if list.is_empty() => vec![None],
             Source::Query(list) => list.iter().cloned().map(Some).collect(),

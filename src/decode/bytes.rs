@@ -31,7 +31,7 @@ fn unprintable_bytes(w: u64) -> u64 {
 }
 
 /// Whether every byte is printable ASCII (space to `~`).
-pub fn is_printable_ascii(raw: &[u8]) -> bool {
+pub(crate) fn is_printable_ascii(raw: &[u8]) -> bool {
     let mut words = raw.chunks_exact(8);
     let mut bad = 0;
     for chunk in &mut words {
@@ -41,7 +41,7 @@ pub fn is_printable_ascii(raw: &[u8]) -> bool {
 }
 
 /// How many bytes equal `byte`.
-pub fn count(raw: &[u8], byte: u8) -> usize {
+pub(crate) fn count(raw: &[u8], byte: u8) -> usize {
     let mut words = raw.chunks_exact(8);
     let mut n = 0;
     for chunk in &mut words {
@@ -51,7 +51,7 @@ pub fn count(raw: &[u8], byte: u8) -> usize {
 }
 
 /// The index of the first byte equal to `byte`.
-pub fn find(raw: &[u8], byte: u8) -> Option<usize> {
+pub(crate) fn find(raw: &[u8], byte: u8) -> Option<usize> {
     let mut words = raw.chunks_exact(8);
     let mut at = 0;
     for chunk in &mut words {
@@ -69,7 +69,7 @@ pub fn find(raw: &[u8], byte: u8) -> Option<usize> {
 }
 
 /// The pieces of `raw` between `byte`s, like `raw.split(|b| *b == byte)`.
-pub fn split(raw: &[u8], byte: u8) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn split(raw: &[u8], byte: u8) -> impl Iterator<Item = &[u8]> {
     let mut rest = Some(raw);
     std::iter::from_fn(move || {
         let now = rest?;

@@ -2,19 +2,19 @@
 //! MB_ERR_INVALID_CHARS, so an invalid byte marks the line instead of becoming '?').
 
 #[cfg(windows)]
-pub fn is_valid(cp: u16) -> bool {
+pub(crate) fn is_valid(cp: u16) -> bool {
     // SAFETY: IsValidCodePage only reads its argument.
     unsafe { windows_sys::Win32::Globalization::IsValidCodePage(u32::from(cp)) != 0 }
 }
 
 #[cfg(not(windows))]
-pub fn is_valid(_cp: u16) -> bool {
+pub(crate) fn is_valid(_cp: u16) -> bool {
     false
 }
 
 /// Decodes one line; `None` when the bytes are not valid in `cp`.
 #[cfg(windows)]
-pub fn decode(cp: u16, raw: &[u8]) -> Option<String> {
+pub(crate) fn decode(cp: u16, raw: &[u8]) -> Option<String> {
     use windows_sys::Win32::Globalization::{MultiByteToWideChar, MB_ERR_INVALID_CHARS};
     if raw.is_empty() {
         return Some(String::new());
@@ -40,6 +40,6 @@ pub fn decode(cp: u16, raw: &[u8]) -> Option<String> {
 }
 
 #[cfg(not(windows))]
-pub fn decode(_cp: u16, _raw: &[u8]) -> Option<String> {
+pub(crate) fn decode(_cp: u16, _raw: &[u8]) -> Option<String> {
     None
 }

@@ -9,7 +9,7 @@ use crate::vocab::{SessionId, Verb};
 
 /// The logon mode of `change logon`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogonMode {
+pub(crate) enum LogonMode {
     /// `/query`: print the current mode.
     Query,
     /// `/enable`: logons allowed.
@@ -24,7 +24,7 @@ pub enum LogonMode {
 
 impl LogonMode {
     /// The `change logon` switch for this mode.
-    pub fn switch(self) -> &'static str {
+    pub(crate) fn switch(self) -> &'static str {
         match self {
             LogonMode::Query => "/query",
             LogonMode::Enable => "/enable",
@@ -37,7 +37,7 @@ impl LogonMode {
 
 /// One call of a stock program.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Call<'a> {
+pub(crate) enum Call<'a> {
     /// `query session [/server:NAME]`.
     QuerySession,
     /// `query user [/server:NAME]`.
@@ -70,7 +70,7 @@ pub enum Call<'a> {
 
 impl Call<'static> {
     /// The call that does `verb` to session `id`: `logoff ID` or `tsdiscon ID`.
-    pub fn of_verb(verb: Verb, id: SessionId) -> Call<'static> {
+    pub(crate) fn of_verb(verb: Verb, id: SessionId) -> Call<'static> {
         match verb {
             Verb::Logoff => Call::Logoff(id),
             Verb::Disconnect => Call::Disconnect(id),
@@ -80,7 +80,7 @@ impl Call<'static> {
 
 impl Call<'_> {
     /// The program this call runs.
-    pub fn tool(&self) -> Tool {
+    pub(crate) fn tool(&self) -> Tool {
         match self {
             Call::QuerySession | Call::QueryUser => Tool::Query,
             Call::Logoff(_) => Tool::Logoff,
@@ -93,7 +93,7 @@ impl Call<'_> {
     }
 
     /// The most output kept before the call fails as "output too large".
-    pub fn output_limit(&self) -> usize {
+    pub(crate) fn output_limit(&self) -> usize {
         match self {
             Call::QuerySession | Call::QueryUser => QUERY_OUTPUT_LIMIT,
             _ => TOOL_OUTPUT_LIMIT,
@@ -102,7 +102,7 @@ impl Call<'_> {
 
     /// The arguments, built only from validated values: decimal session IDs, a checked server
     /// name, and a message passed as one argument.
-    pub fn argv(&self, server: Option<&ServerName>) -> Vec<String> {
+    pub(crate) fn argv(&self, server: Option<&ServerName>) -> Vec<String> {
         let server_arg = server.map(|s| format!("/server:{s}"));
         let mut argv: Vec<String> = match self {
             Call::QuerySession => vec!["session".into()],

@@ -12,26 +12,26 @@ use std::time::Duration;
 type Answer = dyn Fn(&Call<'_>, Option<&ServerName>) -> Result<Output, HostError> + Sync;
 
 /// Answers calls with a closure; records `(tool file name, argv)` per call.
-pub struct FakeHost {
+pub(crate) struct FakeHost {
     answer: Box<Answer>,
     /// Every call made, in order: the tool's file name and the argv.
-    pub calls: Mutex<Vec<(String, Vec<String>)>>,
+    pub(crate) calls: Mutex<Vec<(String, Vec<String>)>>,
     /// What [`Host::own_session`] answers.
-    pub own_session: Option<SessionId>,
+    pub(crate) own_session: Option<SessionId>,
     /// What [`Host::locality`] answers for a server not in `local`.
-    pub locality: Locality,
+    pub(crate) locality: Locality,
     /// Servers [`Host::locality`] answers `Local` for (names ignoring case).
-    pub local: Vec<String>,
+    pub(crate) local: Vec<String>,
     /// What [`Host::addresses`] answers, by server name (ignoring case); a name not listed does
     /// not resolve.
-    pub addresses: Vec<(String, Vec<IpAddr>)>,
+    pub(crate) addresses: Vec<(String, Vec<IpAddr>)>,
     /// What [`Host::own_user`] answers.
-    pub own_user: Option<String>,
+    pub(crate) own_user: Option<String>,
 }
 
 impl FakeHost {
     /// A host that answers every call with `answer`.
-    pub fn new(
+    pub(crate) fn new(
         answer: impl Fn(&Call<'_>, Option<&ServerName>) -> Result<Output, HostError> + Sync + 'static,
     ) -> Self {
         FakeHost {
@@ -46,14 +46,14 @@ impl FakeHost {
     }
 
     /// The argv of every call so far.
-    pub fn argvs(&self) -> Vec<Vec<String>> {
+    pub(crate) fn argvs(&self) -> Vec<Vec<String>> {
         let calls = self.calls.lock().unwrap_or_else(|e| e.into_inner());
         calls.iter().map(|(_, argv)| argv.clone()).collect()
     }
 }
 
 /// An output with this exit code and standard output.
-pub fn exited(code: i32, stdout: &str, stderr: &str) -> Result<Output, HostError> {
+pub(crate) fn exited(code: i32, stdout: &str, stderr: &str) -> Result<Output, HostError> {
     Ok(Output {
         code: Some(code),
         stdout: stdout.as_bytes().to_vec(),
@@ -62,7 +62,7 @@ pub fn exited(code: i32, stdout: &str, stderr: &str) -> Result<Output, HostError
 }
 
 /// A call that ran past its timeout.
-pub fn timed_out(timeout: Duration) -> Result<Output, HostError> {
+pub(crate) fn timed_out(timeout: Duration) -> Result<Output, HostError> {
     Err(HostError::Run(RunError::TimedOut {
         program: "fake".to_string(),
         timeout,

@@ -3,14 +3,14 @@
 //! system lookups (own session, computer names and addresses, OEM code page) come from the same trait, so the
 //! stages above it are tested with a fake host and no Windows.
 
-pub mod call;
+pub(crate) mod call;
 #[cfg(test)]
-pub mod fake;
-pub mod runner;
-pub mod system;
-pub mod tools;
+pub(crate) mod fake;
+pub(crate) mod runner;
+pub(crate) mod system;
+pub(crate) mod tools;
 
-pub use call::{Call, LogonMode};
+pub(crate) use call::{Call, LogonMode};
 
 use crate::vocab::ServerName;
 use crate::vocab::SessionId;
@@ -23,7 +23,7 @@ use tools::{Tool, ToolError};
 
 /// A call that did not run to completion.
 #[derive(Debug, thiserror::Error)]
-pub enum HostError {
+pub(crate) enum HostError {
     /// The program is not where it must be.
     #[error(transparent)]
     Tool(#[from] ToolError),
@@ -34,7 +34,7 @@ pub enum HostError {
 
 /// Whether a `--server` names the machine this run is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locality {
+pub(crate) enum Locality {
     /// It names this computer: the system's own-session answer applies.
     Local,
     /// It names another computer.
@@ -44,7 +44,7 @@ pub enum Locality {
 }
 
 /// Everything the run asks of the machine.
-pub trait Host: Sync {
+pub(crate) trait Host: Sync {
     /// Runs the stock program behind `call` on `server` (`None`: this computer) under `timeout`,
     /// capturing at most the call's output limit.
     fn run(
@@ -74,7 +74,7 @@ pub trait Host: Sync {
 
 /// The real host: tools from the system folder (or `--tools-dir`), each resolved once per run,
 /// run through a [`Runner`].
-pub struct SystemHost<R: Runner> {
+pub(crate) struct SystemHost<R: Runner> {
     runner: R,
     tools_dir: Option<PathBuf>,
     resolved: [OnceLock<Result<PathBuf, ToolError>>; Tool::ALL.len()],
@@ -83,7 +83,7 @@ pub struct SystemHost<R: Runner> {
 impl<R: Runner> SystemHost<R> {
     /// A host that runs programs through `runner`, taking them from `tools_dir` when given,
     /// otherwise from the system folder.
-    pub fn new(runner: R, tools_dir: Option<&Path>) -> Self {
+    pub(crate) fn new(runner: R, tools_dir: Option<&Path>) -> Self {
         SystemHost {
             runner,
             tools_dir: tools_dir.map(Path::to_path_buf),
@@ -92,7 +92,7 @@ impl<R: Runner> SystemHost<R> {
     }
 
     /// Where `tool` is, found once and remembered for the rest of the run.
-    pub fn locate(&self, tool: Tool) -> Result<&Path, ToolError> {
+    pub(crate) fn locate(&self, tool: Tool) -> Result<&Path, ToolError> {
         self.resolved[tool as usize]
             .get_or_init(|| tools::locate(tool, self.tools_dir.as_deref()))
             .as_deref()

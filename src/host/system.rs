@@ -11,7 +11,7 @@ use std::sync::Mutex;
 
 /// The code page `query` writes redirected output in: the system's OEM code page on Windows,
 /// CP437 elsewhere (captured output is then usually from a US English host).
-pub fn oem_code_page() -> u16 {
+pub(crate) fn oem_code_page() -> u16 {
     #[cfg(windows)]
     {
         // SAFETY: GetOEMCP takes no arguments and cannot fail.
@@ -25,7 +25,7 @@ pub fn oem_code_page() -> u16 {
 }
 
 /// The Remote Desktop session this process runs in, asked of the system; `None` off Windows.
-pub fn own_session() -> Option<SessionId> {
+pub(crate) fn own_session() -> Option<SessionId> {
     #[cfg(windows)]
     {
         use windows_sys::Win32::System::RemoteDesktop::ProcessIdToSessionId;
@@ -44,7 +44,7 @@ pub fn own_session() -> Option<SessionId> {
 /// The folder holding `query.exe`, `logoff.exe` and `msg.exe`: `%SystemRoot%\System32`, or
 /// `%SystemRoot%\Sysnative` from a 32-bit process on 64-bit Windows (System32 would be
 /// redirected to SysWOW64, where they do not exist). `None` off Windows.
-pub fn system_tools_dir() -> Option<PathBuf> {
+pub(crate) fn system_tools_dir() -> Option<PathBuf> {
     #[cfg(windows)]
     {
         use std::os::windows::ffi::OsStringExt;
@@ -76,7 +76,7 @@ pub fn system_tools_dir() -> Option<PathBuf> {
 /// This computer's names: NetBIOS name, DNS host name and fully qualified DNS name, as the
 /// system reports them (`GetComputerNameExW`); off Windows the host name from the environment
 /// or the kernel.
-pub fn computer_names() -> Vec<String> {
+pub(crate) fn computer_names() -> Vec<String> {
     #[cfg(windows)]
     {
         use windows_sys::Win32::System::SystemInformation::{
@@ -118,7 +118,7 @@ pub fn computer_names() -> Vec<String> {
 
 /// The user this process runs as, without the domain (as `query` prints it); off Windows (test
 /// stand-ins) the `USER` or `USERNAME` environment variable.
-pub fn own_user() -> Option<String> {
+pub(crate) fn own_user() -> Option<String> {
     #[cfg(windows)]
     {
         use windows_sys::Win32::System::WindowsProgramming::GetUserNameW;
@@ -143,7 +143,7 @@ pub fn own_user() -> Option<String> {
 /// Whether `server` names this computer: by name (NetBIOS, DNS host name, FQDN), as loopback
 /// (`localhost`, 127.0.0.0/8, ::1), or by any address of this computer, also through an alias
 /// that resolves to one. Answers are remembered for the run (the re-checks ask again).
-pub fn locality(server: &ServerName) -> Locality {
+pub(crate) fn locality(server: &ServerName) -> Locality {
     static KNOWN: Mutex<Vec<(String, Locality)>> = Mutex::new(Vec::new());
     remembered(&KNOWN, server.as_str(), || {
         locality_with(server, &computer_names(), &resolve, &is_own_address)
@@ -152,7 +152,7 @@ pub fn locality(server: &ServerName) -> Locality {
 
 /// The addresses `server` resolves to (an IP address is its own), in canonical form; `None`
 /// when it does not resolve. Looked up once per run.
-pub fn addresses(server: &ServerName) -> Option<Vec<IpAddr>> {
+pub(crate) fn addresses(server: &ServerName) -> Option<Vec<IpAddr>> {
     resolve(server.as_str())
 }
 
@@ -206,7 +206,7 @@ fn is_own_address(ip: IpAddr) -> bool {
 
 /// [`locality`] with this computer's names, a resolver and the own-address test given, for
 /// tests.
-pub fn locality_with(
+pub(crate) fn locality_with(
     server: &ServerName,
     names: &[String],
     resolve: &dyn Fn(&str) -> Option<Vec<IpAddr>>,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// A stock Windows program this tool runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tool {
+pub(crate) enum Tool {
     /// `query.exe` (`query session`).
     Query,
     /// `logoff.exe`.
@@ -25,7 +25,7 @@ pub enum Tool {
 
 impl Tool {
     /// Every tool, in declaration order (a tool's index is its position here).
-    pub const ALL: [Tool; 7] = [
+    pub(crate) const ALL: [Tool; 7] = [
         Tool::Query,
         Tool::Logoff,
         Tool::Msg,
@@ -36,7 +36,7 @@ impl Tool {
     ];
 
     /// The file name: `query.exe` on Windows, `query` elsewhere (test stand-ins).
-    pub fn file_name(self) -> &'static str {
+    pub(crate) fn file_name(self) -> &'static str {
         let (windows, other) = match self {
             Tool::Query => ("query.exe", "query"),
             Tool::Logoff => ("logoff.exe", "logoff"),
@@ -56,7 +56,7 @@ impl Tool {
 
 /// A tool could not be found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ToolError {
+pub(crate) enum ToolError {
     /// The file is not where it must be.
     #[error(
         "{file} not found at {}; the stock Remote Desktop tools are missing (Home editions \
@@ -80,7 +80,7 @@ pub enum ToolError {
 /// Finds `tool`: in `override_dir` (`--tools-dir`, made absolute when the config was built)
 /// when given; on Windows in the system folder; elsewhere on PATH (where only test stand-ins
 /// live).
-pub fn locate(tool: Tool, override_dir: Option<&Path>) -> Result<PathBuf, ToolError> {
+pub(crate) fn locate(tool: Tool, override_dir: Option<&Path>) -> Result<PathBuf, ToolError> {
     let file = tool.file_name();
     let dir = override_dir
         .map(Path::to_path_buf)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 /// IDs that no row may be logged off under, with why: an ID on two or more rows (one of them
 /// may be the own session, the console or a listener printed again), and any number standing
 /// as a word on a line that was not understood (it may be that row's ID).
-pub fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
+pub(crate) fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
     // Sorting the (ID, line) pairs finds the repeats without hashing every row.
     let mut ids: Vec<(SessionId, usize)> = table.sessions().map(|s| (s.id, s.line)).collect();
     if !ids.windows(2).all(|w| w[0].0 < w[1].0) {

@@ -1,8 +1,8 @@
 //! Filter: what admins narrow a run to: states, user and session name patterns (exclusions
 //! win), idle time. A session that fails a filter is skipped with the filter's reason.
 
-pub mod hidden;
-pub mod list;
+pub(crate) mod hidden;
+pub(crate) mod list;
 pub mod pattern;
 
 pub use pattern::Pattern;

@@ -191,12 +191,12 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
 
 /// Whether a session in `state` has nothing left for `verb` to do: a disconnected session
 /// cannot be disconnected again.
-pub fn already_done(verb: Verb, state: &State) -> bool {
+pub(crate) fn already_done(verb: Verb, state: &State) -> bool {
     verb == Verb::Disconnect && *state == State::Disconnected
 }
 
 /// Skips, with the reason, every planned session `verb` has nothing to do to.
-pub fn apply_verb(plan: &mut Plan, verb: Verb) {
+pub(crate) fn apply_verb(plan: &mut Plan, verb: Verb) {
     for entry in &mut plan.entries {
         let done = entry
             .session()

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 /// What a line of the log records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Event {
+pub(crate) enum Event {
     /// The plan's decision for a row.
     Decision,
     /// What became of the `--warn` message to a session.
@@ -39,7 +39,7 @@ pub enum Event {
 /// The body of a line: a session record or an error record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
-pub enum Body {
+pub(crate) enum Body {
     /// About one row.
     Session(Box<SessionRecord>),
     /// About a server.
@@ -50,29 +50,29 @@ pub enum Body {
 
 /// A `--drain` step.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct LogonModeRecord {
+pub(crate) struct LogonModeRecord {
     /// `recorded`, `drain set`, `restored`, ...
-    pub step: String,
+    pub(crate) step: String,
     /// The logon mode, in words.
-    pub logon_mode: String,
+    pub(crate) logon_mode: String,
 }
 
 /// One line of the log.
 #[derive(Debug, Clone, Serialize)]
-pub struct Line {
+pub(crate) struct Line {
     /// UTC, RFC 3339, to the second.
-    pub time: String,
+    pub(crate) time: String,
     /// What it records.
-    pub event: Event,
+    pub(crate) event: Event,
     /// `dry_run` or `act`.
-    pub mode: &'static str,
+    pub(crate) mode: &'static str,
     /// The record.
     #[serde(flatten)]
-    pub body: Body,
+    pub(crate) body: Body,
 }
 
 /// A decision line.
-pub fn decision(server: &str, entry: &Entry, mode: Mode, verb: Verb) -> Line {
+pub(crate) fn decision(server: &str, entry: &Entry, mode: Mode, verb: Verb) -> Line {
     line(
         Event::Decision,
         mode,
@@ -83,7 +83,7 @@ pub fn decision(server: &str, entry: &Entry, mode: Mode, verb: Verb) -> Line {
 }
 
 /// An outcome line.
-pub fn outcome(server: &str, entry: &Entry, outcome: &Outcome, verb: Verb) -> Line {
+pub(crate) fn outcome(server: &str, entry: &Entry, outcome: &Outcome, verb: Verb) -> Line {
     line(
         Event::Outcome,
         Mode::Act,
@@ -98,7 +98,7 @@ pub fn outcome(server: &str, entry: &Entry, outcome: &Outcome, verb: Verb) -> Li
 }
 
 /// A warning-message line.
-pub fn warned(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
+pub(crate) fn warned(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
     line(
         Event::Warn,
         Mode::Act,
@@ -113,13 +113,13 @@ pub fn warned(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line 
 }
 
 /// A final-reminder line.
-pub fn reminded(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
+pub(crate) fn reminded(server: &str, entry: &Entry, warned: &Warned, verb: Verb) -> Line {
     let record = SessionRecord::new(server, entry, None, Some(warned), verb);
     line(Event::Reminded, Mode::Act, Body::Session(Box::new(record)))
 }
 
 /// A `--drain` line: the logon mode at one step.
-pub fn logon_mode(step: &str, logon_mode: &str) -> Line {
+pub(crate) fn logon_mode(step: &str, logon_mode: &str) -> Line {
     let record = LogonModeRecord {
         step: step.to_string(),
         logon_mode: logon_mode.to_string(),
@@ -128,7 +128,7 @@ pub fn logon_mode(step: &str, logon_mode: &str) -> Line {
 }
 
 /// A whole-server error line.
-pub fn error(record: ErrorRecord, mode: Mode) -> Line {
+pub(crate) fn error(record: ErrorRecord, mode: Mode) -> Line {
     line(Event::Error, mode, Body::Error(record))
 }
 
@@ -143,7 +143,7 @@ fn line(event: Event, mode: Mode, body: Body) -> Line {
 
 /// An open `--log` file.
 #[derive(Debug)]
-pub struct AuditLog {
+pub(crate) struct AuditLog {
     file: Mutex<File>,
     path: PathBuf,
     failed: AtomicBool,
@@ -151,7 +151,7 @@ pub struct AuditLog {
 
 impl AuditLog {
     /// Opens (or creates) the file for appending; a run that cannot do this logs nobody off.
-    pub fn open(path: &Path) -> std::io::Result<AuditLog> {
+    pub(crate) fn open(path: &Path) -> std::io::Result<AuditLog> {
         let file = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -164,13 +164,13 @@ impl AuditLog {
     }
 
     /// Whether any write has failed.
-    pub fn has_failed(&self) -> bool {
+    pub(crate) fn has_failed(&self) -> bool {
         self.failed.load(Ordering::SeqCst)
     }
 
     /// Appends one line and flushes it. Returns an error message the first time a write fails
     /// (later failures are silent; the run goes on).
-    pub fn record(&self, line: &Line) -> Option<String> {
+    pub(crate) fn record(&self, line: &Line) -> Option<String> {
         let result = serde_json::to_vec(line)
             .map_err(std::io::Error::from)
             .and_then(|mut text| {

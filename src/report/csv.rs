@@ -8,10 +8,10 @@ use crate::vocab::text::escape_for_display;
 use std::io::{self, Write};
 
 /// The UTF-8 byte order mark put before a CSV written to a file with `--output`.
-pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The columns, in order.
-pub const HEADER: [&str; 13] = [
+pub(crate) const HEADER: [&str; 13] = [
     "SERVER",
     "ID",
     "CURRENT",
@@ -28,7 +28,7 @@ pub const HEADER: [&str; 13] = [
 ];
 
 /// Writes the header and every row.
-pub fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result<()> {
+pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result<()> {
     row(out, &HEADER.map(String::from))?;
     for r in results {
         if let Some(done) = &r.done {
@@ -45,7 +45,7 @@ pub fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result<()> {
 
 /// The cells of a session record. ID is a plain number (empty for a line not understood);
 /// CURRENT is `yes` or `no`; IDLE and LOGON are empty when not known.
-pub fn session_cells(r: &SessionRecord) -> [String; 13] {
+pub(crate) fn session_cells(r: &SessionRecord) -> [String; 13] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let reason = match &r.raw {
         Some(raw) => format!("line {}: {}: {}", r.line, r.reason, quote(raw.trim_end())),
@@ -75,7 +75,7 @@ pub fn session_cells(r: &SessionRecord) -> [String; 13] {
 
 /// The cells of a server error: the server, the error's code as REASON_CODE, its words in
 /// ERROR; the session columns empty.
-pub fn error_cells(e: &ErrorRecord) -> [String; 13] {
+pub(crate) fn error_cells(e: &ErrorRecord) -> [String; 13] {
     let mut cells: [String; 13] = Default::default();
     cells[0] = e.server.clone();
     cells[8] = e.kind.clone();

@@ -43,12 +43,16 @@ struct SummaryJson {
 }
 
 /// Formats a time as RFC 3339 in UTC, to the second: `2026-11-24T02:00:00Z`.
-pub fn rfc3339(time: SystemTime) -> String {
+pub(crate) fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
 /// Writes the JSON report.
-pub fn write(out: &mut dyn Write, results: &[ServerResult], info: &RunInfo) -> io::Result<()> {
+pub(crate) fn write(
+    out: &mut dyn Write,
+    results: &[ServerResult],
+    info: &RunInfo,
+) -> io::Result<()> {
     writeln!(out, "{{")?;
     field(out, "version", &env!("CARGO_PKG_VERSION"))?;
     field(out, "started", &rfc3339(info.started))?;

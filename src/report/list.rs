@@ -16,18 +16,18 @@ use std::time::Duration;
 
 /// What `query user` said about one session.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UserRow {
+pub(crate) struct UserRow {
     /// The idle time, or why it cannot be read.
-    pub idle: Result<Duration, String>,
+    pub(crate) idle: Result<Duration, String>,
     /// The IDLE TIME field as printed.
-    pub idle_raw: String,
+    pub(crate) idle_raw: String,
     /// The LOGON TIME field as printed.
-    pub logon: String,
+    pub(crate) logon: String,
 }
 
 /// One row of the inventory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Listed {
+pub(crate) enum Listed {
     /// An understood session, with its `query user` row when there is one.
     Session {
         /// The `query session` row.
@@ -50,15 +50,15 @@ pub enum Listed {
 
 /// The inventory of one server.
 #[derive(Debug)]
-pub struct ServerList {
+pub(crate) struct ServerList {
     /// The server's name as shown.
-    pub server: String,
+    pub(crate) server: String,
     /// Every row, in table order.
-    pub rows: Vec<Listed>,
+    pub(crate) rows: Vec<Listed>,
     /// Why the server could not be listed.
-    pub error: Option<Error>,
+    pub(crate) error: Option<Error>,
     /// Things worth knowing (query user failed, no --input-user, ...).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 const HEADER: [&str; 9] = [
@@ -129,7 +129,7 @@ fn cells(server: &str, row: &Listed) -> [String; 9] {
 }
 
 /// Writes the inventory as aligned columns, then a line per server.
-pub fn table(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
+pub(crate) fn table(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
     let rows: Vec<[String; 9]> = lists
         .iter()
         .flat_map(|l| l.rows.iter().map(move |r| cells(&l.server, r)))
@@ -177,7 +177,7 @@ pub fn table(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
 
 /// Writes the inventory as CSV (RFC 4180) with the table's columns; a server error is a row with
 /// the error in NOTE.
-pub fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
+pub(crate) fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
     write!(out, "{}\r\n", HEADER.join(","))?;
     for l in lists {
         let mut rows: Vec<[String; 9]> = l.rows.iter().map(|r| cells(&l.server, r)).collect();
@@ -200,7 +200,7 @@ pub fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
 
 /// Writes the inventory as one JSON object: `list`, `sessions` (one per line), `errors`,
 /// `warnings`, `exit_code` (with its bits named, as in the main report).
-pub fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Result<()> {
+pub(crate) fn json(out: &mut dyn Write, lists: &[ServerList], code: ExitCode) -> io::Result<()> {
     let list = |out: &mut dyn Write, name: &str, items: Vec<Value>| -> io::Result<()> {
         write!(out, "  \"{name}\": [")?;
         for (i, item) in items.iter().enumerate() {

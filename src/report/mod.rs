@@ -1,13 +1,13 @@
 //! Report: every decision and outcome as a table for people, JSON or CSV for programs, the
 //! audit log, and the progress lines for farms; all built from the same typed records.
 
-pub mod audit;
-pub mod csv;
-pub mod json;
-pub mod list;
-pub mod record;
-pub mod summary;
-pub mod table;
+pub(crate) mod audit;
+pub(crate) mod csv;
+pub(crate) mod json;
+pub(crate) mod list;
+pub(crate) mod record;
+pub(crate) mod summary;
+pub(crate) mod table;
 
 use crate::act::ServerResult;
 use crate::config::{Format, Mode};
@@ -17,19 +17,19 @@ use std::time::SystemTime;
 
 /// What the report says about the run as a whole.
 #[derive(Debug, Clone, Copy)]
-pub struct RunInfo {
+pub(crate) struct RunInfo {
     /// When the run started.
-    pub started: SystemTime,
+    pub(crate) started: SystemTime,
     /// When the run finished (the report was written).
-    pub finished: SystemTime,
+    pub(crate) finished: SystemTime,
     /// Dry run or act.
-    pub mode: Mode,
+    pub(crate) mode: Mode,
     /// The exit code.
-    pub code: ExitCode,
+    pub(crate) code: ExitCode,
 }
 
 /// What a report shows: a run's decisions and outcomes, or the `--list` inventory.
-pub enum Report<'a> {
+pub(crate) enum Report<'a> {
     /// The run's servers, and what the report says of the run as a whole.
     Run(&'a [ServerResult], &'a RunInfo),
     /// `--list`: every server's rows, and the exit code.
@@ -39,7 +39,7 @@ pub enum Report<'a> {
 /// Writes `report` in `format`: the one place a format is chosen. `bom`: put a UTF-8 byte order
 /// mark before a CSV report (for a file that Excel and Windows PowerShell's `Import-Csv` must
 /// read as UTF-8).
-pub fn write(
+pub(crate) fn write(
     out: &mut dyn Write,
     format: Format,
     report: &Report<'_>,
@@ -59,7 +59,7 @@ pub fn write(
 }
 
 /// One line saying what happened on a server, as in the table report and the event log.
-pub fn summary_line(result: &ServerResult, mode: Mode) -> String {
+pub(crate) fn summary_line(result: &ServerResult, mode: Mode) -> String {
     let mut parts: Vec<String> = done_line(result, mode).into_iter().collect();
     if let Some(e) = &result.error {
         parts.push(format!("{}: error: {e}", result.server));

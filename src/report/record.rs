@@ -12,7 +12,7 @@ use serde::Serialize;
 
 crate::vocab::codes::stable_codes! {
     /// What the plan does with a row.
-    pub enum ActionCode {
+    pub(crate) enum ActionCode {
         /// Log it off.
         Logoff => "logoff",
         /// Disconnect it (`--disconnect`).
@@ -24,7 +24,7 @@ crate::vocab::codes::stable_codes! {
 
 impl ActionCode {
     /// The code of the plan's action, done with `verb`.
-    pub fn of(action: Action, verb: Verb) -> ActionCode {
+    pub(crate) fn of(action: Action, verb: Verb) -> ActionCode {
         match (action, verb) {
             (Action::Logoff, Verb::Logoff) => ActionCode::Logoff,
             (Action::Logoff, Verb::Disconnect) => ActionCode::Disconnect,
@@ -36,55 +36,55 @@ impl ActionCode {
 /// One row of the table: its decision, and what came of it. Every field is always present
 /// (null when not known), so every reader sees one shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SessionRecord {
+pub(crate) struct SessionRecord {
     /// The server ("localhost" for this computer).
-    pub server: String,
+    pub(crate) server: String,
     /// The session ID; null for a line not understood.
-    pub id: Option<u32>,
+    pub(crate) id: Option<u32>,
     /// Whether it is the caller's own session.
-    pub current: bool,
+    pub(crate) current: bool,
     /// The user as printed.
-    pub user: Option<String>,
+    pub(crate) user: Option<String>,
     /// The session name.
-    pub session_name: Option<String>,
+    pub(crate) session_name: Option<String>,
     /// The state word as printed.
-    pub state: Option<String>,
+    pub(crate) state: Option<String>,
     /// The state's English name (`active`, `disconnected`, ..., `unknown`).
-    pub state_canonical: Option<String>,
+    pub(crate) state_canonical: Option<String>,
     /// The TYPE column.
     #[serde(rename = "type")]
-    pub kind: Option<String>,
+    pub(crate) kind: Option<String>,
     /// The DEVICE column.
-    pub device: Option<String>,
+    pub(crate) device: Option<String>,
     /// 1-based line number in the decoded output.
-    pub line: usize,
+    pub(crate) line: usize,
     /// The line as printed, for a line not understood.
-    pub raw: Option<String>,
+    pub(crate) raw: Option<String>,
     /// `logoff`, `disconnect` or `skip`.
-    pub action: ActionCode,
+    pub(crate) action: ActionCode,
     /// Why, as a code.
-    pub reason_code: ReasonCode,
+    pub(crate) reason_code: ReasonCode,
     /// Why, in words.
-    pub reason: String,
+    pub(crate) reason: String,
     /// What came of the logoff; null when it was not executed (skip, dry run, cancelled).
-    pub outcome: Option<OutcomeCode>,
+    pub(crate) outcome: Option<OutcomeCode>,
     /// The tool's words when the logoff failed, or why it was stopped.
-    pub message: Option<String>,
+    pub(crate) message: Option<String>,
     /// What became of the `--warn` message; null without `--warn`.
-    pub warning: Option<WarnCode>,
+    pub(crate) warning: Option<WarnCode>,
     /// Why the message failed.
-    pub warning_message: Option<String>,
+    pub(crate) warning_message: Option<String>,
     /// Idle time from `query user` (`2h13m`); null when not known.
-    pub idle: Option<String>,
+    pub(crate) idle: Option<String>,
     /// Idle time in seconds; null when not known.
-    pub idle_seconds: Option<u64>,
+    pub(crate) idle_seconds: Option<u64>,
     /// Logon time as `query user` printed it; null when not known.
-    pub logon: Option<String>,
+    pub(crate) logon: Option<String>,
 }
 
 impl SessionRecord {
     /// The record of one plan entry, with its outcome and message once known.
-    pub fn new(
+    pub(crate) fn new(
         server: &str,
         entry: &Entry,
         outcome: Option<&Outcome>,
@@ -134,7 +134,7 @@ impl SessionRecord {
     }
 
     /// The record of entry `index` of a server's plan, with everything known about it.
-    pub fn of(result: &ServerResult, done: &Done, index: usize) -> SessionRecord {
+    pub(crate) fn of(result: &ServerResult, done: &Done, index: usize) -> SessionRecord {
         let entry = &done.plan.entries[index];
         let mut r = SessionRecord::new(
             &result.server,
@@ -162,18 +162,18 @@ impl SessionRecord {
 
 /// A server-level error: the server was not done (or not finished).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ErrorRecord {
+pub(crate) struct ErrorRecord {
     /// The server.
-    pub server: String,
+    pub(crate) server: String,
     /// A stable code: `query_failed`, `not_understood`, `input_unreadable`, ...
-    pub kind: String,
+    pub(crate) kind: String,
     /// What went wrong, in words.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl ErrorRecord {
     /// The record of a server's error, if it has one.
-    pub fn of(result: &ServerResult) -> Option<ErrorRecord> {
+    pub(crate) fn of(result: &ServerResult) -> Option<ErrorRecord> {
         result.error.as_ref().map(|e| ErrorRecord {
             server: result.server.clone(),
             kind: e.kind().to_string(),
@@ -183,7 +183,7 @@ impl ErrorRecord {
 }
 
 /// Every session record of every server, in report order.
-pub fn sessions(results: &[ServerResult]) -> impl Iterator<Item = SessionRecord> + '_ {
+pub(crate) fn sessions(results: &[ServerResult]) -> impl Iterator<Item = SessionRecord> + '_ {
     results.iter().flat_map(|r| {
         r.done.iter().flat_map(move |done| {
             (0..done.plan.entries.len()).map(move |i| SessionRecord::of(r, done, i))

@@ -13,32 +13,32 @@ use std::time::Duration;
 
 /// What happened, counted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Rows in the table(s).
-    pub sessions: usize,
+    pub(crate) sessions: usize,
     /// Rows planned for logoff.
-    pub planned: usize,
+    pub(crate) planned: usize,
     /// Sessions logged off, verified or not (`outcomes` tells them apart).
-    pub logged_off: usize,
+    pub(crate) logged_off: usize,
     /// Sessions disconnected (`--disconnect`).
-    pub disconnected: usize,
+    pub(crate) disconnected: usize,
     /// Logoffs that failed, timed out or left the session present.
-    pub failed: usize,
+    pub(crate) failed: usize,
     /// Sessions whose idle time `--idle-over` could not read (skipped, or acted on with
     /// `--unknown-idle logoff`).
-    pub unreadable_idle: usize,
+    pub(crate) unreadable_idle: usize,
     /// Every outcome, by code.
-    pub outcomes: BTreeMap<OutcomeCode, usize>,
+    pub(crate) outcomes: BTreeMap<OutcomeCode, usize>,
     /// Rows skipped, by reason code.
-    pub skipped: BTreeMap<ReasonCode, usize>,
+    pub(crate) skipped: BTreeMap<ReasonCode, usize>,
     /// What was (or is to be) done to the planned sessions, for the words.
     #[serde(skip)]
-    pub verb: Verb,
+    pub(crate) verb: Verb,
 }
 
 impl Counts {
     /// The counts of one server.
-    pub fn of(result: &ServerResult) -> Counts {
+    pub(crate) fn of(result: &ServerResult) -> Counts {
         let mut c = Counts::default();
         let Some(done) = &result.done else {
             return c;
@@ -67,7 +67,7 @@ impl Counts {
     }
 
     /// Adds another server's counts.
-    pub fn add(&mut self, other: &Counts) {
+    pub(crate) fn add(&mut self, other: &Counts) {
         self.sessions += other.sessions;
         self.planned += other.planned;
         self.logged_off += other.logged_off;
@@ -87,7 +87,7 @@ impl Counts {
 
     /// The counts in words: `3 logged off, 1 failed, 4 skipped`, or for a plan not executed
     /// `4 would be logged off` / `4 to log off` (`disconnected` with `--disconnect`).
-    pub fn words(&self, mode: Mode, executed: bool) -> String {
+    pub(crate) fn words(&self, mode: Mode, executed: bool) -> String {
         let mut parts = Vec::new();
         let (done_code, done_count) = match self.verb {
             Verb::Logoff => (OutcomeCode::LoggedOff, self.logged_off),
@@ -121,21 +121,21 @@ impl Counts {
 
 /// One server's summary, as in the JSON `summary.servers`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ServerSummary {
+pub(crate) struct ServerSummary {
     /// The server.
-    pub server: String,
+    pub(crate) server: String,
     /// The error code when the server was not done (or not finished); null when it was.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// Seconds the server took.
-    pub seconds: f64,
+    pub(crate) seconds: f64,
     /// The counts.
     #[serde(flatten)]
-    pub counts: Counts,
+    pub(crate) counts: Counts,
 }
 
 impl ServerSummary {
     /// The summary of one server.
-    pub fn of(result: &ServerResult) -> ServerSummary {
+    pub(crate) fn of(result: &ServerResult) -> ServerSummary {
         ServerSummary {
             server: result.server.clone(),
             error: result.error.as_ref().map(|e| e.kind().to_string()),
@@ -147,19 +147,19 @@ impl ServerSummary {
 
 /// The total over every server, as in the JSON `summary.total`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Total {
+pub(crate) struct Total {
     /// Servers in the run.
-    pub servers: usize,
+    pub(crate) servers: usize,
     /// Servers with an error (not queried, not understood, re-check failed).
-    pub servers_failed: usize,
+    pub(crate) servers_failed: usize,
     /// The counts over all servers.
     #[serde(flatten)]
-    pub counts: Counts,
+    pub(crate) counts: Counts,
 }
 
 impl Total {
     /// The total of these results.
-    pub fn of(results: &[ServerResult]) -> Total {
+    pub(crate) fn of(results: &[ServerResult]) -> Total {
         let mut t = Total {
             servers: results.len(),
             ..Total::default()
@@ -173,12 +173,17 @@ impl Total {
 }
 
 /// Seconds to one decimal place, for people and JSON.
-pub fn round_seconds(d: Duration) -> f64 {
+pub(crate) fn round_seconds(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
 }
 
 /// The progress line of a server that finished: `[2/10] TS02: 5 logged off, 1 failed, 3.2 s`.
-pub fn progress_line(result: &ServerResult, position: usize, of: usize, mode: Mode) -> String {
+pub(crate) fn progress_line(
+    result: &ServerResult,
+    position: usize,
+    of: usize,
+    mode: Mode,
+) -> String {
     let executed = result.done.as_ref().is_some_and(|d| d.outcomes.is_some());
     let what = match (&result.error, &result.done) {
         (Some(e), _) if !executed => format!("not done ({})", e.kind()),
@@ -193,7 +198,7 @@ pub fn progress_line(result: &ServerResult, position: usize, of: usize, mode: Mo
 }
 
 /// The total line at the end of a run over several servers.
-pub fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration) -> String {
+pub(crate) fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration) -> String {
     let total = Total::of(results);
     let executed = results
         .iter()

@@ -14,7 +14,7 @@ const COLUMNS: usize = 7;
 /// Writes the table and a summary line per server. Column widths come from a first pass; rows
 /// are made again and written in the second, so nothing is held for the whole table. A server
 /// error is named by its code only: its message was printed on stderr when it happened.
-pub fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::Result<()> {
+pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::Result<()> {
     let header: [String; COLUMNS] = [
         "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
     ]

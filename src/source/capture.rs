@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 /// Saved outputs.
-pub struct Capture {
+pub(crate) struct Capture {
     path: PathBuf,
     input_user: Option<PathBuf>,
     code_page: CodePage,
@@ -24,7 +24,7 @@ pub struct Capture {
 impl Capture {
     /// The capture at `path` (`-`: what `stdin` holds, read now) and the `query user` one at
     /// `input_user`, decoded with `code_page`.
-    pub fn new(
+    pub(crate) fn new(
         path: PathBuf,
         input_user: Option<PathBuf>,
         code_page: CodePage,

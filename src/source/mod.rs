@@ -7,8 +7,8 @@
 mod capture;
 mod query;
 
-pub use capture::Capture;
-pub use query::Query;
+pub(crate) use capture::Capture;
+pub(crate) use query::Query;
 
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::{Error, QueryError};
@@ -19,26 +19,26 @@ use std::time::Instant;
 
 /// What one read of a server found.
 #[derive(Debug)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The session table.
-    pub table: Table,
+    pub(crate) table: Table,
     /// The `query user` table, when it was asked for; `None` when asked for but there is none
     /// to read (`--input` without `--input-user`).
-    pub idle: Option<IdleTable>,
+    pub(crate) idle: Option<IdleTable>,
     /// When the table was read.
-    pub read_at: Instant,
+    pub(crate) read_at: Instant,
     /// The caller's own session, asked of the system: only on this computer.
-    pub own_session: Option<SessionId>,
+    pub(crate) own_session: Option<SessionId>,
     /// The caller's own user, when the server cannot be told from this computer: every
     /// session of that user may be the caller's own.
-    pub own_user: Option<String>,
+    pub(crate) own_user: Option<String>,
     /// Things worth knowing that did not stop the read (what the tool printed on stderr,
     /// counter lines).
-    pub warnings: Vec<String>,
+    pub(crate) warnings: Vec<String>,
 }
 
 /// Where one server's sessions come from.
-pub trait Source: Sync {
+pub(crate) trait Source: Sync {
     /// Reads the session table of `server` (`None`: this computer), and with `idle` its
     /// `query user` table too.
     fn read(&self, server: Option<&ServerName>, idle: bool) -> Result<Snapshot, Error>;
@@ -89,7 +89,7 @@ fn counter_warning(table: &Table) -> Option<String> {
 }
 
 /// Concatenates the decoded lines.
-pub fn all_text(decoded: &Decoded) -> String {
+pub(crate) fn all_text(decoded: &Decoded) -> String {
     decoded
         .lines
         .iter()
@@ -99,7 +99,7 @@ pub fn all_text(decoded: &Decoded) -> String {
 }
 
 /// Decodes a child's message for display, never failing.
-pub fn lossy(bytes: &[u8], code_page: CodePage) -> String {
+pub(crate) fn lossy(bytes: &[u8], code_page: CodePage) -> String {
     match decode::decode(bytes, code_page) {
         Ok(d) => all_text(&d),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),

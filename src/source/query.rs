@@ -14,13 +14,13 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 /// The stock tools, run on a server through the host.
-pub struct Query<'a> {
+pub(crate) struct Query<'a> {
     /// Runs the tools and answers what this computer is.
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// Time each `query` may take.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// How to decode what they print.
-    pub code_page: CodePage,
+    pub(crate) code_page: CodePage,
 }
 
 impl Source for Query<'_> {
@@ -69,11 +69,11 @@ impl Source for Query<'_> {
 
 /// What `query session` printed when it succeeded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Captured {
+pub(crate) struct Captured {
     /// Standard output: the table.
-    pub stdout: Vec<u8>,
+    pub(crate) stdout: Vec<u8>,
     /// Standard error: normally empty.
-    pub stderr: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
 }
 
 /// Runs `query session` on `server` and returns its output, or why there is no table to read;
@@ -164,7 +164,7 @@ fn users(
 
 /// Whether text that holds no table reads like one of the stock tools' error messages
 /// ("No session exists for *", "Error 5 getting Session Names", RPC errors, access denied).
-pub fn looks_like_error(text: &str) -> bool {
+pub(crate) fn looks_like_error(text: &str) -> bool {
     static PATTERN: OnceLock<Option<Regex>> = OnceLock::new();
     PATTERN
         .get_or_init(|| {

@@ -62,7 +62,7 @@ pub struct Layout {
 
 impl Layout {
     /// The positions in `unit`.
-    pub fn cols(&self, unit: Unit) -> &Cols {
+    pub(crate) fn cols(&self, unit: Unit) -> &Cols {
         match unit {
             Unit::Chars => &self.chars,
             Unit::Width => &self.width,

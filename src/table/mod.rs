@@ -3,8 +3,8 @@
 pub mod header;
 pub mod idle;
 pub mod parse;
-pub mod row;
+pub(crate) mod row;
 pub mod session;
-pub mod summary;
-pub mod text;
-pub mod vocab;
+pub(crate) mod summary;
+pub(crate) mod text;
+pub(crate) mod vocab;

@@ -9,29 +9,29 @@ use crate::vocab::SessionId;
 use std::borrow::Cow;
 
 /// Advice for text that did not decode, or decoded into mojibake.
-pub const CODEPAGE_HINT: &str =
+pub(crate) const CODEPAGE_HINT: &str =
     "try --codepage with the OEM code page of the server that printed it (e.g. 850, 866, 932)";
 
 /// The pieces every row has, in both tables, borrowed from the line where it is ASCII.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pieces<'a> {
+pub(crate) struct Pieces<'a> {
     /// Whether column 0 holds the `>` marker.
-    pub marked: bool,
+    pub(crate) marked: bool,
     /// The first column, trimmed (SESSIONNAME in `query session`, USERNAME in `query user`).
-    pub first: Cow<'a, str>,
+    pub(crate) first: Cow<'a, str>,
     /// The second column, trimmed.
-    pub second: Cow<'a, str>,
+    pub(crate) second: Cow<'a, str>,
     /// The session ID.
-    pub id: SessionId,
+    pub(crate) id: SessionId,
     /// The STATE word.
-    pub state: Cow<'a, str>,
+    pub(crate) state: Cow<'a, str>,
     /// The column after STATE (TYPE), cut at the header's column starts, shifted right where
     /// the state word overran its column; untrimmed, empty when the header has none.
-    pub kind: Cow<'a, str>,
+    pub(crate) kind: Cow<'a, str>,
     /// Everything after that column (DEVICE and any extra columns), untrimmed.
-    pub rest: Cow<'a, str>,
+    pub(crate) rest: Cow<'a, str>,
     /// Everything after the STATE word (IDLE TIME and LOGON TIME in `query user`).
-    pub tail: Cow<'a, str>,
+    pub(crate) tail: Cow<'a, str>,
 }
 
 /// A piece of text without its padding spaces, not copied where it is borrowed. (Columns are
@@ -46,7 +46,7 @@ fn trimmed(text: Cow<'_, str>) -> Cow<'_, str> {
 
 /// `text` without leading and trailing ASCII spaces, byte by byte (a space byte is always a
 /// whole character in UTF-8, so the cut is on character boundaries).
-pub fn trim_spaces(text: &str) -> &str {
+pub(crate) fn trim_spaces(text: &str) -> &str {
     let bytes = text.as_bytes();
     let start = bytes.iter().position(|b| *b != b' ').unwrap_or(bytes.len());
     let end = bytes
@@ -203,7 +203,7 @@ fn misaligned(c: &Cells<'_>, id_end: usize) -> String {
 /// Reads the pieces of `line` under `layout` and builds a record with `build`: in characters
 /// and, where wide characters are involved, also in display columns; takes the one that lines
 /// up, and refuses when both do but disagree.
-pub fn read<T: PartialEq>(
+pub(crate) fn read<T: PartialEq>(
     layout: &Layout,
     line: &Line,
     build: impl Fn(Pieces<'_>) -> Result<T, String>,

@@ -7,7 +7,7 @@ use crate::table::vocab;
 /// field; it reads as a `&str`.
 pub type Field = compact_str::CompactString;
 
-pub use crate::vocab::SessionId;
+pub use crate::vocab::ids::SessionId;
 
 /// The connection state of a session (WTS_CONNECTSTATE_CLASS), read from the localized word.
 #[derive(Debug, Clone, PartialEq, Eq)]

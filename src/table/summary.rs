@@ -4,14 +4,14 @@
 use crate::table::parse::NotUnderstood;
 
 /// Up to this many unreadable lines are reported one by one; more make one summary.
-pub const ONE_BY_ONE: usize = 3;
+pub(crate) const ONE_BY_ONE: usize = 3;
 
 /// The most ranges a warning names before it says "and N more".
-pub const MOST_RANGES: usize = 10;
+pub(crate) const MOST_RANGES: usize = 10;
 
 /// Line numbers as ranges: `[4, 5, 6, 9, 12, 13]` → "4-6, 9, 12-13"; after `max` ranges,
 /// `and N more`. The numbers need not be sorted; duplicates are ignored.
-pub fn ranges(lines: &[usize], max: usize) -> String {
+pub(crate) fn ranges(lines: &[usize], max: usize) -> String {
     let mut sorted = lines.to_vec();
     sorted.sort_unstable();
     sorted.dedup();
@@ -42,7 +42,7 @@ pub fn ranges(lines: &[usize], max: usize) -> String {
 /// The warnings for the lines that were not understood on one server: one per line for a
 /// few, else a single summary with the count, the line ranges and the first line quoted
 /// (leading spaces visible). Empty when every line was understood.
-pub fn not_understood(server: &str, lines: &[&NotUnderstood]) -> Vec<String> {
+pub(crate) fn not_understood(server: &str, lines: &[&NotUnderstood]) -> Vec<String> {
     if lines.len() <= ONE_BY_ONE {
         return lines
             .iter()

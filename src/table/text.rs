@@ -8,7 +8,7 @@ use unicode_width::UnicodeWidthChar;
 /// How columns are counted. `query` pads in display columns when the console does (CJK
 /// headers), and in characters otherwise; a row is read in whichever lines up its ID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
+pub(crate) enum Unit {
     /// One column per character.
     Chars,
     /// Display columns: East Asian wide and full-width characters take two.
@@ -17,7 +17,7 @@ pub enum Unit {
 
 /// Display width of one character (control characters count as one; their lines are refused
 /// elsewhere).
-pub fn char_width(c: char) -> usize {
+pub(crate) fn char_width(c: char) -> usize {
     if c.is_ascii() {
         return 1;
     }
@@ -25,21 +25,21 @@ pub fn char_width(c: char) -> usize {
 }
 
 /// Whether counting in display columns differs from counting characters for `text`.
-pub fn has_wide(text: &str) -> bool {
+pub(crate) fn has_wide(text: &str) -> bool {
     !text.is_ascii() && text.chars().any(|c| char_width(c) != 1)
 }
 
 /// A half-open range of columns `[start, end)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Span {
+pub(crate) struct Span {
     /// First column.
-    pub start: usize,
+    pub(crate) start: usize,
     /// One past the last column.
-    pub end: usize,
+    pub(crate) end: usize,
 }
 
 /// A line's characters with the column each starts at, in one unit.
-pub enum Cells<'a> {
+pub(crate) enum Cells<'a> {
     /// Printable ASCII: column = byte index, in either unit.
     Ascii(&'a str),
     /// Anything else: each character and its start column (plus one past the end).
@@ -53,7 +53,7 @@ pub enum Cells<'a> {
 
 impl<'a> Cells<'a> {
     /// Lays `chars` out in `unit`.
-    pub fn positioned(chars: &'a [char], unit: Unit) -> Cells<'a> {
+    pub(crate) fn positioned(chars: &'a [char], unit: Unit) -> Cells<'a> {
         let mut starts = Vec::with_capacity(chars.len() + 1);
         let mut col = 0;
         for &c in chars {
@@ -68,7 +68,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The character covering column `col` (a space past the end).
-    pub fn char_at(&self, col: usize) -> char {
+    pub(crate) fn char_at(&self, col: usize) -> char {
         match self {
             Cells::Ascii(text) => text.as_bytes().get(col).map_or(' ', |b| char::from(*b)),
             Cells::Positioned { chars, starts } => {
@@ -83,7 +83,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The characters that start in `[start, end)`, untrimmed.
-    pub fn slice(&self, start: usize, end: usize) -> Cow<'a, str> {
+    pub(crate) fn slice(&self, start: usize, end: usize) -> Cow<'a, str> {
         match self {
             Cells::Ascii(text) => {
                 let from = start.min(text.len());
@@ -99,7 +99,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The column one past the last character.
-    pub fn end(&self) -> usize {
+    pub(crate) fn end(&self) -> usize {
         match self {
             Cells::Ascii(text) => text.len(),
             Cells::Positioned { starts, .. } => starts.last().copied().unwrap_or(0),
@@ -107,7 +107,7 @@ impl<'a> Cells<'a> {
     }
 
     /// The words (runs of non-space characters) as column spans, in order.
-    pub fn words(&self) -> Vec<Span> {
+    pub(crate) fn words(&self) -> Vec<Span> {
         let mut out = Vec::new();
         let mut open: Option<usize> = None;
         let mut push = |c: char, col: usize, next: usize| {
@@ -142,7 +142,7 @@ impl<'a> Cells<'a> {
 
     /// The word starting exactly at `col` and where it ends; `None` when `col` holds a space or
     /// continues a word that started earlier.
-    pub fn word_at(&self, col: usize) -> Option<Span> {
+    pub(crate) fn word_at(&self, col: usize) -> Option<Span> {
         if self.char_at(col) == ' ' || (col > 0 && self.char_at(col - 1) != ' ') {
             return None;
         }
@@ -169,7 +169,7 @@ impl<'a> Cells<'a> {
 /// next to Latin ones (`SESIαN`, Cyrillic CP866 read as CP437), or CP437's punctuation between
 /// letters (`êóá¡«ó`, `Ã¼`). Currency signs are left alone: `J¢rgen` may be a wrong code page,
 /// but a name can hold one.
-pub fn looks_like_mojibake(word: &str) -> bool {
+pub(crate) fn looks_like_mojibake(word: &str) -> bool {
     if word.is_ascii() {
         return false;
     }

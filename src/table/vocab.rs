@@ -10,7 +10,7 @@ use crate::table::session::State;
 
 /// Which column a header title names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Title {
+pub(crate) enum Title {
     /// SESSIONNAME
     SessionName,
     /// USERNAME
@@ -31,7 +31,7 @@ pub enum Title {
 
 /// Header titles: (title as printed, column, where seen). Matched case-insensitively; a title
 /// may hold single spaces.
-pub const TITLES: &[(&str, Title, &str)] = &[
+pub(crate) const TITLES: &[(&str, Title, &str)] = &[
     (
         "SESSIONNAME",
         Title::SessionName,
@@ -112,7 +112,7 @@ pub const TITLES: &[(&str, Title, &str)] = &[
 ];
 
 /// State words as `query` prints them: (word, state, where seen).
-pub const STATE_WORDS: &[(&str, State, &str)] = &[
+pub(crate) const STATE_WORDS: &[(&str, State, &str)] = &[
     ("Active", State::Active, "s-001 and most English captures"),
     (
         "Conn",
@@ -154,7 +154,7 @@ pub const STATE_WORDS: &[(&str, State, &str)] = &[
 
 /// The English names `--state` takes: (name, state). Both the short word `query` prints and
 /// the full name are accepted.
-pub const STATE_NAMES: &[(&str, State)] = &[
+pub(crate) const STATE_NAMES: &[(&str, State)] = &[
     ("active", State::Active),
     ("connected", State::Connected),
     ("conn", State::Connected),
@@ -171,7 +171,7 @@ pub const STATE_NAMES: &[(&str, State)] = &[
 ];
 
 /// The words `query user` prints in IDLE TIME for "no idle time": (word, where seen).
-pub const IDLE_NONE: &[(&str, &str)] = &[
+pub(crate) const IDLE_NONE: &[(&str, &str)] = &[
     (".", "u-015 (English)"),
     ("none", "u-016 (English)"),
     ("Kein", "u-001 (German)"),
@@ -183,10 +183,10 @@ pub const IDLE_NONE: &[(&str, &str)] = &[
 
 /// Session names Windows never localizes; they tell which column holds the session name.
 /// Matched case-insensitively, the `#N` suffix and listener names included by prefix.
-pub const SESSION_NAME_PREFIXES: &[&str] = &["services", "console", "rdp-tcp", "ica-tcp"];
+pub(crate) const SESSION_NAME_PREFIXES: &[&str] = &["services", "console", "rdp-tcp", "ica-tcp"];
 
 /// Case-insensitive equality that also folds non-ASCII letters (Cyrillic, accented Latin).
-pub fn same_word(a: &str, b: &str) -> bool {
+pub(crate) fn same_word(a: &str, b: &str) -> bool {
     if a.len() == b.len() && a.eq_ignore_ascii_case(b) {
         return true;
     }
@@ -199,7 +199,7 @@ pub fn same_word(a: &str, b: &str) -> bool {
 }
 
 /// The column a header title names, if the title is known.
-pub fn title(text: &str) -> Option<Title> {
+pub(crate) fn title(text: &str) -> Option<Title> {
     TITLES
         .iter()
         .find(|(w, _, _)| same_word(w, text))
@@ -207,12 +207,12 @@ pub fn title(text: &str) -> Option<Title> {
 }
 
 /// Whether `text` is an ID column title.
-pub fn is_id_title(text: &str) -> bool {
+pub(crate) fn is_id_title(text: &str) -> bool {
     text.eq_ignore_ascii_case("ID") || text.eq_ignore_ascii_case("ID.")
 }
 
 /// The state a printed state word stands for; `None` for a word not seen in any capture.
-pub fn state_of_word(word: &str) -> Option<State> {
+pub(crate) fn state_of_word(word: &str) -> Option<State> {
     let found = if word.is_ascii() {
         STATE_WORDS
             .iter()
@@ -224,7 +224,7 @@ pub fn state_of_word(word: &str) -> Option<State> {
 }
 
 /// The state an English `--state` name stands for.
-pub fn state_of_name(name: &str) -> Option<State> {
+pub(crate) fn state_of_name(name: &str) -> Option<State> {
     STATE_NAMES
         .iter()
         .find(|(w, _)| w.eq_ignore_ascii_case(name.trim()))
@@ -232,12 +232,12 @@ pub fn state_of_name(name: &str) -> Option<State> {
 }
 
 /// Whether an IDLE TIME value means "no idle time".
-pub fn is_idle_none(word: &str) -> bool {
+pub(crate) fn is_idle_none(word: &str) -> bool {
     IDLE_NONE.iter().any(|(w, _)| same_word(w, word))
 }
 
 /// Whether `name` is one of the session names Windows never localizes.
-pub fn is_known_session_name(name: &str) -> bool {
+pub(crate) fn is_known_session_name(name: &str) -> bool {
     SESSION_NAME_PREFIXES.iter().any(|p| {
         name.len() >= p.len()
             && name.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes())

@@ -7,19 +7,19 @@
 macro_rules! stable_codes {
     (
         $(#[$meta:meta])*
-        pub enum $name:ident {
+        $vis:vis enum $name:ident {
             $($(#[doc = $doc:literal])* $variant:ident => $text:literal,)*
         }
     ) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-        pub enum $name {
+        $vis enum $name {
             $($(#[doc = $doc])* #[serde(rename = $text)] $variant,)*
         }
 
         impl $name {
             /// The code as written in the reports.
-            pub fn as_str(self) -> &'static str {
+            $vis fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $text,)*
                 }

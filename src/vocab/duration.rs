@@ -5,7 +5,7 @@ use std::time::Duration;
 
 /// Parses a duration: a number with an optional unit `s`, `m`, `h` or `d`, or several of them
 /// run together (`1d12h`, `1h30m`). A bare number is seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     let bad = || {
         format!("invalid duration \"{text}\": use a number of seconds or units like 90s, 30m, 2h, 1d, 1d12h")
     };
@@ -44,11 +44,11 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// The longest `--timeout`: a `query` or `logoff` that takes longer is hung.
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(86400);
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(86400);
 /// The longest `--grace`: a wait after `--warn` longer than a day is a typing error.
-pub const MAX_GRACE: Duration = Duration::from_secs(86400);
+pub(crate) const MAX_GRACE: Duration = Duration::from_secs(86400);
 /// The longest `--verify-wait`: a session still listed an hour after its logoff is stuck.
-pub const MAX_VERIFY_WAIT: Duration = Duration::from_secs(3600);
+pub(crate) const MAX_VERIFY_WAIT: Duration = Duration::from_secs(3600);
 
 /// A duration parsed, then refused above `max` (and at zero unless `zero` is allowed), with
 /// what the limit is for.
@@ -65,7 +65,7 @@ fn bounded(text: &str, zero: bool, max: Duration, why: &str) -> Result<Duration,
 }
 
 /// Parses `--timeout`: a duration between 1 second and 1 day.
-pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(text: &str) -> Result<Duration, String> {
     bounded(
         text,
         false,
@@ -75,7 +75,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 /// Parses `--grace`: a duration up to 1 day.
-pub fn parse_grace(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_grace(text: &str) -> Result<Duration, String> {
     bounded(
         text,
         true,
@@ -85,7 +85,7 @@ pub fn parse_grace(text: &str) -> Result<Duration, String> {
 }
 
 /// Parses `--verify-wait`: a duration up to 1 hour (0: do not verify).
-pub fn parse_verify_wait(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_verify_wait(text: &str) -> Result<Duration, String> {
     bounded(
         text,
         true,
@@ -96,7 +96,7 @@ pub fn parse_verify_wait(text: &str) -> Result<Duration, String> {
 
 /// Parses `--idle-over`: a duration with its unit. A bare number is refused: `query user`,
 /// Group Policy and other idle tools count idle time in minutes, so `120` may mean either.
-pub fn parse_idle_over(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_idle_over(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) {
         return Err(format!(

@@ -10,12 +10,12 @@ use std::path::Path;
 
 /// The most read from `--input` and `--input-user`: as much as a live `query` may print (the
 /// host's output limit for `query`, 4 MiB; a test holds the two equal).
-pub const CAPTURE_LIMIT: u64 = 4 << 20;
+pub(crate) const CAPTURE_LIMIT: u64 = 4 << 20;
 /// The most read from `--exclude-file` and `--servers-file`: far more than any list of names.
-pub const LIST_LIMIT: u64 = 1 << 20;
+pub(crate) const LIST_LIMIT: u64 = 1 << 20;
 
 /// A size for messages: `4 MiB`, `512 KiB`, `300 bytes`.
-pub fn size(bytes: u64) -> String {
+pub(crate) fn size(bytes: u64) -> String {
     if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
         format!("{} MiB", bytes >> 20)
     } else if bytes >= 1 << 10 && bytes % (1 << 10) == 0 {
@@ -69,7 +69,7 @@ fn not_regular(meta: &std::fs::Metadata) -> io::Error {
 
 /// Checks, without opening it (opening a pipe waits for a writer), that `path` is a regular
 /// file of at most `limit` bytes.
-pub fn check(path: &Path, limit: u64) -> io::Result<()> {
+pub(crate) fn check(path: &Path, limit: u64) -> io::Result<()> {
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
         return Err(not_regular(&meta));
@@ -81,7 +81,7 @@ pub fn check(path: &Path, limit: u64) -> io::Result<()> {
 }
 
 /// Reads at most `limit` bytes from `reader`; more is an error, not a cut.
-pub fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     reader
         .take(limit.saturating_add(1))
@@ -94,7 +94,7 @@ pub fn read_limited(reader: impl Read, limit: u64) -> io::Result<Vec<u8>> {
 
 /// Reads a regular file of at most `limit` bytes: checked before it is opened, checked again
 /// once open (the path may have changed in between), read with the limit.
-pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
     check(path, limit)?;
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
@@ -107,7 +107,7 @@ pub fn read(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
 /// Decodes the bytes of a list file: a UTF-8, UTF-16 LE or UTF-16 BE byte order mark is
 /// honoured and dropped (Notepad and Windows PowerShell 5.1's `Out-File` and `>` write one);
 /// without one the text must be UTF-8.
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
         if rest.len() % 2 != 0 {
             return Err("UTF-16 text with an odd number of bytes".to_string());
@@ -139,7 +139,7 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
 }
 
 /// Reads and decodes a list file named by `flag`; an error says what, where and `todo`.
-pub fn read_list(flag: &str, path: &Path, todo: &str) -> Result<String, String> {
+pub(crate) fn read_list(flag: &str, path: &Path, todo: &str) -> Result<String, String> {
     let fail = |why: String| {
         format!(
             "cannot read {flag} {}: {why}; {todo}",

@@ -43,12 +43,12 @@ impl fmt::Display for SessionId {
 
 /// A server name checked to be safe to pass to `query` and `logoff` as `/server:NAME`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerName(String);
+pub(crate) struct ServerName(String);
 
 impl ServerName {
     /// Accepts a NetBIOS or DNS name or an IPv4 address: letters, digits, `-`, `.`, `_`,
     /// starting with a letter, digit or `_`, at most 253 characters; a leading `\\` is dropped.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let name = text.strip_prefix(r"\\").unwrap_or(text);
         let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
         let valid = name.len() <= 253
@@ -66,7 +66,7 @@ impl ServerName {
     }
 
     /// The name as given (without a leading `\\`).
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -4,10 +4,10 @@ use crate::vocab::Verb;
 use std::time::Duration;
 
 /// The placeholder in a `--warn` message that becomes the grace period in words.
-pub const GRACE_PLACEHOLDER: &str = "{grace}";
+pub(crate) const GRACE_PLACEHOLDER: &str = "{grace}";
 
 /// A duration in words for people: "90 seconds", "5 minutes", "1 hour 30 minutes".
-pub fn grace_words(d: Duration) -> String {
+pub(crate) fn grace_words(d: Duration) -> String {
     let secs = d.as_secs();
     let unit = |n: u64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     if secs < 120 && secs % 60 != 0 {
@@ -32,7 +32,7 @@ pub fn grace_words(d: Duration) -> String {
 
 /// The text sent to users when `left` remains: `{grace}` replaced with `left` in words; without
 /// the placeholder, ", logoff in 5 minutes" (or "disconnect") is appended unless `exact`.
-pub fn render(message: &str, left: Duration, exact: bool, verb: Verb) -> String {
+pub(crate) fn render(message: &str, left: Duration, exact: bool, verb: Verb) -> String {
     let words = grace_words(left);
     if message.contains(GRACE_PLACEHOLDER) {
         return message.replace(GRACE_PLACEHOLDER, &words);

@@ -1,14 +1,14 @@
 //! Vocabulary: the small names every stage shares (checked identifiers, text for people,
 //! durations, the verb's words). It imports nothing else of the program, so any stage may use it.
 
-pub mod codes;
-pub mod duration;
-pub mod file;
-pub mod ids;
-pub mod message;
-pub mod text;
-pub mod verb;
+pub(crate) mod codes;
+pub(crate) mod duration;
+pub(crate) mod file;
+pub(crate) mod ids;
+pub(crate) mod message;
+pub(crate) mod text;
+pub(crate) mod verb;
 
-pub use ids::{ServerName, SessionId};
-pub use text::{escape_for_display, one_line, quote};
-pub use verb::Verb;
+pub(crate) use ids::{ServerName, SessionId};
+pub(crate) use text::{escape_for_display, one_line, quote};
+pub(crate) use verb::Verb;

@@ -39,7 +39,7 @@ const HIDDEN: &[(u32, u32)] = &[
 
 /// Whether `c` cannot be shown as itself: a control, format or bidi character, or another
 /// invisible code point.
-pub fn is_hidden(c: char) -> bool {
+pub(crate) fn is_hidden(c: char) -> bool {
     if c.is_control() {
         return true;
     }
@@ -49,7 +49,7 @@ pub fn is_hidden(c: char) -> bool {
 
 /// `text` with every hidden character (see [`is_hidden`]) written as `\u{hex}`; borrowed when
 /// there is nothing to escape.
-pub fn escape_for_display(text: &str) -> Cow<'_, str> {
+pub(crate) fn escape_for_display(text: &str) -> Cow<'_, str> {
     if !text.chars().any(is_hidden) {
         return Cow::Borrowed(text);
     }
@@ -68,7 +68,7 @@ pub fn escape_for_display(text: &str) -> Cow<'_, str> {
 /// backslash stays one backslash), with only control characters escaped so a message stays
 /// one line, and format, bidi and other invisible characters written as `\u{202e}` (see
 /// [`is_hidden`]) so what is shown is what is there.
-pub fn quote(text: &str) -> String {
+pub(crate) fn quote(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for c in text.chars() {
@@ -85,7 +85,7 @@ pub fn quote(text: &str) -> String {
 }
 
 /// Collapses a message to one trimmed line.
-pub fn one_line(text: &str) -> String {
+pub(crate) fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

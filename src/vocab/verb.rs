@@ -5,7 +5,7 @@
 
 /// What is done to a planned session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Verb {
+pub(crate) enum Verb {
     /// The stock `logoff ID`: the session ends.
     #[default]
     Logoff,
@@ -15,7 +15,7 @@ pub enum Verb {
 
 impl Verb {
     /// The verb in words: "log off", "disconnect".
-    pub fn words(self) -> &'static str {
+    pub(crate) fn words(self) -> &'static str {
         match self {
             Verb::Logoff => "log off",
             Verb::Disconnect => "disconnect",
@@ -23,7 +23,7 @@ impl Verb {
     }
 
     /// The verb done: "logged off", "disconnected".
-    pub fn past(self) -> &'static str {
+    pub(crate) fn past(self) -> &'static str {
         match self {
             Verb::Logoff => "logged off",
             Verb::Disconnect => "disconnected",
@@ -31,18 +31,10 @@ impl Verb {
     }
 
     /// The noun used in messages to users: "logoff", "disconnect".
-    pub fn noun(self) -> &'static str {
+    pub(crate) fn noun(self) -> &'static str {
         match self {
             Verb::Logoff => "logoff",
             Verb::Disconnect => "disconnect",
-        }
-    }
-
-    /// The stock program's name, for messages.
-    pub fn program(self) -> &'static str {
-        match self {
-            Verb::Logoff => "logoff",
-            Verb::Disconnect => "tsdiscon",
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Drain: `--drain` records the logon mode with the stock `change logon /query`, sets
 //! `change logon /drain` before anyone is warned or logged off, and puts the recorded mode back
 //! at the end, always: a guard restores it when dropped, the run restores it explicitly, and the
-//! second Ctrl-C (which ends the process) restores it through [`restore_before_exit`].
+//! second Ctrl-C (which ends the process) restores it through [`Undo::restore_before_exit`].
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
@@ -30,7 +30,7 @@ const SENTENCES: &[(&str, LogonMode)] = &[
 
 /// Why the logon mode could not be read or set.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DrainError {
+pub(crate) enum DrainError {
     /// `change` failed, timed out or could not be started.
     #[error("{0}")]
     Failed(String),
@@ -40,7 +40,7 @@ pub enum DrainError {
 }
 
 /// Reads what `change logon /query` printed; `Err` quotes text that is not a known sentence.
-pub fn parse_mode(text: &str) -> Result<LogonMode, String> {
+pub(crate) fn parse_mode(text: &str) -> Result<LogonMode, String> {
     let normal = one_line(text).to_lowercase();
     let normal = normal.trim_end_matches('.').trim();
     SENTENCES
@@ -57,7 +57,7 @@ pub fn parse_mode(text: &str) -> Result<LogonMode, String> {
 }
 
 /// A mode in words, as the report says it.
-pub fn describe(mode: LogonMode) -> &'static str {
+pub(crate) fn describe(mode: LogonMode) -> &'static str {
     match mode {
         LogonMode::Query => "unknown",
         LogonMode::Enable => "enabled",
@@ -69,13 +69,13 @@ pub fn describe(mode: LogonMode) -> &'static str {
 
 /// How `change` is run.
 #[derive(Clone, Copy)]
-pub struct Change<'a> {
+pub(crate) struct Change<'a> {
     /// Runs the program (always on this computer: `change logon` has no `/server:`).
-    pub host: &'a dyn Host,
+    pub(crate) host: &'a dyn Host,
     /// Time each `change` may take.
-    pub timeout: Duration,
+    pub(crate) timeout: Duration,
     /// Decodes what it printed.
-    pub text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
 }
 
 impl Change<'_> {
@@ -104,7 +104,7 @@ impl Change<'_> {
     }
 
     /// The current mode, from `change logon /query`.
-    pub fn query(&self) -> Result<LogonMode, DrainError> {
+    pub(crate) fn query(&self) -> Result<LogonMode, DrainError> {
         let said = self.run(LogonMode::Query).map_err(DrainError::Failed)?;
         parse_mode(&said).map_err(DrainError::NotUnderstood)
     }
@@ -126,7 +126,7 @@ impl Change<'_> {
 
 /// What [`Guard::drain`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Drained {
+pub(crate) enum Drained {
     /// Logons were enabled and are now drained (read back); the guard restores them.
     Set,
     /// New logons were already blocked (disabled, drain or drain until restart): nothing was
@@ -136,7 +136,7 @@ pub enum Drained {
 
 /// A drain in force: restores the recorded mode when [`Guard::restore`] is called or, failing
 /// that, when dropped.
-pub struct Guard<'a> {
+pub(crate) struct Guard<'a> {
     change: Change<'a>,
     recorded: LogonMode,
     /// Shared with the handler of a second Ctrl-C, which restores the mode before it exits.
@@ -149,7 +149,7 @@ impl<'a> Guard<'a> {
     /// Drains logons when the recorded mode lets new users in. The guard is returned also when
     /// setting the drain failed (it may have half-happened), so the mode is put back either way.
     /// `undo` is the run's record of what to put back, which the Ctrl-C handler also holds.
-    pub fn drain(
+    pub(crate) fn drain(
         change: Change<'a>,
         recorded: LogonMode,
         undo: &'a Undo,
@@ -171,13 +171,13 @@ impl<'a> Guard<'a> {
     }
 
     /// The mode recorded before the run.
-    pub fn recorded(&self) -> LogonMode {
+    pub(crate) fn recorded(&self) -> LogonMode {
         self.recorded
     }
 
     /// Puts the recorded mode back and reads it back. `Ok(None)`: there was nothing to restore
     /// (never changed, or already restored, also by the Ctrl-C handler).
-    pub fn restore(&mut self) -> Result<Option<LogonMode>, DrainError> {
+    pub(crate) fn restore(&mut self) -> Result<Option<LogonMode>, DrainError> {
         if !std::mem::take(&mut self.pending) {
             return Ok(None);
         }
@@ -230,7 +230,7 @@ enum Pending {
 /// put the mode back first ([`Undo::restore_before_exit`]). No global state: each run has its
 /// own.
 #[derive(Debug, Default)]
-pub struct Undo(Mutex<Pending>);
+pub(crate) struct Undo(Mutex<Pending>);
 
 impl Undo {
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
@@ -257,7 +257,7 @@ impl Undo {
     /// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon
     /// mode first (or waits up to `timeout` for a restore already running). Returns what it
     /// did, for the handler to print.
-    pub fn restore_before_exit(
+    pub(crate) fn restore_before_exit(
         &self,
         host: &dyn Host,
         timeout: Duration,
@@ -292,7 +292,7 @@ impl Undo {
     }
 }
 
-pub mod run;
+pub(crate) mod run;
 
 #[cfg(test)]
 mod tests;

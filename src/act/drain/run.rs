@@ -11,7 +11,7 @@ use crate::exit_code::{self, Cause, ExitCode};
 use crate::host::{Host, Locality, LogonMode};
 
 /// Refuses `--drain` with a target that is not this computer; the message says why.
-pub fn check_target(config: &Config, host: &dyn Host) -> Result<(), String> {
+pub(crate) fn check_target(config: &Config, host: &dyn Host) -> Result<(), String> {
     if !config.drain {
         return Ok(());
     }
@@ -32,7 +32,7 @@ pub fn check_target(config: &Config, host: &dyn Host) -> Result<(), String> {
 /// Before the prompt: the recorded mode when `--drain` will drain, `None` when it will not (no
 /// `--drain`, a dry run, nothing to do; each said). `Err` when the mode cannot be read: nothing
 /// was done and the run ends with that code.
-pub fn prepare(stage: &Stage<'_>, planned: usize) -> Result<Option<LogonMode>, ExitCode> {
+pub(crate) fn prepare(stage: &Stage<'_>, planned: usize) -> Result<Option<LogonMode>, ExitCode> {
     let config = stage.config;
     if !config.drain {
         return Ok(None);
@@ -72,7 +72,7 @@ pub fn prepare(stage: &Stage<'_>, planned: usize) -> Result<Option<LogonMode>, E
 
 /// Drains (when `recorded` says to), runs `act`, and restores the recorded mode. A drain that
 /// cannot be set stops the run before anyone is warned or logged off.
-pub fn around(
+pub(crate) fn around(
     stage: &Stage<'_>,
     recorded: Option<LogonMode>,
     results: &mut [ServerResult],

@@ -19,11 +19,11 @@ pub(super) enum Stream {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Want {
     /// Standard output is still open.
-    pub stdout: bool,
+    pub(crate) stdout: bool,
     /// Standard error is still open.
-    pub stderr: bool,
+    pub(crate) stderr: bool,
     /// The child's end has not been seen yet.
-    pub exit: bool,
+    pub(crate) exit: bool,
 }
 
 /// One thing that happened while waiting.
@@ -65,9 +65,9 @@ pub(super) enum Ending {
 #[derive(Debug)]
 pub(super) struct Captured {
     /// How it ended.
-    pub ending: Ending,
+    pub(crate) ending: Ending,
     /// What was read, exit code included (`None` also when the child was killed).
-    pub output: Output,
+    pub(crate) output: Output,
 }
 
 /// Collects the child's output until it has ended and both streams are closed, or `grace` has

@@ -28,25 +28,25 @@ use capture::Ending;
 
 /// What a finished child printed and how it ended.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Output {
+pub(crate) struct Output {
     /// The exit code; `None` when the child was ended by a signal (not on Windows).
-    pub code: Option<i32>,
+    pub(crate) code: Option<i32>,
     /// Everything written to standard output.
-    pub stdout: Vec<u8>,
+    pub(crate) stdout: Vec<u8>,
     /// Everything written to standard error.
-    pub stderr: Vec<u8>,
+    pub(crate) stderr: Vec<u8>,
 }
 
 impl Output {
     /// Whether the child exited with code 0.
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.code == Some(0)
     }
 }
 
 /// A child that did not run to completion.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     /// The program could not be started (missing, not executable, ...).
     #[error("could not start {program}: {source}")]
     Start {
@@ -77,7 +77,7 @@ pub enum RunError {
 
 /// Runs a program with arguments under a timeout. Arguments go to the program as they are; no
 /// shell is ever involved.
-pub trait Runner: Sync {
+pub(crate) trait Runner: Sync {
     /// Runs `program` with `args`, killing it if it runs longer than `timeout`; a child that
     /// prints more than `max_output` bytes on either stream fails with [`RunError::TooLarge`].
     fn run(
@@ -90,13 +90,13 @@ pub trait Runner: Sync {
 }
 
 /// The most `query session` / `query user` may print: far above the largest real table.
-pub const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
+pub(crate) const QUERY_OUTPUT_LIMIT: usize = 4 << 20;
 /// The most `logoff`, `msg` and the other tools may print: they print a line or two.
-pub const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
+pub(crate) const TOOL_OUTPUT_LIMIT: usize = 64 << 10;
 
 /// The real runner: children started by `std::process`, waited on and read as `capture` says.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SystemRunner;
+pub(crate) struct SystemRunner;
 
 /// How long to keep reading after the child has ended: what it wrote just before it ended is
 /// still in the pipe, but a grandchild that inherited the pipe may hold it open for as long as

@@ -11,12 +11,12 @@
 const IGNORABLE: &[char] = &['\u{FEFF}', '\u{200B}', '\u{00AD}', '\u{2060}'];
 
 /// Whether `c` is dropped from exclusions (see [`IGNORABLE`]).
-pub fn is_ignorable(c: char) -> bool {
+pub(crate) fn is_ignorable(c: char) -> bool {
     IGNORABLE.contains(&c)
 }
 
 /// `c` for a message: `U+200E (left-to-right mark)`.
-pub fn describe(c: char) -> String {
+pub(crate) fn describe(c: char) -> String {
     let name = match c {
         '\u{FEFF}' => "byte order mark",
         '\u{200B}' => "zero-width space",
@@ -36,7 +36,7 @@ pub fn describe(c: char) -> String {
 /// A pattern's text made plain: every blank (tab, no-break space U+00A0, other Unicode
 /// spaces) a space, the ends trimmed; with `drop`, the ignorable characters removed. `Err`
 /// names the first character left that cannot be seen (control, format, bidi, invisible).
-pub fn clean(text: &str, drop: bool) -> Result<String, char> {
+pub(crate) fn clean(text: &str, drop: bool) -> Result<String, char> {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if drop && is_ignorable(c) {

@@ -8,7 +8,7 @@ use super::pattern::Pattern;
 /// The lines that hold an entry, with their line numbers: blank lines and lines whose first
 /// visible character is `#` are left out (a byte order mark or zero-width space before it does
 /// not count). The entry is the line as written; [`Pattern::exclusion`] cleans it.
-pub fn entries(text: &str) -> Vec<(usize, &str)> {
+pub(crate) fn entries(text: &str) -> Vec<(usize, &str)> {
     text.lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l))
@@ -24,7 +24,7 @@ pub fn entries(text: &str) -> Vec<(usize, &str)> {
 /// one that looks like it ends in a comment, which is now part of the pattern). A bad pattern
 /// (one holding an invisible character included) is an error naming its place; so is a file
 /// with no pattern at all.
-pub fn parse(file: &str, text: &str) -> Result<Vec<Pattern>, String> {
+pub(crate) fn parse(file: &str, text: &str) -> Result<Vec<Pattern>, String> {
     let mut patterns = Vec::new();
     for (line, entry) in entries(text) {
         let at = format!("{file}:{line}");
