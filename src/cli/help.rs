@@ -38,7 +38,7 @@ pub(crate) const EXAMPLES: &[(&str, &str)] = &[
 /// The scheduled task example: its command lines.
 const SCHEDULED: &[&str] = &[
     "schtasks /create /tn \"logoff-all nightly\" /ru SYSTEM /sc daily /st 02:00 /rl highest",
-    "  /tr \"C:\\Tools\\logoff-all.exe --yes --log C:\\Logs\\logoff-all.jsonl --event-log\"",
+    "  /tr \"\\\"%ProgramFiles%\\logoff-all\\logoff-all.exe\\\" --yes --log \\\"%ProgramData%\\logoff-all\\logoff-all.jsonl\\\" --event-log\"",
 ];
 
 /// The text after the flags in `--help`, `-h`, `/?` and `/help`.
