@@ -88,10 +88,7 @@ pub(crate) fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
         logoff.timeout,
     );
     match classify(result, id, logoff.text) {
-        Answer::Done if logoff.verb == Verb::Disconnect => Outcome::Disconnected,
-        Answer::Done => {
-            Outcome::LoggedOffUnverified("logoff succeeded, not verified yet".to_string())
-        }
+        Answer::Done => Outcome::succeeded(logoff.verb),
         Answer::NotFound(m) => Outcome::AlreadyGone(m),
         Answer::Failed(m) => Outcome::Failed(m),
         Answer::TimedOut(t) => Outcome::TimedOut(t),

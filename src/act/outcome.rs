@@ -1,5 +1,6 @@
 //! Outcome: what came of one planned logoff (or disconnect), and its stable code.
 
+use crate::vocab::Verb;
 use std::time::Duration;
 
 /// What happened to one planned logoff. [`Outcome::code`] gives the stable code reports use.
@@ -44,6 +45,17 @@ pub(crate) enum Outcome {
 }
 
 impl Outcome {
+    /// What a call of `verb` that exited 0 and printed nothing comes to, before any
+    /// verification.
+    pub(crate) fn succeeded(verb: Verb) -> Outcome {
+        match verb {
+            Verb::Logoff => {
+                Outcome::LoggedOffUnverified("logoff succeeded, not verified yet".to_string())
+            }
+            Verb::Disconnect => Outcome::Disconnected,
+        }
+    }
+
     /// A stable snake_case code for the reports.
     pub(crate) fn code(&self) -> &'static str {
         OutcomeCode::from(self).as_str()
@@ -149,6 +161,14 @@ impl From<&Outcome> for OutcomeCode {
 }
 
 impl OutcomeCode {
+    /// The codes that count as done by `verb`: logged off (verified or not), disconnected.
+    pub(crate) fn done_by(verb: Verb) -> &'static [OutcomeCode] {
+        match verb {
+            Verb::Logoff => &[OutcomeCode::LoggedOff, OutcomeCode::LoggedOffUnverified],
+            Verb::Disconnect => &[OutcomeCode::Disconnected],
+        }
+    }
+
     /// Whether the planned logoff was tried and did not end the session (exit code bit 1):
     /// failed, timed out, still present after it, or a failed reset. A session gone before
     /// its logoff, or left alone because its ID now belongs to someone else, is no failure.

@@ -75,10 +75,7 @@ fn warn_and_wait_with(stage: &Stage<'_>, results: &mut [ServerResult], reminder:
     }
     let terminal = stage.stderr_terminal;
     let stop = || stage.stopping();
-    let before = match verb {
-        crate::vocab::Verb::Logoff => "logging off",
-        crate::vocab::Verb::Disconnect => "disconnecting",
-    };
+    let before = verb.gerund();
     let wait = |span: Duration, until: &str, end: &str| {
         let mut waited = false;
         stage.events.console(&mut |err| {

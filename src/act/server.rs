@@ -10,7 +10,7 @@ use crate::act::verify::{self, Look, Reset};
 use crate::act::{Record, Stage};
 use crate::error::Error;
 use crate::plan::{Action, Plan, Reason};
-use crate::vocab::{escape_for_display, ServerName, Verb};
+use crate::vocab::{escape_for_display, ServerName};
 
 /// Re-check, log off, verify and reset on one server.
 pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
@@ -167,11 +167,9 @@ fn verify_and_reset(
     outcomes: &mut [Option<Outcome>],
 ) {
     let config = stage.config;
-    if config.verb == Verb::Disconnect {
-        if outcomes.contains(&Some(Outcome::Disconnected)) {
-            stage.say(&format!(
-                "{label}: disconnections are not verified: a disconnected session stays listed"
-            ));
+    if let Some(why) = config.verb.unverifiable() {
+        if outcomes.contains(&Some(Outcome::succeeded(config.verb))) {
+            stage.say(&format!("{label}: {why}"));
         }
         return;
     }

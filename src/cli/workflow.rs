@@ -2,6 +2,7 @@
 //! --warn-exact, --unknown-idle), flattened into the command line and checked together here.
 //! Pairs that cannot go together are in [`super::CONFLICTS`].
 
+use crate::vocab::Verb;
 use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
@@ -52,4 +53,15 @@ pub(crate) enum UnknownIdleArg {
     Skip,
     /// Log it off (or disconnect it) as if idle long enough; every protection still applies.
     Logoff,
+}
+
+impl WorkflowArgs {
+    /// What is done to each planned session: `--disconnect`, or log off.
+    pub(crate) fn verb(&self) -> Verb {
+        if self.disconnect {
+            Verb::Disconnect
+        } else {
+            Verb::Logoff
+        }
+    }
 }

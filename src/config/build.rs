@@ -175,11 +175,7 @@ fn workflow(
     warning: Option<&Warning>,
     source: &Source,
 ) -> Result<Verb, Error> {
-    let verb = if flags.disconnect {
-        Verb::Disconnect
-    } else {
-        Verb::Logoff
-    };
+    let verb = flags.verb();
     for p in &flags.session_name {
         filters
             .session_names

@@ -192,7 +192,7 @@ fn decide(s: &Session, current: bool, options: Options<'_>) -> (Action, Reason, 
 /// Whether a session in `state` has nothing left for `verb` to do: a disconnected session
 /// cannot be disconnected again.
 pub(crate) fn already_done(verb: Verb, state: &State) -> bool {
-    verb == Verb::Disconnect && *state == State::Disconnected
+    verb.done_when_disconnected() && *state == State::Disconnected
 }
 
 /// Skips, with the reason, every planned session `verb` has nothing to do to.

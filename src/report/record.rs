@@ -10,26 +10,12 @@ use crate::plan::{Action, Entry, ReasonCode, Subject};
 use crate::vocab::Verb;
 use serde::Serialize;
 
-crate::vocab::codes::stable_codes! {
-    /// What the plan does with a row.
-    pub(crate) enum ActionCode {
-        /// Log it off.
-        Logoff => "logoff",
-        /// Disconnect it (`--disconnect`).
-        Disconnect => "disconnect",
-        /// Leave it alone.
-        Skip => "skip",
-    }
-}
-
-impl ActionCode {
-    /// The code of the plan's action, done with `verb`.
-    pub(crate) fn of(action: Action, verb: Verb) -> ActionCode {
-        match (action, verb) {
-            (Action::Logoff, Verb::Logoff) => ActionCode::Logoff,
-            (Action::Logoff, Verb::Disconnect) => ActionCode::Disconnect,
-            (Action::Skip, _) => ActionCode::Skip,
-        }
+/// The code of the plan's action done with `verb`: the verb's noun (`logoff`, `disconnect`),
+/// or `skip`.
+pub(crate) fn action_code(action: Action, verb: Verb) -> &'static str {
+    match action {
+        Action::Logoff => verb.noun(),
+        Action::Skip => "skip",
     }
 }
 
@@ -61,7 +47,7 @@ pub(crate) struct SessionRecord {
     /// The line as printed, for a line not understood.
     pub(crate) raw: Option<String>,
     /// `logoff`, `disconnect` or `skip`.
-    pub(crate) action: ActionCode,
+    pub(crate) action: &'static str,
     /// Why, as a code.
     pub(crate) reason_code: ReasonCode,
     /// Why, in words.
@@ -103,7 +89,7 @@ impl SessionRecord {
             device: None,
             line: 0,
             raw: None,
-            action: ActionCode::of(entry.action, verb),
+            action: action_code(entry.action, verb),
             reason_code: (&entry.reason).into(),
             reason: entry.reason.text(),
             outcome: outcome.map(OutcomeCode::from),

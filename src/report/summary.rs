@@ -55,10 +55,7 @@ impl Counts {
                 let code = OutcomeCode::from(o);
                 *c.outcomes.entry(code).or_default() += 1;
                 // Logged off whether verified or not; the words say how many were not.
-                c.logged_off += usize::from(matches!(
-                    code,
-                    OutcomeCode::LoggedOff | OutcomeCode::LoggedOffUnverified
-                ));
+                c.logged_off += usize::from(OutcomeCode::done_by(Verb::Logoff).contains(&code));
                 c.disconnected += usize::from(code == OutcomeCode::Disconnected);
                 c.failed += usize::from(code.is_failure());
             }
@@ -89,10 +86,11 @@ impl Counts {
     /// `4 would be logged off` / `4 to log off` (`disconnected` with `--disconnect`).
     pub(crate) fn words(&self, mode: Mode, executed: bool) -> String {
         let mut parts = Vec::new();
-        let (done_code, done_count) = match self.verb {
-            Verb::Logoff => (OutcomeCode::LoggedOff, self.logged_off),
-            Verb::Disconnect => (OutcomeCode::Disconnected, self.disconnected),
-        };
+        let done_codes = OutcomeCode::done_by(self.verb);
+        let done_count: usize = done_codes
+            .iter()
+            .filter_map(|code| self.outcomes.get(code))
+            .sum();
         if executed {
             let unverified = self
                 .outcomes
@@ -104,7 +102,7 @@ impl Counts {
                 n => format!("{done_count} {} ({n} unverified)", self.verb.past()),
             });
             for (code, n) in &self.outcomes {
-                if *code != done_code && *code != OutcomeCode::LoggedOffUnverified {
+                if !done_codes.contains(code) && *code != OutcomeCode::LoggedOffUnverified {
                     parts.push(format!("{n} {}", code.words()));
                 }
             }

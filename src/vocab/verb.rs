@@ -30,7 +30,32 @@ impl Verb {
         }
     }
 
-    /// The noun used in messages to users: "logoff", "disconnect".
+    /// The verb going on, for the grace period's countdown: "logging off", "disconnecting".
+    pub(crate) fn gerund(self) -> &'static str {
+        match self {
+            Verb::Logoff => "logging off",
+            Verb::Disconnect => "disconnecting",
+        }
+    }
+
+    /// Why what it did cannot be verified by reading the table again, when it cannot: a
+    /// disconnected session stays listed.
+    pub(crate) fn unverifiable(self) -> Option<&'static str> {
+        match self {
+            Verb::Logoff => None,
+            Verb::Disconnect => {
+                Some("disconnections are not verified: a disconnected session stays listed")
+            }
+        }
+    }
+
+    /// Whether a disconnected session has nothing left for it to do.
+    pub(crate) fn done_when_disconnected(self) -> bool {
+        self == Verb::Disconnect
+    }
+
+    /// The noun used in messages to users and as the plan's action code: "logoff",
+    /// "disconnect".
     pub(crate) fn noun(self) -> &'static str {
         match self {
             Verb::Logoff => "logoff",

@@ -48,7 +48,7 @@ fn codes_keep_the_spelling_programs_filter_on() {
         Outcome::LoggedOffUnverified("x".into()).code(),
         "logged_off_unverified"
     );
-    let action = |a, v| code_text(&ActionCode::of(a, v));
+    let action = |a, v| code_text(&action_code(a, v));
     assert_eq!(action(Action::Logoff, Verb::Logoff), "logoff");
     assert_eq!(action(Action::Logoff, Verb::Disconnect), "disconnect");
     assert_eq!(action(Action::Skip, Verb::Disconnect), "skip");
