@@ -2,9 +2,7 @@
 //! print fixtures and record their calls.
 #![cfg(unix)]
 
-mod common;
-
-use common::{assert_lines, json, TestEnv};
+use crate::common::{assert_lines, json, TestEnv};
 use std::time::{Duration, Instant};
 
 fn stderr(out: &std::process::Output) -> String {
@@ -197,7 +195,7 @@ fn query_failures_have_their_own_exit_code_and_log_off_nobody() {
 #[test]
 fn a_missing_query_program_is_a_query_failure() {
     let env = TestEnv::new("noquery");
-    let out = common::command(&["--tools-dir", env.bin.to_str().unwrap()])
+    let out = crate::common::command(&["--tools-dir", env.bin.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
@@ -209,7 +207,7 @@ fn tools_dir_override_is_used_instead_of_path() {
     let env = TestEnv::new("toolsdir");
     env.fake_query("en-2019-console-user.txt", 0);
     env.fake_logoff("");
-    let out = common::command(&["--tools-dir", env.bin.to_str().unwrap()])
+    let out = crate::common::command(&["--tools-dir", env.bin.to_str().unwrap()])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -234,13 +232,13 @@ fn unrecognised_output_logs_off_nobody_with_exit_4() {
 fn input_from_stdin_is_a_dry_run() {
     use std::io::Write;
     use std::process::Stdio;
-    let mut child = common::command(&["--input", "-", "--format", "json"])
+    let mut child = crate::common::command(&["--input", "-", "--format", "json"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let bytes = std::fs::read(common::fixtures().join("en-2019-mixed.txt")).unwrap();
+    let bytes = std::fs::read(crate::common::fixtures().join("en-2019-mixed.txt")).unwrap();
     child.stdin.take().unwrap().write_all(&bytes).unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
@@ -260,7 +258,7 @@ fn usage_errors_exit_16_and_say_what_to_do() {
             "cannot read --input",
         ),
     ] {
-        let out = common::run(args);
+        let out = crate::common::run(args);
         assert_eq!(out.status.code(), Some(16), "{args:?}");
         assert!(stderr(&out).contains(words), "{args:?}: {}", stderr(&out));
     }
@@ -268,7 +266,7 @@ fn usage_errors_exit_16_and_say_what_to_do() {
 
 #[test]
 fn help_is_printed_for_slash_question_mark() {
-    let out = common::run(&["/?"]);
+    let out = crate::common::run(&["/?"]);
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("--include-console"));
 }
@@ -287,7 +285,7 @@ fn ctrl_c_mid_run_reports_what_finished_and_runs_nothing_more() {
             .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
     )
     .unwrap();
-    let child = common::command(&["--format", "json"])
+    let child = crate::common::command(&["--format", "json"])
         .env("PATH", path)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -1,8 +1,6 @@
 //! Table-driven: for every fixture expectation, the JSON plan from `--input` matches the plan
 //! written by hand in fixtures/construct.py.
 
-mod common;
-
 use serde_json::Value;
 
 const FIELDS: &[&str] = &[
@@ -17,7 +15,7 @@ const FIELDS: &[&str] = &[
 
 #[test]
 fn every_fixture_plans_as_expected() {
-    let mut cases: Vec<_> = std::fs::read_dir(common::fixtures())
+    let mut cases: Vec<_> = std::fs::read_dir(crate::common::fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
@@ -28,7 +26,7 @@ fn every_fixture_plans_as_expected() {
     for case in &cases {
         let expected: Value =
             serde_json::from_str(&std::fs::read_to_string(case).unwrap()).unwrap();
-        let input = common::fixtures().join(expected["input"].as_str().unwrap());
+        let input = crate::common::fixtures().join(expected["input"].as_str().unwrap());
         let mut args = vec![
             "--input".to_string(),
             input.display().to_string(),
@@ -43,9 +41,9 @@ fn every_fixture_plans_as_expected() {
                 .map(|a| a.as_str().unwrap().to_string()),
         );
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let out = common::run(&args);
+        let out = crate::common::run(&args);
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
-        let report = common::json(&out);
+        let report = crate::common::json(&out);
         if let Err(why) = compare(&expected, &report, out.status.code()) {
             failures.push(format!("{name}: {why}"));
         }
@@ -177,7 +175,7 @@ fn every_query_user_fixture_reads_as_expected() {
         ),
     ];
     for (file, cp, rows) in cases {
-        let bytes = std::fs::read(common::fixtures().join(file)).unwrap();
+        let bytes = std::fs::read(crate::common::fixtures().join(file)).unwrap();
         let table = logoff_all::table::idle::parse(&decode(&bytes, CodePage::Forced(*cp)).unwrap())
             .unwrap_or_else(|e| panic!("{file}: {e}"));
         assert!(

@@ -2,9 +2,7 @@
 //! properties `ConvertFrom-Json` and `Import-Csv` would produce, names as printed.
 #![cfg(unix)]
 
-mod common;
-
-use common::{json, read_csv, TestEnv};
+use crate::common::{json, read_csv, TestEnv};
 use serde_json::Value;
 
 fn stderr(out: &std::process::Output) -> String {
@@ -96,7 +94,7 @@ fn json_report_has_version_times_summary_and_named_exit_bits() {
 fn json_output_file_has_no_bom() {
     let env = TestEnv::new("jsonfile");
     let path = env.dir.join("report.json");
-    let input = common::fixtures().join("en-2019-mixed.txt");
+    let input = crate::common::fixtures().join("en-2019-mixed.txt");
     let out = env.run(&[
         "--input",
         input.to_str().unwrap(),
@@ -117,9 +115,9 @@ fn json_output_file_has_no_bom() {
 /// text; IDs stay numbers; CURRENT is yes/no.
 #[test]
 fn non_ascii_names_survive_csv_and_json() {
-    let input = common::fixtures().join("de-cp850.txt");
+    let input = crate::common::fixtures().join("de-cp850.txt");
     let args = |format| {
-        common::run(&[
+        crate::common::run(&[
             "--input",
             input.to_str().unwrap(),
             "--codepage",

@@ -2,9 +2,7 @@
 //! JSON read back with strict readers, and messages printed once and as printed.
 #![cfg(unix)]
 
-mod common;
-
-use common::TestEnv;
+use crate::common::TestEnv;
 use logoff_all::exit_code;
 use std::path::Path;
 
@@ -19,7 +17,7 @@ fn stdout(out: &std::process::Output) -> String {
 /// Three servers: ts01 fine, ts02 unreachable, ts03 refuses the logoff.
 fn three_server_farm(env: &TestEnv) -> std::path::PathBuf {
     let log = env.dir.join("calls.log");
-    let table = common::fixtures().join("en-2019-console-user.txt");
+    let table = crate::common::fixtures().join("en-2019-console-user.txt");
     env.script(
         "query",
         &format!(
@@ -90,7 +88,7 @@ fn farm_with_one_server_down_and_one_failed_logoff_exits_3_with_progress_and_csv
 
     let bytes = std::fs::read(&report).unwrap();
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 BOM");
-    let (header, rows) = common::read_csv(body);
+    let (header, rows) = crate::common::read_csv(body);
     assert_eq!(
         header,
         [
@@ -173,7 +171,7 @@ fn readme_and_help_show_the_exit_code_table_of_the_module() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     // The one command for the main job on a bundled sample, and the one for every test.
     assert!(readme.contains("cargo run -- --input fixtures/en-2019-mixed.txt"));
-    assert!(common::fixtures().join("en-2019-mixed.txt").exists());
+    assert!(crate::common::fixtures().join("en-2019-mixed.txt").exists());
     assert!(readme.contains("scripts/test-all"));
     assert!(
         readme.contains(&exit_code::markdown()),
@@ -181,7 +179,7 @@ fn readme_and_help_show_the_exit_code_table_of_the_module() {
         exit_code::markdown()
     );
     for flag in ["--help", "-h", "/?", "/help", "/HELP"] {
-        let out = common::run(&[flag]);
+        let out = crate::common::run(&[flag]);
         assert_eq!(out.status.code(), Some(0), "{flag}");
         let text = stdout(&out);
         assert!(text.contains(&exit_code::help_text()), "{flag}: {text}");
@@ -193,7 +191,7 @@ fn readme_and_help_show_the_exit_code_table_of_the_module() {
 
 #[test]
 fn a_misspelled_flag_gets_a_suggestion_and_exit_16() {
-    let out = common::run(&["--servr", "TS01"]);
+    let out = crate::common::run(&["--servr", "TS01"]);
     assert_eq!(out.status.code(), Some(16));
     assert!(
         stderr(&out).contains("similar argument exists: '--server'"),
@@ -204,8 +202,8 @@ fn a_misspelled_flag_gets_a_suggestion_and_exit_16() {
 
 #[test]
 fn contradictory_flags_are_refused_naming_both() {
-    let input = common::fixtures().join("en-2019-mixed.txt");
-    let out = common::run(&["--input", input.to_str().unwrap(), "--warn", "bye"]);
+    let input = crate::common::fixtures().join("en-2019-mixed.txt");
+    let out = crate::common::run(&["--input", input.to_str().unwrap(), "--warn", "bye"]);
     assert_eq!(out.status.code(), Some(16));
     let err = stderr(&out);
     assert!(err.contains("--input cannot be used with --warn"), "{err}");
@@ -214,7 +212,7 @@ fn contradictory_flags_are_refused_naming_both() {
 
 #[test]
 fn empty_server_form_gets_a_hint() {
-    let out = common::run(&["/server:"]);
+    let out = crate::common::run(&["/server:"]);
     assert_eq!(out.status.code(), Some(16));
     assert!(
         stderr(&out).contains("write /server:TS01"),
@@ -225,7 +223,7 @@ fn empty_server_form_gets_a_hint() {
 
 #[test]
 fn a_missing_input_file_is_a_file_error_not_a_server_error() {
-    let out = common::run(&["--input", "/nonexistent/capture.txt"]);
+    let out = crate::common::run(&["--input", "/nonexistent/capture.txt"]);
     assert_eq!(out.status.code(), Some(16));
     let err = stderr(&out);
     assert!(

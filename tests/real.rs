@@ -3,8 +3,6 @@
 //! tables are read through the idle path at two thresholds; `mangled` and `error` outputs may
 //! log off nothing outside `logoff_ids` and never a `never_ids` entry.
 
-mod common;
-
 use logoff_all::decode::{decode, CodePage};
 use logoff_all::plan::filter::Filters;
 use logoff_all::plan::{plan, Options, Plan};
@@ -15,7 +13,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 fn real() -> std::path::PathBuf {
-    common::fixtures().join("real")
+    crate::common::fixtures().join("real")
 }
 
 fn labels() -> serde_json::Map<String, Value> {

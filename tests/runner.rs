@@ -2,9 +2,7 @@
 //! leave a grandchild holding their output pipe. Proves bounded capture end to end.
 #![cfg(unix)]
 
-mod common;
-
-use common::{assert_lines, json, TestEnv};
+use crate::common::{assert_lines, json, TestEnv};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -24,7 +22,7 @@ fn run_measured(env: &TestEnv, args: &[&str]) -> (Option<i32>, String, i64) {
     let errors = env.dir.join("stderr.txt");
     // Reaped below by wait4, which also gives its resource use.
     #[allow(clippy::zombie_processes)]
-    let child = common::command(args)
+    let child = crate::common::command(args)
         .env("PATH", path)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -110,7 +108,7 @@ fn grandchildren_holding_the_pipes_of_query_and_every_logoff_do_not_hold_up_the_
     // Reading stops a short grace (0.3 s) after each tool ends: about 2 s for these six
     // calls (with the verifying query), where a wait for the pipes' end would take 180 s.
     let env = TestEnv::new("grandchildren");
-    let table = common::fixtures().join("en-2019-mixed.txt");
+    let table = crate::common::fixtures().join("en-2019-mixed.txt");
     env.script("query", &format!("sleep 30 &\n{}", env.print_table(&table)));
     env.fake_logoff("*) sleep 30 & ;;");
     let started = Instant::now();

@@ -4,15 +4,9 @@
 //! checked against the safety invariant and for fail-closed behaviour: an edited row is either
 //! skipped or still read as the same session, never as another one.
 
-mod common;
-#[path = "support/doc.rs"]
-mod doc;
-#[path = "support/invariant.rs"]
-mod invariant;
+use crate::support::doc::Doc;
 
-use doc::Doc;
-
-use invariant::Opts;
+use crate::support::invariant::Opts;
 use logoff_all::decode::CodePage;
 use logoff_all::plan::{Action, Plan};
 use std::collections::HashMap;
@@ -60,7 +54,7 @@ fn code_page_of(case: &serde_json::Value) -> CodePage {
 
 #[test]
 fn every_variant_of_every_fixture_keeps_the_invariant_and_fails_closed() {
-    let mut fixtures: Vec<_> = std::fs::read_dir(common::fixtures())
+    let mut fixtures: Vec<_> = std::fs::read_dir(crate::common::fixtures())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.to_string_lossy().ends_with(".expected.json"))
@@ -79,7 +73,7 @@ fn every_variant_of_every_fixture_keeps_the_invariant_and_fails_closed() {
             )
         })
         .collect();
-    let mut real: Vec<String> = std::fs::read_dir(common::fixtures().join("real"))
+    let mut real: Vec<String> = std::fs::read_dir(crate::common::fixtures().join("real"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".txt"))
@@ -92,14 +86,14 @@ fn every_variant_of_every_fixture_keeps_the_invariant_and_fails_closed() {
     let mut failures = Vec::new();
     for (input, code_page) in &inputs {
         let input = input.as_str();
-        let bytes = std::fs::read(common::fixtures().join(input)).unwrap();
+        let bytes = std::fs::read(crate::common::fixtures().join(input)).unwrap();
         let doc = Doc::load(&bytes);
         let base = Opts {
             code_page: *code_page,
             ..Opts::default()
         };
         for opts in option_sets(base) {
-            let original = match invariant::check(&bytes, b"", opts) {
+            let original = match crate::support::invariant::check(&bytes, b"", opts) {
                 Ok(p) => p,
                 Err(e) => {
                     failures.push(format!("{input} itself: {e}"));
@@ -118,7 +112,7 @@ fn every_variant_of_every_fixture_keeps_the_invariant_and_fails_closed() {
             // invariant allows when a character became a digit (the ID itself may change).
             let mut run = |name: &str, mutated: Vec<u8>, edited_line: Option<usize>| {
                 variants += 1;
-                match invariant::check(&mutated, b"", opts) {
+                match crate::support::invariant::check(&mutated, b"", opts) {
                     Err(e) => failures.push(format!("{input} [{name}] {opts:?}: {e}")),
                     Ok(Some(plan)) => {
                         let Some(edited) = edited_line else { return };
@@ -292,7 +286,7 @@ fn ten_thousand_rows_plan_in_order_and_keep_the_invariant() {
         ));
     }
     text.push_str(" rdp-tcp                                 65536  Listen\r\n");
-    let plan = invariant::check(text.as_bytes(), b"", Opts::default())
+    let plan = crate::support::invariant::check(text.as_bytes(), b"", Opts::default())
         .unwrap()
         .expect("a table");
     let planned: Vec<u32> = plan
@@ -315,13 +309,15 @@ fn ten_thousand_rows_plan_in_order_and_keep_the_invariant() {
 /// The invariant under --idle-over, for `query user` outputs edited like the tables above.
 #[test]
 fn query_user_variants_never_let_a_session_through_unchecked() {
-    let sessions = std::fs::read(common::fixtures().join("en-2019-mixed.txt")).unwrap();
-    let users = std::fs::read(common::fixtures().join("quser-en-mixed.txt")).unwrap();
+    let sessions = std::fs::read(crate::common::fixtures().join("en-2019-mixed.txt")).unwrap();
+    let users = std::fs::read(crate::common::fixtures().join("quser-en-mixed.txt")).unwrap();
     let opts = Opts {
         idle_over: Some(120),
         ..Opts::default()
     };
-    let base = invariant::check(&sessions, &users, opts).unwrap().unwrap();
+    let base = crate::support::invariant::check(&sessions, &users, opts)
+        .unwrap()
+        .unwrap();
     assert_eq!(logoffs(&base).len(), 2, "bob and j.doe-smith");
     let doc = Doc::load(&users);
     let mut variants = 0;
@@ -331,7 +327,9 @@ fn query_user_variants_never_let_a_session_through_unchecked() {
                 let mut lines = doc.lines.clone();
                 lines[li][pos] = c;
                 variants += 1;
-                if let Err(e) = invariant::check(&sessions, &doc.bytes(&lines), opts) {
+                if let Err(e) =
+                    crate::support::invariant::check(&sessions, &doc.bytes(&lines), opts)
+                {
                     panic!("quser line {} pos {pos} = {c}: {e}", li + 1);
                 }
             }
@@ -344,7 +342,7 @@ fn query_user_variants_never_let_a_session_through_unchecked() {
 /// session` table written from its labels: every character replaced, under --idle-over 1m.
 #[test]
 fn real_query_user_variants_never_let_a_session_through_unchecked() {
-    let real = common::fixtures().join("real");
+    let real = crate::common::fixtures().join("real");
     let labels: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(real.join("labels.json")).unwrap()).unwrap();
     let opts = Opts {
@@ -374,7 +372,7 @@ fn real_query_user_variants_never_let_a_session_through_unchecked() {
             ));
         }
         let users = std::fs::read(real.join(name)).unwrap();
-        let plan = invariant::check(sessions.as_bytes(), &users, opts)
+        let plan = crate::support::invariant::check(sessions.as_bytes(), &users, opts)
             .unwrap_or_else(|e| panic!("{name} itself: {e}"))
             .unwrap_or_else(|| panic!("{name}: refused as a whole"));
         planned += logoffs(&plan).len();
@@ -385,8 +383,11 @@ fn real_query_user_variants_never_let_a_session_through_unchecked() {
                     let mut lines = doc.lines.clone();
                     lines[li][pos] = c;
                     variants += 1;
-                    if let Err(e) = invariant::check(sessions.as_bytes(), &doc.bytes(&lines), opts)
-                    {
+                    if let Err(e) = crate::support::invariant::check(
+                        sessions.as_bytes(),
+                        &doc.bytes(&lines),
+                        opts,
+                    ) {
                         panic!("{name} line {} byte {pos} = {c}: {e}", li + 1);
                     }
                 }

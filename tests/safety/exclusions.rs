@@ -2,7 +2,7 @@
 //! written, with stand-in `query` and `logoff` (a real run, not a dry run).
 
 use crate::common::{assert_lines, TestEnv};
-use crate::standin::{query_tables, run_with, stderr, table};
+use crate::safety::standin::{query_tables, run_with, stderr, table};
 
 fn rows() -> String {
     table(&[

@@ -3,7 +3,7 @@
 //! `logoff` that kills its parent for that session shows nothing was left undone.
 
 use crate::common::{assert_lines, json, TestEnv};
-use crate::standin::{by_id, stderr};
+use crate::safety::standin::{by_id, stderr};
 
 /// With several servers, the own session (marked `>` on both tables) is logged off only after
 /// both servers are done and verified, not in the middle of the first.

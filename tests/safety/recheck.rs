@@ -2,7 +2,7 @@
 //! old and after any logoff that failed or timed out, and only the same session is logged off.
 
 use crate::common::{assert_lines, json, TestEnv};
-use crate::standin::{by_id, query_tables, run_with, stderr, table};
+use crate::safety::standin::{by_id, query_tables, run_with, stderr, table};
 
 /// Item 2: a logoff that timed out makes the next one read the table again. ID 4 now belongs
 /// to mallory (left alone, named), 6 went (not run), 5 is still carol's (logged off). The

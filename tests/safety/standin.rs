@@ -1,7 +1,7 @@
 //! Stand-in tables for the safety tests: tables written the way Windows aligns them, a
 //! `query` that prints one table per call, and a run with chosen environment variables.
 
-use crate::common::{self, TestEnv};
+use crate::common::TestEnv;
 use serde_json::Value;
 use std::process::Output;
 
@@ -73,7 +73,7 @@ pub fn run_with(env: &TestEnv, args: &[&str], vars: &[(&str, &str)]) -> Output {
             .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
     )
     .unwrap();
-    let mut cmd = common::command(args);
+    let mut cmd = crate::common::command(args);
     cmd.env("PATH", path).env("USER", "nobody-here");
     for (k, v) in vars {
         cmd.env(k, v);

@@ -2,7 +2,7 @@
 //! runs, and no environment variable chooses the programs a run starts.
 
 use crate::common::{assert_lines, TestEnv};
-use crate::standin::stderr;
+use crate::safety::standin::stderr;
 
 /// Finding 3: `localhost` and `127.0.0.1` (and a short name and its full name, also from a
 /// `--servers-file`) are one computer: the run stops with a usage error naming both spellings

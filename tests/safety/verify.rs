@@ -3,7 +3,7 @@
 //! the looks, as a host's do when users log on again, disconnect or reconnect.
 
 use crate::common::{assert_lines, json, TestEnv};
-use crate::standin::{by_id, query_tables, run_with, stderr, table};
+use crate::safety::standin::{by_id, query_tables, run_with, stderr, table};
 
 /// A stand-in `reset` that records its arguments and answers with `body` (a `case "$1"` body).
 fn fake_reset(env: &TestEnv, body: &str) {

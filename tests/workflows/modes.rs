@@ -2,7 +2,7 @@
 //! the wait.
 
 use super::{by_id, fixture, mixed, stderr, stdout};
-use crate::common::{self, assert_lines, json, read_csv, TestEnv};
+use crate::common::{assert_lines, json, read_csv, TestEnv};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -149,7 +149,7 @@ fn list_refuses_flags_that_would_act_or_filter() {
     ] {
         let mut args = vec!["--list"];
         args.extend_from_slice(flag);
-        let out = common::run(&args);
+        let out = crate::common::run(&args);
         assert_eq!(out.status.code(), Some(16), "{args:?}");
     }
 }
@@ -233,7 +233,12 @@ fn unknown_idle_logoff_acts_on_unreadable_rows_and_still_flags_them() {
         "{}",
         stdout(&out)
     );
-    assert!(common::run(&["--unknown-idle", "logoff"]).status.code() == Some(16));
+    assert!(
+        crate::common::run(&["--unknown-idle", "logoff"])
+            .status
+            .code()
+            == Some(16)
+    );
 }
 
 #[test]

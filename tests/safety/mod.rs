@@ -2,8 +2,6 @@
 //! report only what is true. Each test names the promise it proves (TESTING.md lists them).
 #![cfg(unix)]
 
-#[path = "../common/mod.rs"]
-mod common;
 mod exclusions;
 mod own_last;
 mod recheck;
@@ -11,7 +9,7 @@ mod verify;
 mod standin;
 mod targets;
 
-use common::{assert_lines, json, TestEnv};
+use crate::common::{assert_lines, json, TestEnv};
 use standin::{by_id, query_tables, run_with, stderr, table};
 use std::process::Command;
 use std::time::{Duration, Instant};

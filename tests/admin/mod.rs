@@ -2,11 +2,9 @@
 //! filters, idle time, warn → grace → re-check, many servers, the audit trail, CSV.
 #![cfg(unix)]
 
-#[path = "../common/mod.rs"]
-mod common;
 mod audit;
 
-use common::{assert_lines, json, TestEnv};
+use crate::common::{assert_lines, json, TestEnv};
 use serde_json::Value;
 
 fn stderr(out: &std::process::Output) -> String {
@@ -214,7 +212,7 @@ fn many_servers_one_unreachable_the_rest_go_on() {
     for jobs in ["1", "3"] {
         let env = TestEnv::new("servers");
         let log = env.dir.join("calls.log");
-        let mixed = common::fixtures().join("en-2019-console-user.txt");
+        let mixed = crate::common::fixtures().join("en-2019-console-user.txt");
         env.script(
             "query",
             &format!(

@@ -4,12 +4,10 @@
 //! --input-user, warnings that fit the wait, --unknown-idle.
 #![cfg(unix)]
 
-#[path = "../common/mod.rs"]
-mod common;
 mod drain;
 mod modes;
 
-use common::{fixtures, TestEnv};
+use crate::common::{fixtures, TestEnv};
 use serde_json::Value;
 
 pub fn stderr(out: &std::process::Output) -> String {

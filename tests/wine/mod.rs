@@ -3,13 +3,11 @@
 //! fresh prefix's system32, and no path overrides.
 //!
 //! Ignored by plain `cargo test`; `scripts/test-all` builds the exes (scripts/build-windows)
-//! and runs `cargo test --test wine -- --ignored`. Paths can be overridden with
+//! and runs `cargo test --test tests -- --ignored wine::`. Paths can be overridden with
 //! LOGOFF_ALL_E2E_EXES (colon-separated), LOGOFF_ALL_E2E_STANDIN, LOGOFF_ALL_E2E_PRNG_DLL.
 #![cfg(unix)]
 
 mod codepages;
-#[path = "../common/mod.rs"]
-mod common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -132,7 +130,7 @@ impl Case {
         case.set("STANDIN_LOG", &win(&log));
         case.set(
             "STANDIN_QUERY_FILE",
-            &win(&common::fixtures().join(fixture)),
+            &win(&crate::common::fixtures().join(fixture)),
         );
         case
     }
@@ -216,7 +214,7 @@ fn text(out: &Output) -> String {
 }
 
 fn json(out: &Output) -> Value {
-    common::json(out)
+    crate::common::json(out)
 }
 
 #[test]
@@ -226,7 +224,7 @@ fn mixed_fixture_logs_off_in_order_from_system32_with_failure_reported() {
         let mut case = Case::new("mixed", "en-2019-mixed.txt");
         case.set("STANDIN_LOGOFF_5", "fail:Error [5]:Access is denied.");
         let out = case.run(&exe, &["--include-self", "--format", "json"]);
-        common::assert_lines(common::MIXED_CALLS_WITH_SELF, &case.system32_calls());
+        crate::common::assert_lines(crate::common::MIXED_CALLS_WITH_SELF, &case.system32_calls());
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -258,13 +256,13 @@ fn own_session_comes_from_the_system_and_goes_last() {
         let case = Case::new("own", "en-names-with-spaces.txt");
         let out = case.run(&exe, &[]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        common::assert_lines(
+        crate::common::assert_lines(
             &["query session", "logoff 2", "logoff 3", "query session"],
             &case.system32_calls(),
         );
         let out = case.run(&exe, &["--include-self", "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        common::assert_lines(
+        crate::common::assert_lines(
             &[
                 "query session",
                 "logoff 2",
@@ -293,7 +291,7 @@ fn hung_logoff_is_killed_at_the_timeout_and_the_rest_proceed() {
         let out = case.run(&exe, &["--timeout", "3", "--format", "json"]);
         assert!(started.elapsed() < Duration::from_secs(60));
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
-        common::assert_lines(
+        crate::common::assert_lines(
             &[
                 "query session",
                 "logoff 3",
@@ -334,19 +332,19 @@ fn exit_codes_for_query_failure_garbage_usage_and_success() {
         assert!(case.calls().is_empty(), "a usage error runs nothing");
         case.set(
             "STANDIN_QUERY_FILE",
-            &win(&common::fixtures().join("garbage-binary.txt")),
+            &win(&crate::common::fixtures().join("garbage-binary.txt")),
         );
         assert_eq!(case.run(&exe, &[]).status.code(), Some(4));
-        common::assert_lines(&["query session"], &case.system32_calls());
+        crate::common::assert_lines(&["query session"], &case.system32_calls());
         case.set("STANDIN_QUERY_EXIT", "1");
         case.set(
             "STANDIN_QUERY_FILE",
-            &win(&common::fixtures().join("en-no-session-exists.txt")),
+            &win(&crate::common::fixtures().join("en-no-session-exists.txt")),
         );
         let out = case.run(&exe, &[]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         assert!(String::from_utf8_lossy(&out.stderr).contains("No session exists"));
-        common::assert_lines(&["query session"], &case.system32_calls());
+        crate::common::assert_lines(&["query session"], &case.system32_calls());
     }
 }
 
@@ -357,7 +355,7 @@ fn dry_run_json_and_windows_style_server_and_help() {
         let case = Case::new("dry", "citrix-ica.txt");
         let out = case.run(&exe, &["/server:ts01", "-n", "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        common::assert_lines(&["query session /server:ts01"], &case.system32_calls());
+        crate::common::assert_lines(&["query session /server:ts01"], &case.system32_calls());
         let report = json(&out);
         assert_eq!(report["mode"], "dry_run");
         let planned: Vec<u64> = report["sessions"]
@@ -376,7 +374,7 @@ fn dry_run_json_and_windows_style_server_and_help() {
 
         let out = case.run(&exe, &["/SERVER:ts01", "--yes"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        common::assert_lines(
+        crate::common::assert_lines(
             &[
                 "query session /server:ts01",
                 "logoff 2 /server:ts01",
@@ -413,7 +411,7 @@ fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
         let out = case.run_in(&copy, Some(&case.dir), &["--yes"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         // system32_calls panics on any call from elsewhere.
-        common::assert_lines(
+        crate::common::assert_lines(
             &["query session", "logoff 2", "query session"],
             &case.system32_calls(),
         );
