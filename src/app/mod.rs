@@ -24,7 +24,6 @@ use crate::report::audit::{self, AuditLog};
 use crate::report::record::ErrorRecord;
 use crate::report::summary::total_line;
 use crate::report::{self, Report, RunInfo};
-use crate::source::{Capture, Query};
 use crate::vocab::ServerName;
 use std::io::{BufRead, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize};
@@ -123,28 +122,11 @@ pub(crate) fn run(
         .into_iter()
         .map(|s| (label(s.as_ref()), s))
         .collect();
-    let query;
-    let capture;
-    let source: &dyn crate::source::Source = match &config.source {
-        Source::Query(_) => {
-            query = Query {
-                host,
-                timeout: config.timeout,
-                code_page,
-            };
-            &query
-        }
-        Source::Input { path } => {
-            capture = Capture::new(
-                path.clone(),
-                config.input_user.clone(),
-                code_page,
-                &mut *io.input,
-            );
-            &capture
-        }
+    let source = crate::source::open(config, host, code_page, &mut *io.input);
+    let planner = Planner {
+        source: &*source,
+        config,
     };
-    let planner = Planner { source, config };
     let voice = Voice {
         config,
         host,

@@ -7,8 +7,9 @@ pub(crate) mod workflow;
 
 use crate::error::Error;
 use crate::vocab::duration::{parse_grace, parse_idle_over, parse_timeout, parse_verify_wait};
+use crate::vocab::format::Format;
 use clap::parser::ValueSource;
-use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, ValueEnum};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -100,8 +101,8 @@ pub(crate) struct Cli {
     pub(crate) jobs: u16,
 
     /// Report format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table, value_name = "FORMAT")]
-    pub(crate) format: FormatArg,
+    #[arg(long, default_value = "table", value_name = "FORMAT", value_parser = format_parser())]
+    pub(crate) format: Format,
 
     /// Write the report to this file instead of standard output (CSV with a UTF-8 byte order
     /// mark for Excel and Import-Csv; JSON and table as plain UTF-8).
@@ -138,15 +139,12 @@ pub(crate) struct Cli {
     pub(crate) workflow: workflow::WorkflowArgs,
 }
 
-/// `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub(crate) enum FormatArg {
-    /// Aligned columns and a summary.
-    Table,
-    /// One JSON object.
-    Json,
-    /// Comma-separated values, one row per session.
-    Csv,
+/// `--format`: every format the report writes ([`Format::ALL`]), by name.
+fn format_parser() -> impl clap::builder::TypedValueParser<Value = Format> {
+    use clap::builder::TypedValueParser;
+    let values = Format::ALL.map(|f| clap::builder::PossibleValue::new(f.name()).help(f.help()));
+    clap::builder::PossibleValuesParser::new(values)
+        .map(|name: String| Format::from_name(&name).unwrap_or(Format::Table))
 }
 
 /// Two flags that cannot mean anything together (by clap id), and why.

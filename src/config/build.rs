@@ -1,9 +1,9 @@
 //! Building the config from the parsed command line: values checked together, list files read,
 //! the mode decided once.
 
-use super::{Config, Format, Mode, Source, Warning};
+use super::{Config, Mode, Source, Warning};
 use crate::cli::workflow::{UnknownIdleArg, WorkflowArgs};
-use crate::cli::{Cli, FormatArg};
+use crate::cli::Cli;
 use crate::decode;
 use crate::error::Error;
 use crate::plan::filter::{self, Filters, Pattern, UnknownIdle};
@@ -150,11 +150,7 @@ pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
         yes: cli.yes,
         timeout: cli.timeout,
         jobs: usize::from(cli.jobs),
-        format: match cli.format {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Csv => Format::Csv,
-        },
+        format: cli.format,
         output: cli.output,
         log: cli.log,
         event_log: cli.event_log,

@@ -8,6 +8,7 @@ use build::DEFAULT_GRACE;
 
 use crate::error::Error;
 use crate::plan::filter::Filters;
+pub(crate) use crate::vocab::format::Format;
 use crate::vocab::ServerName;
 use crate::vocab::Verb;
 use std::ffi::OsString;
@@ -30,17 +31,6 @@ pub(crate) enum Source {
         /// The file, or `-`.
         path: PathBuf,
     },
-}
-
-/// How the report is printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Format {
-    /// Aligned columns and a summary line, for people.
-    Table,
-    /// One JSON object, for other programs.
-    Json,
-    /// Comma-separated values with the table's columns, for spreadsheets.
-    Csv,
 }
 
 /// `--warn`: the message sent before logging off, and how long to wait after it.

@@ -10,11 +10,14 @@ mod query;
 pub(crate) use capture::Capture;
 pub(crate) use query::Query;
 
+use crate::config::{self, Config};
 use crate::decode::{self, CodePage, Decoded};
 use crate::error::{Error, QueryError};
+use crate::host::Host;
 use crate::table::idle::{self, IdleTable};
 use crate::table::parse::{self, ParseError, Table};
 use crate::vocab::{one_line, ServerName, SessionId};
+use std::io::BufRead;
 use std::time::Instant;
 
 /// What one read of a server found.
@@ -45,6 +48,29 @@ pub(crate) trait Source: Sync {
 
     /// Reads only the `query user` table of `server`; `Ok(None)` when there is none to read.
     fn read_idle(&self, server: Option<&ServerName>) -> Result<Option<IdleTable>, Error>;
+}
+
+/// The source the flags name: the stock tools on each server, or the captures of `--input`
+/// (and `--input-user`; `input` is standard input, read now for `--input -`).
+pub fn open<'a>(
+    config: &Config,
+    host: &'a dyn Host,
+    code_page: CodePage,
+    input: &mut dyn BufRead,
+) -> Box<dyn Source + 'a> {
+    match &config.source {
+        config::Source::Query(_) => Box::new(Query {
+            host,
+            timeout: config.timeout,
+            code_page,
+        }),
+        config::Source::Input { path } => Box::new(Capture::new(
+            path.clone(),
+            config.input_user.clone(),
+            code_page,
+            input,
+        )),
+    }
 }
 
 /// Decodes and parses a `query session` output. Text without a table that reads like a stock

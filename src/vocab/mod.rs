@@ -4,6 +4,7 @@
 pub(crate) mod codes;
 pub(crate) mod duration;
 pub(crate) mod file;
+pub(crate) mod format;
 pub(crate) mod ids;
 pub(crate) mod message;
 pub(crate) mod text;
