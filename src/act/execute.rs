@@ -1,21 +1,20 @@
 //! Execute: run `logoff <id>` for each planned session, one at a time, in plan order, each under
-//! the timeout, after a re-check when the caller asks for one. A failure on one session never
+//! the timeout, once the check before it (the gate) approved it. A failure on one session never
 //! stops the others.
 
 use crate::act::classify::{classify, Answer};
+use crate::act::gate::Approved;
 use crate::act::outcome::Outcome;
-use crate::host::{Call, Host};
+use crate::host::Host;
 use crate::plan::Plan;
-use crate::vocab::ServerName;
-use crate::vocab::SessionId;
 use crate::vocab::Verb;
 use std::time::Duration;
 
 /// What the check before one logoff decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Check {
-    /// Run `logoff`.
-    Go,
+#[derive(Debug)]
+pub(crate) enum Check<'a> {
+    /// Run the call the gate approved.
+    Go(Approved<'a>),
     /// Do not run it: this is the outcome.
     Settled(Outcome),
     /// Do not run it, and give it no outcome: the caller changed the plan (no longer matches).
@@ -28,8 +27,6 @@ pub(crate) enum Check {
 pub(crate) struct Logoff<'a> {
     /// Runs the program.
     pub(crate) host: &'a dyn Host,
-    /// The server, `None` for this computer.
-    pub(crate) server: Option<&'a ServerName>,
     /// Time each `logoff` may take.
     pub(crate) timeout: Duration,
     /// Decodes the child's messages for display.
@@ -44,11 +41,11 @@ pub(crate) struct Logoff<'a> {
 /// entry). Before each, `check(index, after_failure)` decides whether it still runs;
 /// `after_failure` is true when the previous logoff failed or timed out. `progress` sees each
 /// outcome as it happens. A logoff that exits 0 is `LoggedOffUnverified` until verified.
-pub(crate) fn execute(
+pub(crate) fn execute<'a>(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
     logoff: &Logoff<'_>,
-    check: &mut dyn FnMut(usize, bool) -> Check,
+    check: &mut dyn FnMut(usize, bool) -> Check<'a>,
     progress: &mut dyn FnMut(usize, &Outcome),
 ) {
     let mut after_failure = false;
@@ -62,11 +59,11 @@ pub(crate) fn execute(
             continue;
         }
         // Only understood sessions are planned for logoff; anything else is never acted on.
-        let Some(session) = plan.entries[index].session() else {
+        if plan.entries[index].session().is_none() {
             continue;
-        };
+        }
         let outcome = match check(index, after_failure) {
-            Check::Go => once(logoff, session.id),
+            Check::Go(approved) => once(logoff, &approved),
             Check::Settled(outcome) => outcome,
             Check::Dropped => continue,
             Check::Stop => {
@@ -80,14 +77,10 @@ pub(crate) fn execute(
     }
 }
 
-/// Runs one `logoff` (or `tsdiscon`) and reads its answer.
-pub(crate) fn once(logoff: &Logoff<'_>, id: SessionId) -> Outcome {
-    let result = logoff.host.run(
-        &Call::of_verb(logoff.verb, id),
-        logoff.server,
-        logoff.timeout,
-    );
-    match classify(result, id, logoff.text) {
+/// Runs one approved `logoff` (or `tsdiscon`) and reads its answer.
+pub(crate) fn once(logoff: &Logoff<'_>, approved: &Approved<'_>) -> Outcome {
+    let result = approved.run(logoff.host, logoff.timeout);
+    match classify(result, approved.id(), logoff.text) {
         Answer::Done => Outcome::succeeded(logoff.verb),
         Answer::NotFound(m) => Outcome::AlreadyGone(m),
         Answer::Failed(m) => Outcome::Failed(m),

@@ -5,8 +5,8 @@
 //! program lives to see it (a failure adds exit bit 1).
 
 use crate::act::execute::{self, Logoff};
+use crate::act::gate::{self, Act, Evidence, Phase};
 use crate::act::outcome::Outcome;
-use crate::act::recheck::{self, Found};
 use crate::act::results::ServerResult;
 use crate::act::{Record, Stage};
 use crate::exit_code::{Cause, ExitCode};
@@ -55,7 +55,7 @@ pub(crate) fn own_sessions(
             let server = result.target.as_ref();
             // The table is old by now: read it again, and go only if the same session (ID, user,
             // session name) is still there and still planned.
-            match stage.planner.look(server) {
+            let fresh = match stage.planner.look(server) {
                 Err(e) => {
                     stage.say(&format!(
                         "{label}: your own session {} was not {}: the table could not be read \
@@ -66,23 +66,30 @@ pub(crate) fn own_sessions(
                     code = code.with(Cause::QueryFailed);
                     continue;
                 }
-                Ok(fresh) => {
-                    let checked = "query session again, right before the own session";
-                    let why = match recheck::compare(session, &fresh.plan, checked) {
-                        Found::Same => None,
-                        Found::Gone(m) | Found::Reused(m) => Some(m),
-                        Found::NoLongerMatches(reason) => Some(reason.text()),
-                    };
-                    if let Some(why) = why {
-                        stage.say(&format!(
-                            "{label}: your own session {} was not {}: {why}",
-                            session.id,
-                            stage.config.verb.past()
-                        ));
-                        continue;
-                    }
+                Ok(fresh) => fresh,
+            };
+            let evidence = Evidence {
+                server,
+                entry,
+                latest: &fresh.plan,
+                age: fresh.read_at.elapsed(),
+                checked: "query session again, right before the own session",
+                warned: done.warned(index),
+            };
+            let verb = stage.config.verb;
+            let approved = match gate::decide(Act::Verb(verb), &evidence, &stage.rules(Phase::Last))
+            {
+                Ok(approved) => approved,
+                Err(refusal) => {
+                    stage.say(&format!(
+                        "{label}: your own session {} was not {}: {}",
+                        session.id,
+                        verb.past(),
+                        refusal.text()
+                    ));
+                    continue;
                 }
-            }
+            };
             stage.say(&format!(
                 "{label}: your own session {} is {} now, last; that ends this program",
                 session.id,
@@ -98,13 +105,12 @@ pub(crate) fn own_sessions(
             let answer = execute::once(
                 &Logoff {
                     host: stage.host,
-                    server,
                     timeout: stage.config.timeout,
                     text: &text,
                     stop: &|| false,
-                    verb: stage.config.verb,
+                    verb,
                 },
-                session.id,
+                &approved,
             );
             stage.events.record(Record::Outcome {
                 server: label,

@@ -7,6 +7,7 @@ pub(crate) mod classify;
 pub(crate) mod drain;
 pub(crate) mod events;
 pub(crate) mod execute;
+pub(crate) mod gate;
 pub(crate) mod last;
 pub(crate) mod look;
 pub(crate) mod outcome;
@@ -63,6 +64,16 @@ impl Stage<'_> {
     /// Whether Ctrl-C asked the run to stop.
     pub(crate) fn stopping(&self) -> bool {
         self.stop.load(Ordering::SeqCst)
+    }
+
+    /// The gate's standing rules for `phase` of the run.
+    pub(crate) fn rules(&self, phase: gate::Phase) -> gate::Rules {
+        gate::Rules {
+            max_age: self.recheck_after,
+            stopping: self.stopping(),
+            phase,
+            unwarned: self.config.even_if_unwarned,
+        }
     }
 
     /// Decodes a tool's message for display.

@@ -36,6 +36,10 @@ pub(crate) enum Outcome {
     Reset(String),
     /// `reset_failed`: still listed after the logoff, and `reset session` failed too.
     ResetFailed(String),
+    /// `not_warned`: an active session that was to be warned, and `msg` failed; it was left
+    /// alone (a failure: the run did not do what it was asked). The text names the user and
+    /// says what `msg` answered.
+    NotWarned(String),
     /// `not_run`: the run stopped before it (Ctrl-C, or a failed re-check).
     NotRun,
     /// `after_report`: the caller's own session, logged off (or disconnected) after everything
@@ -99,7 +103,8 @@ impl Outcome {
             | Outcome::Failed(m)
             | Outcome::StillPresent(m)
             | Outcome::Reset(m)
-            | Outcome::ResetFailed(m) => Some(m.clone()),
+            | Outcome::ResetFailed(m)
+            | Outcome::NotWarned(m) => Some(m.clone()),
             Outcome::TimedOut(t) => Some(format!(
                 "logoff did not finish within {} s and was stopped",
                 t.as_secs_f64()
@@ -133,6 +138,8 @@ crate::vocab::codes::stable_codes! {
         Reset => "reset",
         /// Still listed after the logoff, and `reset session` failed too.
         ResetFailed => "reset_failed",
+        /// Left alone: it was to be warned, and the warning failed.
+        NotWarned => "not_warned",
         /// Not run (the run stopped first).
         NotRun => "not_run",
         /// The caller's own session: done last, after the report (ending it ends the program).
@@ -154,6 +161,7 @@ impl From<&Outcome> for OutcomeCode {
             Outcome::StillPresent(_) => OutcomeCode::StillPresent,
             Outcome::Reset(_) => OutcomeCode::Reset,
             Outcome::ResetFailed(_) => OutcomeCode::ResetFailed,
+            Outcome::NotWarned(_) => OutcomeCode::NotWarned,
             Outcome::NotRun => OutcomeCode::NotRun,
             Outcome::AfterReport => OutcomeCode::AfterReport,
         }
@@ -201,6 +209,7 @@ impl OutcomeCode {
             OutcomeCode::StillPresent => "still present",
             OutcomeCode::Reset => "reset",
             OutcomeCode::ResetFailed => "reset failed",
+            OutcomeCode::NotWarned => "not warned (left alone)",
             OutcomeCode::NotRun => "not run",
             OutcomeCode::AfterReport => "last, after this report",
         }

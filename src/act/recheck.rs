@@ -45,6 +45,11 @@ impl Recheck {
         }
     }
 
+    /// How old the table in hand is.
+    pub(crate) fn age(&self) -> Duration {
+        self.read_at.elapsed()
+    }
+
     /// A fresh table was read at `at`.
     pub(crate) fn read(&mut self, at: Instant) {
         self.read_at = at;

@@ -2,6 +2,7 @@
 //! grace period only if somebody was warned, with a final reminder one minute before the end
 //! when the grace is at least three minutes.
 
+use crate::act::gate::Phase;
 use crate::act::results::ServerResult;
 use crate::act::warn::{self, Msg, Warned};
 use crate::act::{for_each, Record, Stage};
@@ -114,6 +115,27 @@ fn send(
         return;
     };
     let text = |b: &[u8]| stage.text(b);
+    // The gate checks every message against a fresh table: after a long prompt, and always
+    // before the final reminder, the table is read again first. When that fails, the old
+    // table stands and the gate refuses it as too old.
+    let mut fresh = None;
+    if done.read_at.elapsed() > stage.recheck_after {
+        match stage.planner.look(result.target.as_ref()) {
+            Ok(look) => fresh = Some(look),
+            Err(e) => stage.say(&format!(
+                "warning: {}: the table could not be read again before the {}: {e}",
+                result.server,
+                match round {
+                    Round::First => "message",
+                    Round::Reminder => "final reminder",
+                }
+            )),
+        }
+    }
+    let (latest, read_at) = match &fresh {
+        Some(look) => (&look.plan, look.read_at),
+        None => (&done.plan, done.read_at),
+    };
     let msg = Msg {
         host: stage.host,
         server: result.target.as_ref(),
@@ -122,6 +144,9 @@ fn send(
         timeout: stage.config.timeout,
         text: &text,
         stop: &|| stage.stopping(),
+        latest,
+        read_at,
+        rules: stage.rules(Phase::Main),
     };
     let answers = match (round, &done.warned) {
         (Round::First, _) => warn::send(&done.plan, &msg),

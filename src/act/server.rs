@@ -3,8 +3,9 @@
 //! `--reset-stuck`, reset the ones that stayed.
 
 use crate::act::execute::{self, Check, Logoff};
+use crate::act::gate::{self, Act, Evidence, Phase, Refusal};
 use crate::act::outcome::Outcome;
-use crate::act::recheck::{self, Found, Recheck};
+use crate::act::recheck::{Found, Recheck};
 use crate::act::results::ServerResult;
 use crate::act::verify::{self, Look, Reset};
 use crate::act::{Record, Stage};
@@ -40,6 +41,7 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     }
     let text = |b: &[u8]| stage.text(b);
     let stop = || stage.stopping();
+    let verb = stage.config.verb;
     let mut dropped: Vec<(usize, Reason)> = Vec::new();
     {
         let plan = &done.plan;
@@ -49,9 +51,11 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
             stage.recheck_after,
             stage.config.warning.is_some(),
         );
+        let warned = done.warned.as_deref();
         let mut latest: Option<Plan> = None;
-        let mut check = |index: usize, after_failure: bool| -> Check {
-            let Some(planned) = plan.entries[index].session() else {
+        let mut check = |index: usize, after_failure: bool| -> Check<'static> {
+            let entry = &plan.entries[index];
+            let Some(planned) = entry.session() else {
                 return Check::Dropped;
             };
             let why = recheck.why(after_failure);
@@ -72,16 +76,36 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
                     }
                 }
             }
-            let Some(fresh) = &latest else {
-                return Check::Go;
+            let checked = recheck.checked(why.as_deref());
+            let evidence = Evidence {
+                server,
+                entry,
+                latest: latest.as_ref().unwrap_or(plan),
+                age: recheck.age(),
+                checked: &checked,
+                warned: warned.and_then(|w| w.get(index)).and_then(Option::as_ref),
             };
-            match recheck::compare(planned, fresh, &recheck.checked(why.as_deref())) {
-                Found::Same => Check::Go,
-                Found::Gone(m) => Check::Settled(Outcome::GoneBeforeLogoff(m)),
-                Found::Reused(m) => Check::Settled(Outcome::ReusedId(m)),
-                Found::NoLongerMatches(reason) => {
+            match gate::decide(Act::Verb(verb), &evidence, &stage.rules(Phase::Main)) {
+                Ok(approved) => Check::Go(approved),
+                Err(Refusal::Changed(Found::Gone(m))) => {
+                    Check::Settled(Outcome::GoneBeforeLogoff(m))
+                }
+                Err(Refusal::Changed(Found::Reused(m))) => Check::Settled(Outcome::ReusedId(m)),
+                Err(Refusal::Changed(Found::NoLongerMatches(reason))) => {
                     dropped.push((index, reason));
                     Check::Dropped
+                }
+                Err(refusal @ Refusal::NotWarned(_)) => {
+                    Check::Settled(Outcome::NotWarned(refusal.text()))
+                }
+                Err(refusal) => {
+                    stage.say(&format!(
+                        "{label}: session {} was not {}: {}",
+                        planned.id,
+                        verb.past(),
+                        refusal.text()
+                    ));
+                    Check::Settled(Outcome::NotRun)
                 }
             }
         };
@@ -90,7 +114,6 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
             &mut outcomes,
             &Logoff {
                 host: stage.host,
-                server,
                 timeout: stage.config.timeout,
                 text: &text,
                 stop: &stop,
@@ -223,6 +246,7 @@ fn verify_and_reset(
                 poll: &mut poll,
                 stop: &stop,
                 note: &note,
+                rules: stage.rules(Phase::Main),
             },
         );
     }

@@ -12,9 +12,10 @@
 //! left alone), never on an ID on two rows or on a line that is not understood.
 
 use crate::act::classify::{classify, Answer};
+use crate::act::gate::{self, Act, Evidence, Rules};
 use crate::act::outcome::Outcome;
 use crate::act::recheck::{describe, describe_now, same_session};
-use crate::host::{Call, Host};
+use crate::host::Host;
 use crate::plan::{Plan, Subject};
 use crate::table::session::Session;
 use crate::vocab::ServerName;
@@ -202,6 +203,8 @@ pub(crate) struct Reset<'a> {
     /// Told about a plan index whose ID the look before reset showed holding another user or
     /// another session (left alone); the text quotes the row.
     pub(crate) note: &'a dyn Fn(usize, &str),
+    /// The gate's rules.
+    pub(crate) rules: Rules,
 }
 
 /// `--reset-stuck`: for each `still_present` index, looks once more (the table is read again
@@ -227,6 +230,7 @@ pub(crate) fn reset_stuck(
         if (reset.stop)() {
             break;
         }
+        let asked = Instant::now();
         let fresh = match (reset.poll)() {
             Ok(fresh) => fresh,
             Err(e) => {
@@ -254,9 +258,25 @@ pub(crate) fn reset_stuck(
             }
             Seen::Same(shown) => shown,
         };
-        let result = reset
-            .host
-            .run(&Call::Reset(s.id), reset.server, reset.timeout);
+        let evidence = Evidence {
+            server: reset.server,
+            entry: &plan.entries[i],
+            latest: &fresh,
+            age: asked.elapsed(),
+            checked: "query session again, before reset session",
+            warned: None,
+        };
+        let approved = match gate::decide(Act::Reset, &evidence, &reset.rules) {
+            Ok(approved) => approved,
+            Err(refusal) => {
+                outcomes[i] = Some(Outcome::StillPresent(format!(
+                    "{was}; not reset: {}",
+                    refusal.text()
+                )));
+                continue;
+            }
+        };
+        let result = approved.run(reset.host, reset.timeout);
         outcomes[i] = Some(match classify(result, s.id, reset.text) {
             Answer::Done => Outcome::Reset(format!(
                 "{was}; the query before reset listed {shown}; ended with reset session {}",

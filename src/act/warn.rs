@@ -2,7 +2,8 @@
 //! period with a countdown (on a terminal) or plain progress lines (in a log). The message says
 //! the grace period in words (`{grace}`, or appended), so the text and the wait agree.
 
-use crate::host::{Call, Host};
+use crate::act::gate::{self, Act, Evidence, Rules};
+use crate::host::Host;
 use crate::plan::Plan;
 use crate::table::session::State;
 use crate::vocab::one_line;
@@ -69,6 +70,13 @@ pub(crate) struct Msg<'a> {
     pub(crate) text: &'a dyn Fn(&[u8]) -> String,
     /// Whether to stop (Ctrl-C): no further message is sent.
     pub(crate) stop: &'a dyn Fn() -> bool,
+    /// The latest table of the server, planned, and when it was read: the gate checks each
+    /// session against it before its message.
+    pub(crate) latest: &'a Plan,
+    /// When it was read.
+    pub(crate) read_at: Instant,
+    /// The gate's rules.
+    pub(crate) rules: Rules,
 }
 
 /// Sends the message to every planned active session, in plan order; one answer per entry of
@@ -97,15 +105,26 @@ fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warn
         let Some(session) = plan.entries[index].session() else {
             continue;
         };
+        let act = Act::Message {
+            text: msg.message,
+            seconds: msg.seconds,
+        };
+        let evidence = Evidence {
+            server: msg.server,
+            entry: &plan.entries[index],
+            latest: msg.latest,
+            age: msg.read_at.elapsed(),
+            checked: "the table read before the message",
+            warned: None,
+        };
         let warned = if session.state != State::Active {
             Warned::NotActive
         } else {
-            let call = Call::Msg {
-                id: session.id,
-                seconds: msg.seconds,
-                message: msg.message,
-            };
-            match msg.host.run(&call, msg.server, msg.timeout) {
+            let approved = gate::decide(act, &evidence, &msg.rules);
+            match approved
+                .map_err(|refusal| format!("not sent: {}", refusal.text()))
+                .and_then(|a| a.run(msg.host, msg.timeout).map_err(|e| e.to_string()))
+            {
                 Ok(o) => {
                     let said = one_line(&[(msg.text)(&o.stderr), (msg.text)(&o.stdout)].join(" "));
                     if o.success() && said.is_empty() {
@@ -118,7 +137,7 @@ fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warn
                         ))
                     }
                 }
-                Err(e) => Warned::Failed(e.to_string()),
+                Err(why) => Warned::Failed(why),
             }
         };
         out[index] = Some(warned);

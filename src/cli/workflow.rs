@@ -39,6 +39,11 @@ pub(crate) struct WorkflowArgs {
     #[arg(long, requires = "warn")]
     pub(crate) warn_exact: bool,
 
+    /// Act on an active session even when its --warn message could not be sent (by default it
+    /// is left alone: not_warned, exit bit 1).
+    #[arg(long, requires = "warn")]
+    pub(crate) even_if_unwarned: bool,
+
     /// What --idle-over does with a session whose idle time cannot be read (absurd, or not
     /// listed by query user): skip it (the default) or log it off; counted in the summary
     /// either way, with exit code 4.

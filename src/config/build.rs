@@ -159,6 +159,7 @@ pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
         drain: cli.workflow.drain,
         input_user: cli.workflow.input_user,
         warn_exact: cli.workflow.warn_exact,
+        even_if_unwarned: cli.workflow.even_if_unwarned,
         verify_wait: cli.verify_wait,
         reset_stuck: cli.reset_stuck,
     })

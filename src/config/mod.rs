@@ -118,6 +118,8 @@ pub(crate) struct Config {
     pub(crate) input_user: Option<PathBuf>,
     /// `--warn-exact`: send the `--warn` text as given, without the grace appended.
     pub(crate) warn_exact: bool,
+    /// `--even-if-unwarned`: act on an active session whose `--warn` message failed.
+    pub(crate) even_if_unwarned: bool,
 }
 
 impl Config {

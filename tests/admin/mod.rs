@@ -128,6 +128,7 @@ fn no_user_exists_means_nobody_is_idle_long_enough() {
 /// The table changes during the grace period: 3 logs off by itself, 4 is now mallory's (ID
 /// reuse), 6 reconnected under a new session name. Only 5 is still the session that was
 /// planned; the others are reported as what the re-check found, naming what it compared.
+/// (5's message failed: `--even-if-unwarned` acts on it all the same.)
 #[test]
 fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
     let env = TestEnv::new("warn");
@@ -138,6 +139,7 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
         "--warn",
         "Save your work: logging off in 1 second",
         "--warn-exact",
+        "--even-if-unwarned",
         "--grace",
         "1s",
         "--format",

@@ -261,16 +261,33 @@ fn nobody_warned_means_no_wait_and_says_why() {
         &env.calls(),
     );
 
+    // Every msg fails: no wait, and the active sessions that were not warned are left alone
+    // (not_warned, exit bit 1, naming the user); the disconnected ones, which no message can
+    // reach, are logged off. With --even-if-unwarned the active ones go too.
     let env = mixed("msg-fails", "enable", &[]);
     env.fake_tool("msg", "*) echo 'Error 1722' >&2; exit 1 ;;");
     let started = Instant::now();
-    let out = env.run(&["--warn", "bye", "--grace", "20s"]);
+    let out = env.run(&["--warn", "bye", "--grace", "20s", "--format", "json"]);
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(
         stderr(&out).contains("every msg failed"),
         "{}",
         stderr(&out)
     );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(!env.calls().contains(&"logoff 3".to_string()));
+    assert!(env.calls().contains(&"logoff 4".to_string()));
+    let alice = by_id(&json(&out), 3).clone();
+    assert_eq!(alice["outcome"], "not_warned", "{alice}");
+    assert!(
+        alice["message"].as_str().unwrap().contains("alice"),
+        "{alice}"
+    );
+
+    let env = mixed("msg-fails-anyway", "enable", &[]);
+    env.fake_tool("msg", "*) echo 'Error 1722' >&2; exit 1 ;;");
+    let out = env.run(&["--warn", "bye", "--grace", "20s", "--even-if-unwarned"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(env.calls().contains(&"logoff 3".to_string()));
 }
 

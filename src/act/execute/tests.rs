@@ -1,11 +1,13 @@
 //! Unit tests of the logoff loop on a fake host.
 
 use super::*;
+use crate::act::gate::{self, Act, Evidence, Phase, Rules};
 use crate::decode::{decode, CodePage};
 use crate::host::fake::{exited, timed_out, FakeHost};
 use crate::host::Call;
 use crate::plan::{plan, Options};
 use crate::table::parse::parse;
+use crate::vocab::ServerName;
 use std::cell::RefCell;
 
 const TABLE: &str = " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE
@@ -29,15 +31,39 @@ fn the_plan() -> Plan {
 }
 
 /// The logoffs of a test: through `fake`, 1 s each, never stopped.
-fn logoff<'a>(fake: &'a FakeHost, server: Option<&'a ServerName>, verb: Verb) -> Logoff<'a> {
+fn logoff(fake: &FakeHost, verb: Verb) -> Logoff<'_> {
     Logoff {
         host: fake,
-        server,
         timeout: Duration::from_secs(1),
         text: &|b| String::from_utf8_lossy(b).into_owned(),
         stop: &|| false,
         verb,
     }
+}
+
+/// The gate's approval of entry `index` of `plan` on `server` (the own session in the last
+/// phase, the others in the main one), on `plan` itself as the latest table.
+fn approve(plan: &Plan, index: usize, server: Option<&ServerName>, verb: Verb) -> Check<'static> {
+    let entry = &plan.entries[index];
+    let evidence = Evidence {
+        server,
+        entry,
+        latest: plan,
+        age: Duration::ZERO,
+        checked: "the test's table",
+        warned: None,
+    };
+    let rules = Rules {
+        max_age: Duration::from_secs(10),
+        stopping: false,
+        phase: if entry.current {
+            Phase::Last
+        } else {
+            Phase::Main
+        },
+        unwarned: false,
+    };
+    Check::Go(gate::decide(Act::Verb(verb), &evidence, &rules).unwrap())
 }
 
 fn codes(outcomes: &[Option<Outcome>]) -> Vec<Option<&'static str>> {
@@ -64,10 +90,10 @@ fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
     execute(
         &plan,
         &mut outcomes,
-        &logoff(&fake, Some(&server), Verb::Logoff),
+        &logoff(&fake, Verb::Logoff),
         &mut |i, after_failure| {
             checks.borrow_mut().push((i, after_failure));
-            Check::Go
+            approve(&plan, i, Some(&server), Verb::Logoff)
         },
         &mut |i, _| seen.borrow_mut().push(i),
     );
@@ -102,11 +128,11 @@ fn the_check_settles_drops_or_stops_logoffs_without_running_them() {
     execute(
         &plan,
         &mut outcomes,
-        &logoff(&fake, None, Verb::Logoff),
+        &logoff(&fake, Verb::Logoff),
         &mut |i, _| match i {
             2 => Check::Settled(Outcome::GoneBeforeLogoff("gone".into())),
             3 => Check::Dropped,
-            4 => Check::Go,
+            4 => approve(&plan, i, None, Verb::Logoff),
             _ => Check::Stop,
         },
         &mut |_, _| {},
@@ -165,12 +191,12 @@ fn disconnect_runs_tsdiscon_and_done_means_disconnected_after_the_same_check() {
     execute(
         &plan,
         &mut outcomes,
-        &logoff(&fake, None, Verb::Disconnect),
+        &logoff(&fake, Verb::Disconnect),
         &mut |i, after_failure| {
             checks.borrow_mut().push((i, after_failure));
             match i {
                 3 => Check::Settled(Outcome::ReusedId("now frank".into())),
-                _ => Check::Go,
+                _ => approve(&plan, i, None, Verb::Disconnect),
             }
         },
         &mut |_, _| {},

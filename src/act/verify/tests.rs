@@ -1,13 +1,26 @@
 //! Unit tests of verification and reset with scripted tables.
 
 use super::*;
+use crate::act::gate::Phase;
 use crate::decode::{decode, CodePage};
 use crate::host::fake::{exited, FakeHost};
+use crate::host::Call;
 use crate::plan::{plan, Options};
 use crate::table::parse::parse;
+use crate::vocab::ServerName;
 use std::cell::{Cell, RefCell};
 
 const HEAD: &str = " SESSIONNAME       USERNAME                 ID  STATE\n";
+
+/// The gate's rules in the main part of a run.
+fn rules() -> Rules {
+    Rules {
+        max_age: Duration::from_secs(10),
+        stopping: false,
+        phase: Phase::Main,
+        unwarned: false,
+    }
+}
 
 fn plan_of(rows: &str) -> Plan {
     let text = format!("{HEAD}{rows}");
@@ -162,6 +175,7 @@ fn reset_runs_only_on_the_same_session_still_listed() {
             poll: &mut poll,
             stop: &|| false,
             note: &|_, _| {},
+            rules: rules(),
         },
     );
     assert_eq!(
@@ -216,6 +230,7 @@ fn reset_with(
             poll: &mut poll,
             stop: &|| false,
             note: &|i, m: &str| notes.borrow_mut().push(format!("{i}: {m}")),
+            rules: rules(),
         },
     );
     (outcomes, fake.argvs(), notes.into_inner())
