@@ -62,6 +62,11 @@ pub(crate) enum Error {
     /// `query user` output (for `--idle-over`) is not a user table.
     #[error("query user output not understood, nobody was logged off: {0}")]
     Users(#[from] NoUserHeader),
+    /// A table read again lacks rows the first one had that never go away (services, the
+    /// console, a listener, the own session), or has a line cut off: it is cut short, and
+    /// proves nothing about the sessions it does not list.
+    #[error("the table read again is incomplete ({0}): it proves nothing about the sessions it does not list")]
+    Incomplete(String),
     /// The re-check before a logoff failed; no further session on that server is logged off.
     #[error("re-check before logoff failed; no further session on this server was logged off (the report shows any logged off before): {}", recheck_cause(.0))]
     Recheck(Box<Error>),
@@ -88,7 +93,9 @@ impl Error {
             | Error::Input { .. }
             | Error::InputUser { .. } => Cause::Usage.into(),
             Error::Query(_) => Cause::QueryFailed.into(),
-            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => Cause::NotUnderstood.into(),
+            Error::Decode(_) | Error::Parse(_) | Error::Users(_) | Error::Incomplete(_) => {
+                Cause::NotUnderstood.into()
+            }
             Error::Recheck(inner) => inner.exit_code(),
         }
     }
@@ -100,7 +107,9 @@ impl Error {
             Error::Setup { .. } => "setup",
             Error::Input { .. } | Error::InputUser { .. } => "input_unreadable",
             Error::Query(_) => "query_failed",
-            Error::Decode(_) | Error::Parse(_) | Error::Users(_) => "not_understood",
+            Error::Decode(_) | Error::Parse(_) | Error::Users(_) | Error::Incomplete(_) => {
+                "not_understood"
+            }
             Error::Recheck(inner) => inner.kind(),
         }
     }

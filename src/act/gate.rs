@@ -17,6 +17,8 @@
 //!    ([`recheck::compare`]).
 //! 6. Not an active session that was to be warned and could not be (`msg` failed), unless
 //!    `--even-if-unwarned` says so.
+//! 7. A reset only to a session whose session name is still the planned one (a disconnected
+//!    session has none, and may be a new logon of the same user).
 //!
 //! The call reaches the server named in the evidence, resolved once for the run.
 
@@ -200,6 +202,24 @@ pub(crate) fn decide<'m>(
     match recheck::compare(planned, evidence.latest, evidence.checked) {
         Found::Same => {}
         found => return Err(Refusal::Changed(found)),
+    }
+    // A reset ends a session outright: only one whose session name is still the planned one.
+    // A session that is disconnected now (no name) may be a new logon of the same user that
+    // disconnected, which the table cannot tell apart.
+    if act == Act::Reset {
+        let now = evidence
+            .latest
+            .entries
+            .iter()
+            .filter_map(Entry::session)
+            .find(|s| s.id == planned.id);
+        if now.is_some_and(|now| now.name != planned.name) {
+            return Err(Refusal::Changed(Found::Reused(format!(
+                "ID {} holds {} now; a reset needs the planned session name",
+                planned.id,
+                recheck::describe(now.unwrap_or(planned))
+            ))));
+        }
     }
     if let (Act::Verb(_), Some(Warned::Failed(why)), false) = (act, evidence.warned, rules.unwarned)
     {

@@ -55,7 +55,7 @@ pub(crate) fn own_sessions(
             let server = result.target.as_ref();
             // The table is old by now: read it again, and go only if the same session (ID, user,
             // session name) is still there and still planned.
-            let fresh = match stage.planner.look(server) {
+            let fresh = match stage.planner.look_again(server, &done.plan) {
                 Err(e) => {
                     stage.say(&format!(
                         "{label}: your own session {} was not {}: the table could not be read \

@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::error::Error;
-use crate::plan::{self, Options, Plan};
+use crate::plan::{self, Options, Plan, Reason, Subject};
 use crate::source::Source;
 use crate::table::idle::IdleTable;
 use crate::vocab::ServerName;
@@ -33,6 +33,22 @@ pub(crate) struct Planner<'a> {
 }
 
 impl Planner<'_> {
+    /// Reads `server` again, after `first` was planned from it, and accepts the fresh table only
+    /// when it is as complete as the first: every row that never goes away (services, the
+    /// console, a listener, the caller's own session) is still listed, and no line is cut off
+    /// that the first table did not have. A table cut short would make sessions look gone.
+    pub(crate) fn look_again(
+        &self,
+        server: Option<&ServerName>,
+        first: &Plan,
+    ) -> Result<Look, Error> {
+        let look = self.look(server)?;
+        match incomplete(first, &look.plan) {
+            Some(why) => Err(Error::Incomplete(why)),
+            None => Ok(look),
+        }
+    }
+
     /// Reads `server` (`None`: this computer) and plans it; for `--idle-over` the `query user`
     /// table is read too.
     pub(crate) fn look(&self, server: Option<&ServerName>) -> Result<Look, Error> {
@@ -40,6 +56,13 @@ impl Planner<'_> {
         let snapshot = self
             .source
             .read(server, config.filters.idle_over.is_some())?;
+        // A live table that stops in the middle of a line was cut short: its last row may hold
+        // a name cut in two, which could match what the whole name does not.
+        if !snapshot.whole {
+            return Err(Error::Incomplete(
+                "the output stops in the middle of a line".to_string(),
+            ));
+        }
         let mut plan = plan::plan(
             snapshot.table,
             Options {
@@ -58,5 +81,83 @@ impl Planner<'_> {
             idle: snapshot.idle,
             warnings: snapshot.warnings,
         })
+    }
+}
+
+/// Why `fresh` is less complete than `first`, if it is.
+fn incomplete(first: &Plan, fresh: &Plan) -> Option<String> {
+    let lasting = first.entries.iter().filter_map(|e| {
+        let s = e.session()?;
+        let lasts = e.current
+            || matches!(
+                e.reason,
+                Reason::Services
+                    | Reason::Listener
+                    | Reason::Console
+                    | Reason::ConsoleIncluded
+                    | Reason::OwnSession
+                    | Reason::OwnSessionIncluded
+            );
+        lasts.then_some(s.id)
+    });
+    for id in lasting {
+        if !fresh
+            .entries
+            .iter()
+            .any(|e| e.session().is_some_and(|s| s.id == id))
+        {
+            return Some(format!(
+                "session {id}, which never goes away, is not listed"
+            ));
+        }
+    }
+    let lines = |plan: &Plan| -> Vec<String> {
+        plan.entries
+            .iter()
+            .filter_map(|e| match &e.subject {
+                Subject::Line(line) => Some(line.raw.to_string()),
+                Subject::Session(_) => None,
+            })
+            .collect()
+    };
+    let before = lines(first);
+    lines(fresh)
+        .into_iter()
+        .find(|raw| !before.contains(raw))
+        .map(|raw| format!("a line not understood: {}", crate::vocab::quote(&raw)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::{decode, CodePage};
+    use crate::table::parse::parse;
+
+    fn plan_of(text: &str) -> Plan {
+        let table = parse(&decode(text.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
+        plan::plan(table, Options::default())
+    }
+
+    const FULL: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+ console                                     1  Conn
+ rdp-tcp#1         alice                     2  Active
+ rdp-tcp                                 65536  Listen
+";
+
+    #[test]
+    fn a_table_cut_short_is_not_accepted_as_proof() {
+        let first = plan_of(FULL);
+        assert_eq!(incomplete(&first, &first), None);
+        // alice logged off: complete.
+        let gone = FULL.replace(
+            " rdp-tcp#1         alice                     2  Active\n",
+            "",
+        );
+        assert_eq!(incomplete(&first, &plan_of(&gone)), None);
+        // Cut after alice's row: the listener is missing.
+        let cut = &FULL[..FULL.find(" rdp-tcp  ").unwrap()];
+        assert!(incomplete(&first, &plan_of(cut)).unwrap().contains("65536"));
+        // Cut in the middle of a row: `ends_with_line_end` in the source tells (see there).
     }
 }

@@ -116,20 +116,24 @@ fn send(
     };
     let text = |b: &[u8]| stage.text(b);
     // The gate checks every message against a fresh table: after a long prompt, and always
-    // before the final reminder, the table is read again first. When that fails, the old
-    // table stands and the gate refuses it as too old.
+    // before the final reminder, the table is read again first. When that fails, no message
+    // goes: the old table proves nothing any more.
     let mut fresh = None;
+    let mut unreadable = None;
     if done.read_at.elapsed() > stage.recheck_after {
-        match stage.planner.look(result.target.as_ref()) {
+        match stage.planner.look_again(result.target.as_ref(), &done.plan) {
             Ok(look) => fresh = Some(look),
-            Err(e) => stage.say(&format!(
-                "warning: {}: the table could not be read again before the {}: {e}",
-                result.server,
-                match round {
-                    Round::First => "message",
-                    Round::Reminder => "final reminder",
-                }
-            )),
+            Err(e) => {
+                stage.say(&format!(
+                    "warning: {}: the table could not be read again before the {}: {e}",
+                    result.server,
+                    match round {
+                        Round::First => "message",
+                        Round::Reminder => "final reminder",
+                    }
+                ));
+                unreadable = Some(e.to_string());
+            }
         }
     }
     let (latest, read_at) = match &fresh {
@@ -147,6 +151,7 @@ fn send(
         latest,
         read_at,
         rules: stage.rules(Phase::Main),
+        unreadable: unreadable.as_deref(),
     };
     let answers = match (round, &done.warned) {
         (Round::First, _) => warn::send(&done.plan, &msg),

@@ -64,7 +64,7 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
                     "{label}: reading the table again before logging off session {} ({why})",
                     planned.id
                 ));
-                match stage.planner.look(server) {
+                match stage.planner.look_again(server, plan) {
                     Ok(fresh) => {
                         warnings.extend(fresh.warnings);
                         recheck.read(fresh.read_at);
@@ -200,7 +200,7 @@ fn verify_and_reset(
     let mut poll = || {
         stage
             .planner
-            .look(server)
+            .look_again(server, plan)
             .map(|look| look.plan)
             .map_err(|e| e.to_string())
     };

@@ -77,6 +77,9 @@ pub(crate) struct Msg<'a> {
     pub(crate) read_at: Instant,
     /// The gate's rules.
     pub(crate) rules: Rules,
+    /// Why the table could not be read again before the messages, if it could not: then none
+    /// is sent.
+    pub(crate) unreadable: Option<&'a str>,
 }
 
 /// Sends the message to every planned active session, in plan order; one answer per entry of
@@ -119,6 +122,10 @@ fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warn
         };
         let warned = if session.state != State::Active {
             Warned::NotActive
+        } else if let Some(why) = msg.unreadable {
+            Warned::Failed(format!(
+                "not sent: the table could not be read again: {why}"
+            ))
         } else {
             let approved = gate::decide(act, &evidence, &msg.rules);
             match approved

@@ -7,6 +7,8 @@
 pub(crate) mod console;
 mod confirm;
 mod list;
+#[cfg(test)]
+mod sim;
 mod survey;
 mod targets;
 #[cfg(test)]

@@ -70,6 +70,8 @@ impl Source for Capture {
             own_session: None,
             own_user: None,
             warnings,
+            // A saved capture is read once, as it is: pasted ones often lack the last line end.
+            whole: true,
         })
     }
 

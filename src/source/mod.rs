@@ -38,6 +38,9 @@ pub(crate) struct Snapshot {
     /// Things worth knowing that did not stop the read (what the tool printed on stderr,
     /// counter lines).
     pub(crate) warnings: Vec<String>,
+    /// Whether the output ended with a line end, as the stock tools always end it: one that
+    /// does not was cut short (its last row may be cut in the middle).
+    pub(crate) whole: bool,
 }
 
 /// Where one server's sessions come from.
@@ -108,6 +111,12 @@ fn idle_table(bytes: &[u8], code_page: CodePage) -> Result<IdleTable, Error> {
     }
 }
 
+/// Whether `bytes` end with a line end (ASCII, or UTF-16LE with its high byte): anything after
+/// the last line end, even blanks, is a line cut short.
+fn ends_with_line_end(bytes: &[u8]) -> bool {
+    bytes.ends_with(b"\n") || bytes.ends_with(b"\n\0")
+}
+
 /// The warning for counter lines in a table.
 fn counter_warning(table: &Table) -> Option<String> {
     (!table.counters.is_empty())
@@ -129,5 +138,25 @@ pub(crate) fn lossy(bytes: &[u8], code_page: CodePage) -> String {
     match decode::decode(bytes, code_page) {
         Ok(d) => all_text(&d),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_output_cut_in_a_line_does_not_end_with_a_line_end() {
+        assert!(ends_with_line_end(b"a\r\nb\r\n"));
+        assert!(!ends_with_line_end(b"a\r\nb\r\n   "));
+        assert!(ends_with_line_end(
+            "a\r\n"
+                .encode_utf16()
+                .flat_map(u16::to_le_bytes)
+                .collect::<Vec<_>>()
+                .as_slice()
+        ));
+        assert!(!ends_with_line_end(b"a\r\n rdp-tcp#1    al"));
+        assert!(!ends_with_line_end(b""));
     }
 }

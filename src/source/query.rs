@@ -55,6 +55,7 @@ impl Source for Query<'_> {
                 Locality::Local | Locality::Remote => None,
             },
             warnings,
+            whole: super::ends_with_line_end(&captured.stdout),
         })
     }
 

@@ -100,7 +100,9 @@ fn the_own_session_is_read_again_and_left_alone_if_it_changed() {
         &later,
         " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n \
          services                                    0  Disc\n \
-         rdp-tcp#7         mallory                   2  Active\n",
+         console                                     1  Conn\n \
+         rdp-tcp#7         mallory                   2  Active\n \
+         rdp-tcp                                 65536  Listen\n",
     )
     .unwrap();
     let first = crate::common::fixtures().join("en-2019-mixed.txt");

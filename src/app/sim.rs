@@ -1,0 +1,647 @@
+//! A deterministic simulation of a busy server, on the fake host. Sessions log on and off,
+//! disconnect and reconnect, IDs are reused by other users; tools fail, time out, answer "not
+//! found" or access denied; tables come back cut short; Ctrl-C arrives at any step; the flags
+//! are drawn from every valid combination. Each run is seeded and replays from its seed.
+//!
+//! The world changes only right before it serves a table, so the program sees every change:
+//! at the moment of every call that acts on a session, the world is what the latest table
+//! showed (a change between that table and the call is a race no tool can close), and the
+//! checks below hold the program to what it could know. After every run:
+//! - nothing was acted on that the flags did not select, with the identity (ID, user, session
+//!   name) the plan saw, at the moment of the call; never a protected row; the own session only
+//!   with `--include-self` and only last;
+//! - every report line is true: `logged_off` sessions are gone, sessions reported as not acted
+//!   on had no call, sessions reported as acted on had one;
+//! - the exit bits match the report;
+//! - the logon mode is what it was (or the run says on stderr and in its exit code that
+//!   `change logon` refused to put it back).
+//!
+//! `SIM_RUNS` and `SIM_SEED` choose how many runs and from which seed (`scripts/simulate` runs a
+//! million); a failure prints its seed.
+
+use super::{run, Environment, Io};
+use crate::host::fake::{exited, timed_out, FakeHost};
+use crate::host::runner::Output;
+use crate::host::{Call, HostError, LogonMode};
+use crate::vocab::{ServerName, SessionId};
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A small, fast, seeded generator (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// True with probability `percent` in 100.
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum St {
+    Active,
+    Disc,
+    Conn,
+    Listen,
+}
+
+/// One session of the simulated server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Sess {
+    /// Which session this really is (never shown): a reconnection keeps it, a new logon on a
+    /// reused ID gets a new one. The checks judge by it; the program sees only the table.
+    serial: u64,
+    id: u32,
+    user: Option<String>,
+    name: Option<String>,
+    state: St,
+}
+
+impl Sess {
+    fn row(&self, own: u32) -> String {
+        let state = match self.state {
+            St::Active => "Active",
+            St::Disc => "Disc",
+            St::Conn => "Conn",
+            St::Listen => "Listen",
+        };
+        format!(
+            "{}{:<18}{:<20}{:>7}  {state}",
+            if self.id == own { '>' } else { ' ' },
+            self.name.as_deref().unwrap_or(""),
+            self.user.as_deref().unwrap_or(""),
+            self.id
+        )
+    }
+}
+
+/// An acting call, with the session its ID held at that moment.
+#[derive(Debug, Clone)]
+struct Acted {
+    tool: &'static str,
+    id: u32,
+    now: Option<Sess>,
+}
+
+const USERS: &[&str] = &[
+    "alice",
+    "bob",
+    "carol",
+    "dave",
+    "erin",
+    "frank",
+    "grace",
+    "admin",
+    "svc_backup",
+];
+const OWN: u32 = 2;
+
+/// The simulated server.
+struct World {
+    rng: Rng,
+    sessions: Vec<Sess>,
+    next_name: u32,
+    mode: LogonMode,
+    /// Every acting call.
+    acted: Vec<Acted>,
+    /// The sessions as the first table that was served showed them: what the plan saw.
+    first: Option<Vec<Sess>>,
+    /// How many calls so far, and the one at which Ctrl-C comes.
+    calls: usize,
+    stop_at: Option<usize>,
+    stop: Arc<AtomicBool>,
+}
+
+impl World {
+    fn new(seed: u64, stop: Arc<AtomicBool>) -> World {
+        let mut rng = Rng(seed);
+        let mut sessions = vec![
+            Sess {
+                serial: 1_000_000,
+                id: 0,
+                user: None,
+                name: Some("services".into()),
+                state: St::Disc,
+            },
+            Sess {
+                serial: 1_000_001,
+                id: 1,
+                user: rng.chance(50).then(|| "console_user".to_string()),
+                name: Some("console".into()),
+                state: St::Conn,
+            },
+            Sess {
+                serial: 1_000_002,
+                id: OWN,
+                user: Some("admin".into()),
+                name: Some("rdp-tcp#0".into()),
+                state: St::Active,
+            },
+            Sess {
+                serial: 1_065_536,
+                id: 65536,
+                user: None,
+                name: Some("rdp-tcp".into()),
+                state: St::Listen,
+            },
+        ];
+        for id in 3..3 + rng.below(6) as u32 {
+            let user = USERS[rng.below(USERS.len() as u64) as usize].to_string();
+            let active = rng.chance(60);
+            sessions.push(Sess {
+                serial: u64::from(id),
+                id,
+                user: Some(user),
+                name: active.then(|| format!("rdp-tcp#{id}")),
+                state: if active { St::Active } else { St::Disc },
+            });
+        }
+        // Listed by ID, as `query` lists them: listeners last.
+        sessions.sort_by_key(|s| s.id);
+        let stop_at = rng.chance(20).then(|| rng.below(12) as usize);
+        World {
+            rng,
+            sessions,
+            next_name: 100,
+            mode: LogonMode::Enable,
+            acted: Vec::new(),
+            first: None,
+            calls: 0,
+            stop_at,
+            stop,
+        }
+    }
+
+    /// Something happens on the server: a logoff, a disconnect, a reconnect, a new logon that
+    /// may take a freed ID.
+    fn happen(&mut self) {
+        if !self.rng.chance(35) {
+            return;
+        }
+        let users: Vec<usize> = (0..self.sessions.len())
+            .filter(|&i| self.sessions[i].user.is_some() && self.sessions[i].id > OWN)
+            .filter(|&i| self.sessions[i].id < 65536)
+            .collect();
+        let pick = |w: &mut World| users[w.rng.below(users.len() as u64) as usize];
+        match self.rng.below(4) {
+            0 if !users.is_empty() => {
+                let i = pick(self);
+                self.sessions.remove(i);
+            }
+            1 if !users.is_empty() => {
+                let i = pick(self);
+                self.sessions[i].name = None;
+                self.sessions[i].state = St::Disc;
+            }
+            2 if !users.is_empty() => {
+                let i = pick(self);
+                if self.sessions[i].state == St::Disc {
+                    self.next_name += 1;
+                    self.sessions[i].name = Some(format!("rdp-tcp#{}", self.next_name));
+                    self.sessions[i].state = St::Active;
+                }
+            }
+            _ => {
+                // A new logon, on the lowest free ID: IDs are reused.
+                let id = (3..).find(|id| self.sessions.iter().all(|s| s.id != *id));
+                if let Some(id) = id {
+                    self.next_name += 1;
+                    let user = USERS[self.rng.below(USERS.len() as u64) as usize].to_string();
+                    self.sessions.push(Sess {
+                        serial: u64::from(self.next_name) << 20,
+                        id,
+                        user: Some(user),
+                        name: Some(format!("rdp-tcp#{}", self.next_name)),
+                        state: St::Active,
+                    });
+                    self.sessions.sort_by_key(|s| s.id);
+                }
+            }
+        }
+    }
+
+    fn table(&mut self) -> String {
+        let mut text =
+            " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\r\n"
+                .to_string();
+        for s in &self.sessions {
+            text.push_str(&s.row(OWN));
+            text.push_str("\r\n");
+        }
+        // Cut short, anywhere.
+        if self.rng.chance(4) {
+            let cut = self.rng.below(text.len() as u64) as usize;
+            text.truncate(cut);
+        }
+        text
+    }
+
+    fn session(&self, id: SessionId) -> Option<Sess> {
+        self.sessions.iter().find(|s| s.id == id.get()).cloned()
+    }
+
+    /// Answers one call.
+    fn answer(&mut self, call: &Call<'_>) -> Result<Output, HostError> {
+        self.calls += 1;
+        if self.stop_at == Some(self.calls) {
+            self.stop.store(true, Ordering::SeqCst);
+        }
+        match call {
+            Call::QuerySession => {
+                match self.rng.below(100) {
+                    0..=2 => exited(1, "", "Error [1722]:The RPC server is unavailable.\r\n"),
+                    3 => timed_out(Duration::from_secs(1)),
+                    _ => {
+                        // The world moves on only when the program gets to see it.
+                        self.happen();
+                        if self.first.is_none() {
+                            self.first = Some(self.sessions.clone());
+                        }
+                        let table = self.table();
+                        if std::env::var("SIM_SHOW").is_ok() {
+                            eprintln!("--- served:\n{table}");
+                        }
+                        exited(0, &table, "")
+                    }
+                }
+            }
+            Call::QueryUser => exited(1, "", "No User exists for *\r\n"),
+            Call::Logoff(id) | Call::Disconnect(id) | Call::Reset(id) => {
+                let tool = match call {
+                    Call::Logoff(_) => "logoff",
+                    Call::Disconnect(_) => "tsdiscon",
+                    _ => "reset",
+                };
+                let now = self.session(*id);
+                self.acted.push(Acted {
+                    tool,
+                    id: id.get(),
+                    now: now.clone(),
+                });
+                if now.is_none() {
+                    return exited(1, "", &format!("Session ID {id} not found\r\n"));
+                }
+                match self.rng.below(100) {
+                    0..=4 => exited(1, "", "Error [5]: Access is denied.\r\n"),
+                    5..=6 => timed_out(Duration::from_secs(1)),
+                    _ => {
+                        if tool == "tsdiscon" {
+                            if let Some(s) = self.sessions.iter_mut().find(|s| s.id == id.get()) {
+                                s.name = None;
+                                s.state = St::Disc;
+                            }
+                        } else if tool == "logoff" && self.rng.chance(10) {
+                            // Stuck: logoff said yes, the session stays listed.
+                        } else {
+                            self.sessions.retain(|s| s.id != id.get());
+                        }
+                        exited(0, "", "")
+                    }
+                }
+            }
+            Call::Msg { id, .. } => {
+                let now = self.session(*id);
+                self.acted.push(Acted {
+                    tool: "msg",
+                    id: id.get(),
+                    now,
+                });
+                if self.rng.chance(15) {
+                    exited(1, "", "Error 1722 getting session names\r\n")
+                } else {
+                    exited(0, "", "")
+                }
+            }
+            Call::ChangeLogon(LogonMode::Query) => {
+                let text = match self.mode {
+                    LogonMode::Enable => "Connections are currently ENABLED",
+                    LogonMode::Drain => {
+                        "New user logons are DISABLED, but reconnections to existing sessions \
+                         are ENABLED"
+                    }
+                    _ => "Connections are currently DISABLED",
+                };
+                exited(0, &format!("{text}\r\n"), "")
+            }
+            Call::ChangeLogon(mode) => {
+                if self.rng.chance(3) {
+                    return exited(1, "", "Error [5]:Access is denied.\r\n");
+                }
+                self.mode = *mode;
+                exited(0, "", "")
+            }
+            Call::EventCreate { .. } => exited(0, "SUCCESS", ""),
+        }
+    }
+}
+
+/// The flags of one run, drawn at random from the valid combinations.
+fn flags(rng: &mut Rng) -> Vec<String> {
+    let mut args: Vec<&str> = vec!["logoff-all", "--format", "json", "--timeout", "1s"];
+    let disconnect = rng.chance(15);
+    if disconnect {
+        args.push("--disconnect");
+    }
+    if rng.chance(30) {
+        args.push("--include-console");
+    }
+    if rng.chance(30) {
+        args.push("--include-self");
+    }
+    match rng.below(4) {
+        0 => args.extend(["--state", "disc"]),
+        1 => args.extend(["--state", "active"]),
+        _ => {}
+    }
+    if rng.chance(25) {
+        args.push("--user");
+        args.push(["a*", "*e", "bob", "*"][rng.below(4) as usize]);
+    }
+    if rng.chance(25) {
+        args.push("--exclude-user");
+        args.push(["bob", "c*", "svc_*", "admin"][rng.below(4) as usize]);
+    }
+    if rng.chance(20) {
+        args.push("--session-name");
+        args.push(["rdp-tcp#*", "rdp-tcp#1*"][rng.below(2) as usize]);
+    }
+    if rng.chance(30) {
+        args.extend(["--warn", "Logging off", "--grace", "0"]);
+        if rng.chance(30) {
+            args.push("--even-if-unwarned");
+        }
+    }
+    if rng.chance(25) {
+        args.push("--drain");
+    }
+    if !disconnect {
+        match rng.below(3) {
+            0 => args.extend(["--verify-wait", "0"]),
+            1 => args.extend(["--verify-wait", "1s", "--reset-stuck"]),
+            _ => args.extend(["--verify-wait", "1s"]),
+        }
+    }
+    if rng.chance(10) {
+        args.push("--dry-run");
+    }
+    args.into_iter().map(String::from).collect()
+}
+
+/// What the flags select, decided again here from the flags' words (an oracle independent of
+/// the planner): whether session `s` may be acted on.
+fn selected(args: &[String], s: &Sess, last: bool) -> bool {
+    let has = |flag: &str| args.iter().any(|a| a == flag);
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+    };
+    let Some(user) = &s.user else { return false };
+    if s.id == 0 || s.id >= 65536 || s.state == St::Listen {
+        return false;
+    }
+    if s.id == 1 && !has("--include-console") {
+        return false;
+    }
+    if (s.id == OWN) != last || (s.id == OWN && !has("--include-self")) {
+        return false;
+    }
+    let glob = |pattern: &str, text: &str| {
+        let p = pattern.to_lowercase();
+        let t = text.to_lowercase();
+        match (p.strip_prefix('*'), p.strip_suffix('*')) {
+            (Some(""), _) => true,
+            (Some(end), _) => t.ends_with(end),
+            (_, Some(start)) => t.starts_with(start),
+            _ => t == p,
+        }
+    };
+    if let Some(p) = value("--user") {
+        if !glob(&p, user) {
+            return false;
+        }
+    }
+    if let Some(p) = value("--exclude-user") {
+        if glob(&p, user) {
+            return false;
+        }
+    }
+    match value("--state").as_deref() {
+        Some("disc") if s.state != St::Disc => return false,
+        Some("active") if s.state != St::Active => return false,
+        _ => {}
+    }
+    if let Some(p) = value("--session-name") {
+        match &s.name {
+            Some(name) if glob(&p, name) => {}
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// One seeded run; `Err` says which promise broke.
+fn one(seed: u64) -> Result<(), String> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut rng = Rng(seed ^ 0x5EED);
+    let args = flags(&mut rng);
+    let world = Arc::new(Mutex::new(World::new(seed, Arc::clone(&stop))));
+    let mut config = crate::config::from_args(args.iter().map(std::ffi::OsString::from))
+        .map_err(|e| format!("flags {args:?} refused: {e}"))?;
+    // Waits in milliseconds, so a million runs fit in minutes.
+    if !config.verify_wait.is_zero() {
+        config.verify_wait = Duration::from_millis(rng.below(3));
+    }
+    let w = Arc::clone(&world);
+    let mut host =
+        FakeHost::new(move |call, _: Option<&ServerName>| w.lock().unwrap().answer(call));
+    host.own_session = Some(SessionId::new(OWN));
+    let env = Environment {
+        recheck_after: Duration::from_millis([0, 1, 10_000][rng.below(3) as usize]),
+        stop: Arc::clone(&stop),
+        ..Environment::default()
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = run(
+        &config,
+        &host,
+        &env,
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            input: &mut &b""[..],
+            console: None,
+        },
+    );
+    let world = world.lock().unwrap();
+    let before: Vec<Sess> = world.first.clone().unwrap_or_default();
+    let said = String::from_utf8_lossy(&err).into_owned();
+    let fail = |what: String| Err(format!("{what}\nflags: {args:?}\nstderr:\n{said}"));
+    let report: Value = match serde_json::from_slice(&out) {
+        Ok(v) => v,
+        Err(_) if code.code() & 8 != 0 || code.code() == 16 => return Ok(()),
+        Err(e) => return fail(format!("no JSON report ({e}), exit {}", code.code())),
+    };
+    let dry = args.iter().any(|a| a == "--dry-run");
+    // 1. Every call that acted: selected by the flags, with the identity the plan saw, at the
+    //    moment of the call; the own session only last.
+    let acting: Vec<&Acted> = world.acted.iter().filter(|a| a.tool != "msg").collect();
+    if dry && !world.acted.is_empty() {
+        return fail(format!("a dry run acted: {:?}", world.acted));
+    }
+    for (n, a) in world.acted.iter().enumerate() {
+        let last = a.id == OWN;
+        if last && a.tool != "msg" && n + 1 != world.acted.len() {
+            return fail(format!(
+                "the own session was acted on before the end: {a:?}"
+            ));
+        }
+        let Some(now) = &a.now else {
+            // Gone since the last table: nobody else was reached.
+            continue;
+        };
+        let planned = before.iter().find(|s| s.id == a.id);
+        let Some(planned) = planned else {
+            return fail(format!("acted on an ID the plan never saw: {a:?}"));
+        };
+        // The tables show ID, user and session name only: a session that is disconnected now
+        // (no name) with the planned user passes for the planned one, as the README says (it
+        // may be a new logon of that user that disconnected). Anything else must really be the
+        // planned session, and a reset always.
+        let passes = a.tool != "reset"
+            && now.user == planned.user
+            && planned.name.is_some()
+            && now.name.is_none()
+            && now.state == St::Disc;
+        if now.serial != planned.serial && !passes {
+            return fail(format!(
+                "acted on another session: {a:?}, planned {planned:?}"
+            ));
+        }
+        let msg_to_own = a.tool == "msg" && a.id == OWN;
+        let chosen = if msg_to_own {
+            selected(&args, now, true)
+        } else {
+            selected(&args, now, last)
+        };
+        if !chosen {
+            return fail(format!(
+                "acted on a session the flags did not select: {a:?}"
+            ));
+        }
+    }
+    // 2. The report is true.
+    let failure_codes = [
+        "failed",
+        "timed_out",
+        "still_present",
+        "reset_failed",
+        "not_warned",
+    ];
+    let mut failed = false;
+    for row in report["sessions"].as_array().into_iter().flatten() {
+        let Some(id) = row["id"].as_u64() else {
+            continue;
+        };
+        let outcome = row["outcome"].as_str().unwrap_or("");
+        let called = acting.iter().any(|a| u64::from(a.id) == id);
+        failed |= failure_codes.contains(&outcome);
+        match outcome {
+            "logged_off" => {
+                let planned = before.iter().find(|s| u64::from(s.id) == id);
+                let still = world
+                    .sessions
+                    .iter()
+                    .any(|s| planned.is_some_and(|p| p.serial == s.serial));
+                if !called || still {
+                    return fail(format!("reported logged_off but not so: {row}"));
+                }
+            }
+            "gone_before_logoff" | "reused_id" | "not_warned" | "not_run" if called => {
+                return fail(format!("reported {outcome} but a call was made: {row}"));
+            }
+            "failed" | "timed_out" | "already_gone" | "disconnected" | "reset" if !called => {
+                return fail(format!("reported {outcome} but no call was made: {row}"));
+            }
+            _ => {}
+        }
+    }
+    // 3. The exit bits match the report.
+    let bits = code.code();
+    let errors: Vec<&str> = report["errors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["kind"].as_str())
+        .collect();
+    // The own session goes after the report, and --drain steps have their own failures: both
+    // may add bits the session rows do not show.
+    let later = args.iter().any(|a| a == "--drain" || a == "--include-self");
+    if bits != 16 && (bits & 1 != 0) != failed && !(later && bits & 1 != 0) {
+        return fail(format!("exit {bits} against failures {failed}: {report}"));
+    }
+    if bits & 2 != 0 && !errors.contains(&"query_failed") && !later {
+        return fail(format!("exit bit 2 with no query_failed error: {report}"));
+    }
+    if errors.contains(&"query_failed") && bits & 2 == 0 {
+        return fail(format!("a query_failed error without exit bit 2 ({bits})"));
+    }
+    // Ctrl-C during a run that acts is said in the exit code (one that comes while the own
+    // session goes last, after the code was decided, is not).
+    if stop.load(Ordering::SeqCst) && bits & 8 == 0 && !dry && bits != 16 && !later {
+        let acted_run = report["mode"] == "act";
+        if acted_run {
+            return fail(format!("stopped by Ctrl-C but exit {bits}"));
+        }
+    }
+    // 4. The logon mode is what it was, or the run says loudly that it is not.
+    let said_so = said.contains("the logon mode was NOT restored") && bits & 1 != 0;
+    if world.mode != LogonMode::Enable && !said_so {
+        return fail(format!("the logon mode was left {:?}", world.mode));
+    }
+    Ok(())
+}
+
+/// Runs `runs` seeds from `first`; panics naming the first seed that breaks a promise.
+fn simulate(first: u64, runs: u64) {
+    for seed in first..first + runs {
+        if let Err(why) = one(seed) {
+            panic!("simulation seed {seed} (replay: SIM_SEED={seed} SIM_RUNS=1): {why}");
+        }
+    }
+}
+
+fn env_u64(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A few thousand runs in every `cargo test`.
+#[test]
+fn a_busy_server_never_gets_a_wrong_action_or_a_false_report() {
+    simulate(env_u64("SIM_SEED", 1), env_u64("SIM_RUNS", 3000));
+}
+
+/// The large run (`scripts/simulate`): `SIM_RUNS` seeds, a million by default.
+#[test]
+#[ignore]
+fn a_busy_server_a_million_times() {
+    simulate(env_u64("SIM_SEED", 1), env_u64("SIM_RUNS", 1_000_000));
+}
