@@ -237,7 +237,7 @@ pub(crate) fn process(pid: u32) -> Process {
 
 /// The folder for the drain journal on Windows, `%ProgramData%\logoff-all`, created so that
 /// only SYSTEM and the Administrators can write in it; an existing folder must be owned by one
-/// of them. `Err` says why it cannot be used.
+/// of them or by the account this runs as. `Err` says why it cannot be used.
 #[cfg(windows)]
 pub(crate) fn admin_state_dir() -> Result<PathBuf, String> {
     use windows_sys::Win32::Foundation::{GetLastError, LocalFree, ERROR_ALREADY_EXISTS};
@@ -297,15 +297,52 @@ pub(crate) fn admin_state_dir() -> Result<PathBuf, String> {
         Ok(dir)
     } else {
         Err(format!(
-            "the folder {} is not owned by SYSTEM or the Administrators, so anyone may have \
-             written in it; delete it (an administrator), and the next run creates it again",
+            "the folder {} is not owned by SYSTEM, the Administrators or this account, so \
+             someone else may have written in it; delete it (an administrator), and the next \
+             run creates it again",
             dir.display()
         ))
     }
 }
 
-/// Whether the file or folder at `path` (NUL-terminated UTF-16) is owned by SYSTEM or the
-/// Administrators group.
+/// Whether `sid` is the account this process runs as (which may create the folder itself,
+/// and is the one running the drain).
+#[cfg(windows)]
+fn is_own_account(sid: windows_sys::Win32::Security::PSID) -> bool {
+    use windows_sys::Win32::Foundation::CloseHandle;
+    use windows_sys::Win32::Security::{EqualSid, GetTokenInformation, TokenUser, TOKEN_QUERY};
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, OpenProcessToken};
+    let mut token = std::ptr::null_mut();
+    // SAFETY: GetCurrentProcess returns a pseudo handle; `token` receives a handle closed below.
+    if unsafe { OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &mut token) } == 0 {
+        return false;
+    }
+    // A TOKEN_USER with its SID after it; u64 keeps the buffer aligned for the pointer in it.
+    let mut buf = [0u64; 64];
+    let mut len = 0u32;
+    // SAFETY: the buffer and its size in bytes are passed together; on success it holds a
+    // TOKEN_USER whose SID points into the buffer, which outlives its use here.
+    unsafe {
+        let ok = GetTokenInformation(
+            token,
+            TokenUser,
+            buf.as_mut_ptr().cast(),
+            std::mem::size_of_val(&buf) as u32,
+            &mut len,
+        ) != 0;
+        CloseHandle(token);
+        if !ok {
+            return false;
+        }
+        let user = &*buf
+            .as_ptr()
+            .cast::<windows_sys::Win32::Security::TOKEN_USER>();
+        EqualSid(user.User.Sid, sid) != 0
+    }
+}
+
+/// Whether the file or folder at `path` (NUL-terminated UTF-16) is owned by SYSTEM, the
+/// Administrators group or the account this process runs as.
 #[cfg(windows)]
 fn owned_by_admins(path: &[u16]) -> bool {
     use windows_sys::Win32::Foundation::LocalFree;
@@ -333,7 +370,8 @@ fn owned_by_admins(path: &[u16]) -> bool {
         }
         let admin = !owner.is_null()
             && (IsWellKnownSid(owner, WinBuiltinAdministratorsSid) != 0
-                || IsWellKnownSid(owner, WinLocalSystemSid) != 0);
+                || IsWellKnownSid(owner, WinLocalSystemSid) != 0
+                || is_own_account(owner));
         LocalFree(sd);
         admin
     }
