@@ -74,7 +74,12 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
             let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
             let timeout = std::time::Duration::from_secs(30);
             match undo.restore_before_exit(&host, timeout) {
-                Some(Ok(())) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
+                Some(Ok(act::drain::Restore::LeftAlone(now))) => eprintln!(
+                    "logoff-all: warning: --drain: the logon mode was changed to {} during the \
+                     run and was left so",
+                    act::drain::describe(now)
+                ),
+                Some(Ok(_)) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
                 Some(Err(e)) => eprintln!(
                     "logoff-all: error: the logon mode was NOT restored before exit: {e}; run \
                      `change logon /enable` (or the mode it was in) yourself"

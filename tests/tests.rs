@@ -16,5 +16,6 @@ mod real;
 mod runner;
 mod safety;
 mod sweep;
+mod tools;
 mod wine;
 mod workflows;

@@ -91,15 +91,30 @@ fn normalize(text: &str) -> String {
 }
 
 /// The Windows error codes in a message: `Error [53]`, `Fehler [5]`, `Ошибка [5]` (a number in
-/// square brackets, any language), and `Error code 7022` / `error 7022` in English.
+/// square brackets, any language, with or without a space before the text), `Error 0x000006BA`
+/// (a hex code of eight digits, any language), and `Error code 7022` / `error 7022` / `Error
+/// 1722 getting session names` in English.
 pub(crate) fn error_codes(message: &str) -> Vec<u32> {
     let mut codes = Vec::new();
+    for word in message.split(|c: char| !c.is_ascii_alphanumeric()) {
+        let hex = word
+            .strip_prefix("0x")
+            .or_else(|| word.strip_prefix("0X"))
+            .filter(|h| h.len() == 8);
+        if let Some(n) = hex.and_then(|h| u32::from_str_radix(h, 16).ok()) {
+            if !codes.contains(&n) {
+                codes.push(n);
+            }
+        }
+    }
     let mut rest = message;
     while let Some(open) = rest.find('[') {
         let after = &rest[open + 1..];
         if let Some(close) = after.find(']') {
             if let Ok(n) = after[..close].trim().parse::<u32>() {
-                codes.push(n);
+                if !codes.contains(&n) {
+                    codes.push(n);
+                }
             }
         }
         rest = after;
@@ -109,11 +124,13 @@ pub(crate) fn error_codes(message: &str) -> Vec<u32> {
         let mut from = 0;
         while let Some(at) = lower[from..].find(word) {
             let start = from + at + word.len();
-            let digits: String = lower[start..]
-                .trim_start_matches([' ', ':'])
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect();
+            let after = lower[start..].trim_start_matches([' ', ':']);
+            if after.starts_with("0x") {
+                // A hex code, read above.
+                from = start;
+                continue;
+            }
+            let digits: String = after.chars().take_while(char::is_ascii_digit).collect();
             if let Ok(n) = digits.parse::<u32>() {
                 if !codes.contains(&n) {
                     codes.push(n);
@@ -197,5 +214,50 @@ mod tests {
         assert_eq!(error_codes("Error code 7022"), [7022]);
         assert_eq!(error_codes("error 1722 sending"), [1722]);
         assert!(error_codes("Session ID 6 not found").is_empty());
+        // Issue 21: hex codes, and the hex and decimal forms of one error counted once.
+        assert_eq!(
+            error_codes(
+                "Error 0x000006BA enumerating sessionnames\r\nError [1722]:The RPC server is unavailable."
+            ),
+            [1722]
+        );
+        assert_eq!(error_codes("Ошибка 0x00000005 перечисления"), [5]);
+        assert_eq!(error_codes("Error 1722 getting session names"), [1722]);
+        assert_eq!(error_codes("Error [5]: Access is denied."), [5]);
+    }
+
+    /// Issue 21: every stock tool's real error and usage texts are failures, on either exit
+    /// code, never "not found" (tscon and reset session answer in the same shapes).
+    #[test]
+    fn real_tool_answers_are_failures_with_their_text() {
+        for file in [
+            "logoff-001-en-console-access-denied-msdocs.txt",
+            "logoff-002-en-console-access-denied-kbQ259436-nt4.txt",
+            "logoff-003-en-usage-invalid-params-stderr-xcyclopedia.txt",
+            "logoff-004-en-console-access-denied-msdocs-older-trailing-spaces.txt",
+            "tscon-001-en-access-denied-pasted.txt",
+            "tscon-002-en-session-name-access-denied-doc.txt",
+            "reset-001-en-usage-invalid-params-stderr-xcyclopedia.txt",
+            "tsdiscon-001-en-usage-invalid-params-stderr-xcyclopedia.txt",
+            "msg-001-en-1722-getting-session-names-pasted.txt",
+            "query-err-010-ru-access-denied-literal-qwinsta.txt",
+        ] {
+            let path = format!(
+                "{}/fixtures/tool-outputs/{file}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let body = std::fs::read_to_string(&path).unwrap();
+            for code in [0, 1] {
+                for (out, err) in [(body.as_str(), ""), ("", body.as_str())] {
+                    match answer(code, out, err) {
+                        Answer::Failed(m) => {
+                            let first = body.lines().next().unwrap().trim();
+                            assert!(m.contains(first), "{file}: {m}");
+                        }
+                        other => panic!("{file} exit {code}: {other:?}"),
+                    }
+                }
+            }
+        }
     }
 }

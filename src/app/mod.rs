@@ -157,6 +157,21 @@ pub(crate) fn run(
         }
     };
 
+    if config.restore_logons {
+        let stage = Stage {
+            config,
+            host,
+            planner,
+            events: &voice,
+            code_page,
+            stop: &env.stop,
+            undo: &env.undo,
+            recheck_after: env.recheck_after,
+            stderr_terminal: env.stderr_terminal,
+        };
+        return drain::run::mend(&stage, &mut [], true);
+    }
+
     if config.mode == Mode::List {
         let (lists, code) = list::run(&voice, &planner, &targets);
         write(&Report::List(&lists, code), output_file.as_mut(), io.out);
@@ -213,6 +228,11 @@ pub(crate) fn run(
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
+    // A drain left behind by a run killed from outside is mended before anything else.
+    let mended = match config.mode {
+        Mode::Act => drain::run::mend(&stage, &mut results, false),
+        Mode::DryRun | Mode::List => ExitCode::SUCCESS,
+    };
     let recorded = match drain::run::prepare(&stage, planned) {
         Ok(recorded) => recorded,
         Err(code) => return code,
@@ -232,8 +252,11 @@ pub(crate) fn run(
         }
     }
 
-    code =
-        exit_code::fold(std::iter::once(code).chain(results.iter().map(ServerResult::exit_code)));
+    code = exit_code::fold(
+        [code, mended]
+            .into_iter()
+            .chain(results.iter().map(ServerResult::exit_code)),
+    );
     if stage.stopping() {
         stage.say("stopped by Ctrl-C; the report shows what finished, the rest was not run");
         code = code.with(Cause::Cancelled);

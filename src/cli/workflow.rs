@@ -15,6 +15,17 @@ pub(crate) struct WorkflowArgs {
     #[arg(long)]
     pub(crate) drain: bool,
 
+    /// As --drain, but with `change logon /drainuntilrestart`, for a run before a reboot: new
+    /// logons stay blocked after the run, until the next restart enables them again.
+    #[arg(long, conflicts_with_all = ["drain", "input", "list"])]
+    pub(crate) drain_until_restart: bool,
+
+    /// Only put back a logon mode that a --drain run killed from outside left drained (the
+    /// note it keeps in %ProgramData%\logoff-all), when that run is gone and the mode is
+    /// still the one it set; then end. Every run on this computer that acts does this first.
+    #[arg(long, conflicts_with_all = ["drain", "drain_until_restart", "input", "list", "server", "dry_run"])]
+    pub(crate) restore_logons: bool,
+
     /// Disconnect the sessions (stock `tsdiscon`) instead of logging them off; sessions that are
     /// already disconnected are skipped.
     #[arg(long)]

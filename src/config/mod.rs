@@ -114,6 +114,10 @@ pub(crate) struct Config {
     pub(crate) verb: Verb,
     /// `--drain`: block new logons (`change logon /drain`) for the run, then restore the mode.
     pub(crate) drain: bool,
+    /// `--drain-until-restart`: with `drain`, set `/drainuntilrestart` and keep it after the run.
+    pub(crate) drain_until_restart: bool,
+    /// `--restore-logons`: only put back a mode left drained by a run that is gone.
+    pub(crate) restore_logons: bool,
     /// `--input-user`: a captured `query user` output read with `--input`; `None`: none.
     pub(crate) input_user: Option<PathBuf>,
     /// `--warn-exact`: send the `--warn` text as given, without the grace appended.

@@ -33,6 +33,19 @@ impl LogonMode {
             LogonMode::DrainUntilRestart => "/drainuntilrestart",
         }
     }
+
+    /// The mode of a `change logon` switch (as [`LogonMode::switch`] writes it).
+    pub(crate) fn from_switch(switch: &str) -> Option<LogonMode> {
+        [
+            LogonMode::Query,
+            LogonMode::Enable,
+            LogonMode::Disable,
+            LogonMode::Drain,
+            LogonMode::DrainUntilRestart,
+        ]
+        .into_iter()
+        .find(|m| m.switch().eq_ignore_ascii_case(switch))
+    }
 }
 
 /// One call of a stock program.

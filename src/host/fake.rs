@@ -1,11 +1,12 @@
 //! A fake host for unit tests: answers each call with a closure and records the argv of every
 //! call, so the stages above the host are tested without running anything.
 
-use super::{Call, Host, HostError, Locality};
+use super::{Call, Host, HostError, Locality, LogonMode, Process};
 use crate::host::runner::{Output, RunError};
 use crate::vocab::ServerName;
 use crate::vocab::SessionId;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -27,6 +28,12 @@ pub(crate) struct FakeHost {
     pub(crate) addresses: Vec<(String, Vec<IpAddr>)>,
     /// What [`Host::own_user`] answers.
     pub(crate) own_user: Option<String>,
+    /// What [`Host::logon_mode`] answers (the registry); settable while a test runs.
+    pub(crate) logon_mode: Mutex<Option<LogonMode>>,
+    /// What [`Host::journal`] answers; `None`: "no journal here".
+    pub(crate) journal: Option<PathBuf>,
+    /// The processes [`Host::process`] reports running, with their start times.
+    pub(crate) processes: Vec<(u32, u64)>,
 }
 
 impl FakeHost {
@@ -42,6 +49,9 @@ impl FakeHost {
             local: Vec::new(),
             addresses: Vec::new(),
             own_user: None,
+            logon_mode: Mutex::new(None),
+            journal: None,
+            processes: Vec::new(),
         }
     }
 
@@ -111,5 +121,24 @@ impl Host for FakeHost {
 
     fn own_user(&self) -> Option<String> {
         self.own_user.clone()
+    }
+
+    fn logon_mode(&self) -> Option<LogonMode> {
+        *self.logon_mode.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn journal(&self) -> Result<PathBuf, String> {
+        self.journal
+            .clone()
+            .ok_or_else(|| "no journal in this test".to_string())
+    }
+
+    fn process(&self, pid: u32) -> Process {
+        self.processes
+            .iter()
+            .find(|(p, _)| *p == pid)
+            .map_or(Process::Gone, |(_, started)| {
+                Process::Running(Some(*started))
+            })
     }
 }

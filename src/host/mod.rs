@@ -11,6 +11,7 @@ pub(crate) mod system;
 pub(crate) mod tools;
 
 pub(crate) use call::{Call, LogonMode};
+pub(crate) use system::Process;
 
 use crate::vocab::ServerName;
 use crate::vocab::SessionId;
@@ -70,6 +71,17 @@ pub(crate) trait Host: Sync {
 
     /// The user this process runs as (`DOMAIN\user` or `user`), when the system tells it.
     fn own_user(&self) -> Option<String>;
+
+    /// The logon mode read from the registry values `change logon` sets, whatever the display
+    /// language; `None` off Windows or when they cannot be read.
+    fn logon_mode(&self) -> Option<LogonMode>;
+
+    /// The drain journal: a file where only administrators can write (on Windows
+    /// `%ProgramData%\logoff-all\drain.json`); `Err` says why there is none.
+    fn journal(&self) -> Result<PathBuf, String>;
+
+    /// Whether process `pid` of this computer runs, and when it started.
+    fn process(&self, pid: u32) -> Process;
 }
 
 /// The real host: tools from the system folder (or `--tools-dir`), each resolved once per run,
@@ -131,6 +143,28 @@ impl<R: Runner> Host for SystemHost<R> {
 
     fn own_user(&self) -> Option<String> {
         system::own_user()
+    }
+
+    fn logon_mode(&self) -> Option<LogonMode> {
+        system::logon_mode()
+    }
+
+    fn journal(&self) -> Result<PathBuf, String> {
+        #[cfg(windows)]
+        {
+            system::admin_state_dir().map(|d| d.join("drain.json"))
+        }
+        #[cfg(not(windows))]
+        {
+            // Off Windows (tests with stand-in tools) it lies beside the `change` in use.
+            let change = self.locate(Tool::Change).map_err(|e| e.to_string())?;
+            let dir = change.parent().ok_or("the folder of change is not known")?;
+            Ok(dir.join("logoff-all-drain.json"))
+        }
+    }
+
+    fn process(&self, pid: u32) -> Process {
+        system::process(pid)
     }
 }
 

@@ -152,19 +152,25 @@ fn users(
 ) -> Result<Option<Captured>, QueryError> {
     let what = "query user";
     let output = start(host, &Call::QueryUser, server, what, timeout)?;
-    let nobody = !output.success()
-        && output.stdout.iter().all(u8::is_ascii_whitespace)
-        && one_line(&text(&output.stderr))
-            .to_ascii_lowercase()
-            .starts_with("no user exists");
-    if nobody {
+    if says_nobody(&output, text) {
         return Ok(None);
     }
     classify(output, what, text).map(Some)
 }
 
+/// Whether `query user` answered that nobody is logged on: "No User exists for *" and nothing
+/// else, on either stream (it is stderr on a console; a capture that merges the streams puts it
+/// on stdout), with exit code 1 (seen) or 0. "No User exists for NAME" is not it: it is also
+/// the answer when the caller lacks the rights.
+fn says_nobody(output: &Output, text: &dyn Fn(&[u8]) -> String) -> bool {
+    let said = one_line(&[text(&output.stdout), text(&output.stderr)].join(" "));
+    matches!(output.code, Some(0 | 1)) && said.eq_ignore_ascii_case("no user exists for *")
+}
+
 /// Whether text that holds no table reads like one of the stock tools' error messages
-/// ("No session exists for *", "Error 5 getting Session Names", RPC errors, access denied).
+/// ("No session exists for *", "Error 5 getting Session Names", RPC errors, access denied, in
+/// any language a bracketed error number or a hex code; the usage text after "Invalid
+/// parameter(s)").
 pub(crate) fn looks_like_error(text: &str) -> bool {
     static PATTERN: OnceLock<Option<Regex>> = OnceLock::new();
     PATTERN
@@ -173,7 +179,7 @@ pub(crate) fn looks_like_error(text: &str) -> bool {
             // as an error and the output would be reported as not understood: nobody is
             // logged off either way.
             Regex::new(
-                r"(?i-u)no session exists|no user exists|error\s*\[?\d+\]?|getting session names|rpc server|access is denied|could not|is not recognized",
+                r"(?i-u)no session exists|no user exists|error\s*\[?\d+\]?|\[\d+\]\s*:|\b0x[0-9a-f]{8}\b|getting session names|rpc server|access is denied|could not|is not recognized|invalid parameter",
             )
             .ok()
         })
@@ -193,5 +199,30 @@ mod tests {
             "Error [1722]:The RPC server is unavailable."
         ));
         assert!(!looks_like_error("SESSIONNAME USERNAME ID STATE"));
+        // Any language: a bracketed error number before a colon, or a hex error code.
+        assert!(looks_like_error("Ошибка [5]:Отказано в доступе"));
+        assert!(looks_like_error("Ошибка 0x00000005 перечисления сеансов"));
+        assert!(!looks_like_error(" services  0  Disc"));
+    }
+
+    #[test]
+    fn only_no_user_for_star_means_nobody() {
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        let out = |code, stdout: &str, stderr: &str| Output {
+            code: Some(code),
+            stdout: stdout.as_bytes().to_vec(),
+            stderr: stderr.as_bytes().to_vec(),
+        };
+        assert!(says_nobody(&out(1, "", "No User exists for *\r\n"), &text));
+        assert!(says_nobody(&out(1, "No User exists for *\n", ""), &text));
+        assert!(says_nobody(&out(0, "", "No User exists for *"), &text));
+        for (code, stderr) in [
+            (1, "No User exists for console"),
+            (1, "No User exists for foo"),
+            (5, "No User exists for *"),
+            (1, "Error [5]:Access is denied."),
+        ] {
+            assert!(!says_nobody(&out(code, "", stderr), &text), "{stderr}");
+        }
     }
 }

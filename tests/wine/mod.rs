@@ -8,6 +8,7 @@
 #![cfg(unix)]
 
 mod codepages;
+mod drain;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -77,7 +78,7 @@ fn prefix() -> &'static Path {
         assert!(status.success(), "wineboot failed");
         let system32 = dir.join("drive_c/windows/system32");
         assert!(system32.is_dir(), "prefix has no system32");
-        for tool in ["query", "logoff", "msg", "eventcreate"] {
+        for tool in ["query", "logoff", "msg", "eventcreate", "change"] {
             std::fs::copy(standin(), system32.join(format!("{tool}.exe"))).unwrap();
         }
         // The Windows 10+ build imports ProcessPrng from bcryptprimitives.dll, which Wine 8

@@ -10,7 +10,12 @@ const DRAINED: &[&str] = &[
     "change logon /drain",
     "change logon /query",
 ];
-const RESTORED: &[&str] = &["change logon /enable", "change logon /query"];
+/// The restore: the mode is read first (still the drain this run set), then put back.
+const RESTORED: &[&str] = &[
+    "change logon /query",
+    "change logon /enable",
+    "change logon /query",
+];
 
 #[test]
 fn drain_is_set_before_the_warning_and_restored_after_the_logoffs() {
@@ -50,7 +55,7 @@ fn drain_restores_the_mode_when_logoffs_fail() {
     let out = env.run(&["--drain", "--log", &log.display().to_string()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let calls = env.calls();
-    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(&calls[calls.len() - 3..], RESTORED, "{calls:?}");
     assert!(calls.contains(&"logoff 5".to_string()), "{calls:?}");
     assert_eq!(env.logon_mode(), "enable");
     // The audit log has each logon mode step, in order, in its own record shape.
@@ -70,18 +75,19 @@ fn a_drain_that_cannot_be_set_stops_the_run_and_restores() {
     let env = mixed("drain-refused", "enable", &["/drain"]);
     let out = env.run(&["--drain", "--warn", "bye", "--grace", "1s"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    // The drain did not take (read back), so the mode read before the restore is the
+    // recorded one: nothing to put back.
     assert_lines(
         &[
-            &[
-                "query session",
-                "change logon /query",
-                "change logon /drain",
-            ][..],
-            RESTORED,
-        ]
-        .concat(),
+            "query session",
+            "change logon /query",
+            "change logon /drain",
+            "change logon /query",
+            "change logon /query",
+        ],
         &env.calls(),
     );
+    assert_eq!(env.logon_mode(), "enable");
     assert!(stderr(&out).contains("nobody was warned or logged off"));
     assert!(stdout(&out).contains("4 not run"), "{}", stdout(&out));
 }
@@ -94,16 +100,14 @@ fn timeouts_of_change_or_logoff_still_restore_the_mode() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_lines(
         &[
-            &[
-                "query session",
-                "change logon /query",
-                "change logon /drain",
-            ][..],
-            RESTORED,
-        ]
-        .concat(),
+            "query session",
+            "change logon /query",
+            "change logon /drain",
+            "change logon /query",
+        ],
         &env.calls(),
     );
+    assert_eq!(env.logon_mode(), "enable");
     assert!(
         stderr(&out).contains("did not finish within 1 s"),
         "{}",
@@ -116,7 +120,7 @@ fn timeouts_of_change_or_logoff_still_restore_the_mode() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(json(&out)["sessions"][4]["outcome"], "timed_out");
     let calls = env.calls();
-    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(&calls[calls.len() - 3..], RESTORED, "{calls:?}");
     assert_eq!(env.logon_mode(), "enable");
 }
 
@@ -212,7 +216,7 @@ fn ctrl_c_during_the_grace_period_restores_the_mode() {
     assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(8));
     let calls = env.calls();
     assert!(calls.iter().all(|c| !c.starts_with("logoff")), "{calls:?}");
-    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(&calls[calls.len() - 3..], RESTORED, "{calls:?}");
     assert_eq!(env.logon_mode(), "enable");
 }
 
@@ -239,6 +243,181 @@ fn a_second_ctrl_c_restores_the_mode_before_the_process_ends() {
         "did not wait for msg"
     );
     let calls = env.calls();
-    assert_eq!(&calls[calls.len() - 2..], RESTORED, "{calls:?}");
+    assert_eq!(&calls[calls.len() - 3..], RESTORED, "{calls:?}");
     assert_eq!(env.logon_mode(), "enable");
+}
+
+/// A `change` as on a Windows 11 build: `/query` prints "Session logins are currently ..."
+/// and exits 1 whatever the mode.
+fn win11_change(env: &TestEnv) {
+    let log = env.dir.join("calls.log");
+    let state = env.dir.join("logon-mode");
+    env.script(
+        "change",
+        &format!(
+            "echo \"change $*\" >> '{log}'\n\
+             case \"$2\" in\n\
+             /query) case $(cat '{state}') in\n\
+               enable) cat '{enabled}' ;;\n\
+               disable) echo 'Session logins are currently DISABLED' ;;\n\
+               drain) echo 'New user logons are DISABLED, but reconnections to existing sessions are ENABLED' ;;\n\
+             esac; exit 1 ;;\n\
+             /enable) echo enable > '{state}' ;;\n\
+             /drain) echo drain > '{state}' ;;\n\
+             esac",
+            log = log.display(),
+            state = state.display(),
+            enabled = crate::common::fixtures()
+                .join("tool-outputs/change-002-en-query-enabled-win11-exit1-changelog.txt")
+                .display(),
+        ),
+    );
+}
+
+/// Issue 21: Windows 11's `change logon /query` exits 1 with its answer; that is no failure.
+#[test]
+fn drain_works_with_a_query_that_exits_1() {
+    let env = mixed("drain-win11", "enable", &[]);
+    win11_change(&env);
+    let out = env.run(&["--drain"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let calls = env.calls();
+    assert!(calls.contains(&"logoff 3".to_string()), "{calls:?}");
+    assert_eq!(&calls[calls.len() - 3..], RESTORED, "{calls:?}");
+    assert_eq!(env.logon_mode(), "enable");
+}
+
+/// Issue 21: an admin who disabled logons during the run keeps them disabled; the run says
+/// so on stderr, in the report and in the audit log, with exit bit 1.
+#[test]
+fn a_mode_changed_during_the_run_is_left_and_reported() {
+    let env = mixed("drain-changed", "enable", &[]);
+    let state = env.dir.join("logon-mode");
+    env.fake_tool(
+        "msg",
+        &format!("3) echo disable > '{}' ;;", state.display()),
+    );
+    let log = env.dir.join("audit.jsonl");
+    let out = env.run(&[
+        "--drain",
+        "--warn",
+        "bye",
+        "--grace",
+        "1s",
+        "--format",
+        "json",
+        "--log",
+        &log.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(env.logon_mode(), "disable");
+    let calls = env.calls();
+    assert!(
+        !calls.contains(&"change logon /enable".to_string()),
+        "{calls:?}"
+    );
+    assert!(
+        stderr(&out).contains("changed to disabled by someone else"),
+        "{}",
+        stderr(&out)
+    );
+    let warnings = json(&out)["warnings"].to_string();
+    assert!(warnings.contains("left so"), "{warnings}");
+    let audit = std::fs::read_to_string(&log).unwrap();
+    assert!(audit.contains("\"left_alone\""), "{audit}");
+    // Nothing is left for the next run to mend.
+    assert!(!env.bin.join("logoff-all-drain.json").exists());
+}
+
+#[test]
+fn drain_until_restart_is_set_and_kept_for_the_restart() {
+    let env = mixed("drain-restart", "enable", &[]);
+    let out = env.run(&["--drain-until-restart"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let changes: Vec<String> = env
+        .calls()
+        .into_iter()
+        .filter(|c| c.starts_with("change"))
+        .collect();
+    assert_lines(
+        &[
+            "change logon /query",
+            "change logon /drainuntilrestart",
+            "change logon /query",
+        ],
+        &changes,
+    );
+    assert_eq!(env.logon_mode(), "drainuntilrestart");
+    assert!(stderr(&out).contains("next restart"), "{}", stderr(&out));
+}
+
+/// Issue 21: a run killed from outside (SIGKILL, as Task Scheduler's stop or `taskkill /f`)
+/// leaves logons drained and a journal; `--restore-logons`, or the next run, puts them back.
+#[test]
+fn a_drain_left_by_a_killed_run_is_restored_by_the_next_run() {
+    for next in [&["--restore-logons"][..], &["--yes"][..]] {
+        let env = mixed("drain-killed", "enable", &[]);
+        env.fake_tool("msg", "3) sleep 30 ;;");
+        let mut child = env
+            .command(&["--drain", "--warn", "bye", "--grace", "60s"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        wait_for_call(&env, "msg 3");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(env.logon_mode(), "drain");
+        let journal = env.bin.join("logoff-all-drain.json");
+        let note = std::fs::read_to_string(&journal).unwrap();
+        assert!(note.contains(&format!("\"pid\":{}", child.id())), "{note}");
+
+        env.fake_tool("msg", "");
+        let out = env.run(next);
+        assert_eq!(out.status.code(), Some(0), "{next:?}: {}", stderr(&out));
+        assert_eq!(env.logon_mode(), "enable", "{next:?}");
+        assert!(
+            stderr(&out).contains("ended without restoring the logon mode"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!journal.exists());
+        // Said once: a further run finds nothing to mend.
+        let out = env.run(&["--restore-logons"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(stderr(&out).contains("nothing to do"), "{}", stderr(&out));
+    }
+}
+
+/// A journal whose run still runs, or whose mode someone else changed since, is not acted on.
+#[test]
+fn a_journal_of_a_running_run_or_a_changed_mode_is_respected() {
+    let env = mixed("drain-journal", "drain", &[]);
+    let journal = env.bin.join("logoff-all-drain.json");
+    // This test process still runs: its drain is its own.
+    std::fs::write(
+        &journal,
+        format!(
+            "{{\"pid\":{},\"started\":null,\"recorded\":\"/enable\",\"set\":\"/drain\"}}",
+            std::process::id()
+        ),
+    )
+    .unwrap();
+    let out = env.run(&["--restore-logons"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("still runs"), "{}", stderr(&out));
+    assert_eq!(env.logon_mode(), "drain");
+    assert!(journal.exists());
+    // A gone run, but the mode is now disabled by someone else: left so, note removed.
+    std::fs::write(
+        &journal,
+        "{\"pid\":4294967,\"started\":1,\"recorded\":\"/enable\",\"set\":\"/drain\"}",
+    )
+    .unwrap();
+    std::fs::write(env.dir.join("logon-mode"), "disable").unwrap();
+    let out = env.run(&["--restore-logons"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(env.logon_mode(), "disable");
+    assert!(stderr(&out).contains("it was left so"), "{}", stderr(&out));
+    assert!(!journal.exists());
 }

@@ -9,7 +9,10 @@
 //!   sessions that an `ok` logoff ended are left out, as a real host stops listing them;
 //! - logoff, msg, eventcreate: `STANDIN_<TOOL>_<FIRST ARGUMENT>` (else `STANDIN_<TOOL>`) says
 //!   `ok` (default), `hang` (sleep 120 s), `gone` ("Session ID n not found", exit 1),
-//!   `fail:TEXT` (TEXT on stderr, exit 1) or `exit0:TEXT` (TEXT on stdout, exit 0).
+//!   `fail:TEXT` (TEXT on stderr, exit 1) or `exit0:TEXT` (TEXT on stdout, exit 0);
+//! - change (`change logon /SWITCH`): `/query` prints `STANDIN_CHANGE_QUERY` (any language, or
+//!   nothing) and exits `STANDIN_CHANGE_EXIT` (default 1, as on Windows 11); the other switches
+//!   set the registry values the real `change logon` sets, through `reg.exe`.
 
 use std::io::Write;
 use std::time::Duration;
@@ -66,6 +69,9 @@ fn main() {
                 .unwrap_or(0),
         );
     }
+    if tool == "CHANGE" {
+        change(&args, &var);
+    }
     let first = args.first().cloned().unwrap_or_default();
     let answer = var(&format!("STANDIN_{tool}_{first}"))
         .or_else(|| var(&format!("STANDIN_{tool}")))
@@ -119,4 +125,54 @@ fn without(table: &[u8], ended: &[&str]) -> Vec<u8> {
         }
     }
     out
+}
+
+/// `change logon /SWITCH`: the mode lives in the registry, as on Windows.
+fn change(args: &[String], var: &dyn Fn(&str) -> Option<String>) -> ! {
+    let switch = args
+        .get(1)
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    let (disabled, drain) = match switch.as_str() {
+        "/query" => {
+            println!("{}", var("STANDIN_CHANGE_QUERY").unwrap_or_default());
+            std::process::exit(
+                var("STANDIN_CHANGE_EXIT")
+                    .and_then(|c| c.parse().ok())
+                    .unwrap_or(1),
+            );
+        }
+        "/enable" => ("0", "0"),
+        "/disable" => ("1", "0"),
+        "/drain" => ("0", "2"),
+        "/drainuntilrestart" => ("0", "1"),
+        _ => {
+            eprintln!("Invalid parameter(s)");
+            std::process::exit(1);
+        }
+    };
+    let reg = |key: &str, value: &str, kind: &str, data: &str| {
+        let ok = std::process::Command::new("reg.exe")
+            .args(["add", key, "/v", value, "/t", kind, "/d", data, "/f"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            eprintln!("reg add {key} {value} failed");
+            std::process::exit(1);
+        }
+    };
+    reg(
+        r"HKLM\Software\Microsoft\Windows NT\CurrentVersion\Winlogon",
+        "WinStationsDisabled",
+        "REG_SZ",
+        disabled,
+    );
+    reg(
+        r"HKLM\System\CurrentControlSet\Control\Terminal Server",
+        "TSServerDrainMode",
+        "REG_DWORD",
+        drain,
+    );
+    std::process::exit(0);
 }

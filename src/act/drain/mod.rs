@@ -1,7 +1,10 @@
-//! Drain: `--drain` records the logon mode with the stock `change logon /query`, sets
-//! `change logon /drain` before anyone is warned or logged off, and puts the recorded mode back
-//! at the end, always: a guard restores it when dropped, the run restores it explicitly, and the
-//! second Ctrl-C (which ends the process) restores it through [`Undo::restore_before_exit`].
+//! Drain: `--drain` records the logon mode (from the registry values `change logon` sets,
+//! cross-checked with the text of `change logon /query`, which is the fallback), sets
+//! `change logon /drain` (or `/drainuntilrestart`) before anyone is warned or logged off, and
+//! puts the recorded mode back at the end, but only when the mode is still the one this run
+//! set: a guard restores it when dropped, the run restores it explicitly, and the second Ctrl-C
+//! (which ends the process) restores it through [`Undo::restore_before_exit`]. A journal
+//! ([`journal`]) lets the next run mend a drain left by a run that was killed.
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
@@ -40,6 +43,8 @@ pub(crate) enum DrainError {
 }
 
 /// Reads what `change logon /query` printed; `Err` quotes text that is not a known sentence.
+/// Only a whole answer equal to a known sentence counts: the usage text, which names every mode
+/// word, never does.
 pub(crate) fn parse_mode(text: &str) -> Result<LogonMode, String> {
     let normal = one_line(text).to_lowercase();
     let normal = normal.trim_end_matches('.').trim();
@@ -70,7 +75,8 @@ pub(crate) fn describe(mode: LogonMode) -> &'static str {
 /// How `change` is run.
 #[derive(Clone, Copy)]
 pub(crate) struct Change<'a> {
-    /// Runs the program (always on this computer: `change logon` has no `/server:`).
+    /// Runs the program (always on this computer: `change logon` has no `/server:`), and reads
+    /// the registry.
     pub(crate) host: &'a dyn Host,
     /// Time each `change` may take.
     pub(crate) timeout: Duration,
@@ -79,21 +85,14 @@ pub(crate) struct Change<'a> {
 }
 
 impl Change<'_> {
-    /// Runs `change logon SWITCH`; returns what it printed (one line), or why it failed.
-    fn run(&self, mode: LogonMode) -> Result<String, String> {
+    /// Runs `change logon SWITCH`; returns its exit code and what it printed (one line), or why
+    /// it did not run to its end.
+    fn run(&self, mode: LogonMode) -> Result<(i32, String), String> {
         let what = format!("change logon {}", mode.switch());
         match self.host.run(&Call::ChangeLogon(mode), None, self.timeout) {
             Ok(o) => {
                 let said = one_line(&[(self.text)(&o.stdout), (self.text)(&o.stderr)].join(" "));
-                if o.success() {
-                    Ok(said)
-                } else {
-                    Err(format!(
-                        "{what} failed with exit code {}{}{said}",
-                        o.code.unwrap_or(-1),
-                        if said.is_empty() { "" } else { ": " }
-                    ))
-                }
+                Ok((o.code.unwrap_or(-1), said))
             }
             Err(HostError::Run(RunError::TimedOut { timeout, .. })) => Err(format!(
                 "{what} did not finish within {} s and was stopped",
@@ -103,25 +102,88 @@ impl Change<'_> {
         }
     }
 
-    /// The current mode, from `change logon /query`.
+    /// The current mode: the registry's when it can be read, cross-checked with what
+    /// `change logon /query` printed; otherwise that text's, read by its words (its exit code
+    /// says nothing: Windows 11 prints "Session logins are currently ENABLED" and exits 1).
     pub(crate) fn query(&self) -> Result<LogonMode, DrainError> {
-        let said = self.run(LogonMode::Query).map_err(DrainError::Failed)?;
-        parse_mode(&said).map_err(DrainError::NotUnderstood)
+        let registry = self.host.logon_mode();
+        let said = self.run(LogonMode::Query);
+        let text = said.as_ref().ok().map(|(_, t)| parse_mode(t));
+        match (registry, said, text) {
+            (Some(r), Ok((_, t)), Some(Ok(m))) if m != r => {
+                Err(DrainError::NotUnderstood(format!(
+                    "the registry says the logon mode is {}, but change logon /query printed {}; \
+                 nothing was changed",
+                    describe(r),
+                    crate::vocab::quote(&t)
+                )))
+            }
+            (Some(r), _, _) => Ok(r),
+            (None, _, Some(Ok(m))) => Ok(m),
+            (None, Ok((code, t)), _) => Err(DrainError::NotUnderstood(format!(
+                "change logon /query exited with {code} and printed {}, which is not a logon \
+                 mode this version knows, and the registry values that hold the mode could not \
+                 be read; nothing was changed",
+                crate::vocab::quote(&t)
+            ))),
+            (None, Err(e), _) => Err(DrainError::Failed(e)),
+        }
     }
 
-    /// Sets `mode` and reads it back; `Err` when either fails or the mode read back differs.
+    /// Sets `mode` and reads it back; `Err` when `change` did not finish or the mode read back
+    /// differs (its exit code alone decides nothing).
     fn set(&self, mode: LogonMode) -> Result<(), DrainError> {
-        self.run(mode).map_err(DrainError::Failed)?;
-        match self.query()? {
-            now if now == mode => Ok(()),
-            now => Err(DrainError::Failed(format!(
-                "after change logon {} the mode is {}, not {}",
+        let (code, said) = self.run(mode).map_err(DrainError::Failed)?;
+        match self.query() {
+            Ok(now) if now == mode => Ok(()),
+            Ok(now) => Err(DrainError::Failed(format!(
+                "after change logon {} (exit code {code}{}{said}) the mode is {}, not {}",
                 mode.switch(),
+                if said.is_empty() { "" } else { ": " },
                 describe(now),
                 describe(mode)
             ))),
+            Err(e) => Err(DrainError::Failed(format!(
+                "after change logon {} (exit code {code}{}{said}) the mode could not be read \
+                 back: {e}",
+                mode.switch(),
+                if said.is_empty() { "" } else { ": " },
+            ))),
         }
     }
+
+    /// Puts `recorded` back when the mode is still `set` (what a run set); leaves any other
+    /// mode as it is.
+    pub(crate) fn restore_if_unchanged(
+        &self,
+        recorded: LogonMode,
+        set: LogonMode,
+    ) -> Result<Restore, DrainError> {
+        // Once more on failure: a Ctrl-C may have ended the first `change`.
+        let now = self.query().or_else(|_| self.query())?;
+        if now == recorded {
+            return Ok(Restore::Unchanged(now));
+        }
+        if now != set {
+            return Ok(Restore::LeftAlone(now));
+        }
+        self.set(recorded)
+            .or_else(|_| self.set(recorded))
+            .map(|()| Restore::Restored(recorded))
+    }
+}
+
+/// What a restore did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Restore {
+    /// Nothing to do: never changed, or already restored (also by the Ctrl-C handler).
+    Nothing,
+    /// The mode was already the recorded one (the drain did not take, or was undone).
+    Unchanged(LogonMode),
+    /// Put back to this mode, read back.
+    Restored(LogonMode),
+    /// Someone else set this mode during the run: it was left as it is.
+    LeftAlone(LogonMode),
 }
 
 /// What [`Guard::drain`] did.
@@ -139,6 +201,8 @@ pub(crate) enum Drained {
 pub(crate) struct Guard<'a> {
     change: Change<'a>,
     recorded: LogonMode,
+    /// The mode this run sets: drain, or drain until restart.
+    target: LogonMode,
     /// Shared with the handler of a second Ctrl-C, which restores the mode before it exits.
     undo: &'a Undo,
     /// Whether the mode may have been changed and must be put back to the recorded one.
@@ -146,17 +210,20 @@ pub(crate) struct Guard<'a> {
 }
 
 impl<'a> Guard<'a> {
-    /// Drains logons when the recorded mode lets new users in. The guard is returned also when
-    /// setting the drain failed (it may have half-happened), so the mode is put back either way.
-    /// `undo` is the run's record of what to put back, which the Ctrl-C handler also holds.
+    /// Sets `target` (drain or drain until restart) when the recorded mode lets new users in.
+    /// The guard is returned also when setting it failed (it may have half-happened), so the
+    /// mode is put back either way. `undo` is the run's record of what to put back, which the
+    /// Ctrl-C handler also holds.
     pub(crate) fn drain(
         change: Change<'a>,
         recorded: LogonMode,
+        target: LogonMode,
         undo: &'a Undo,
     ) -> (Guard<'a>, Result<Drained, DrainError>) {
         let mut guard = Guard {
             change,
             recorded,
+            target,
             undo,
             pending: false,
         };
@@ -164,34 +231,30 @@ impl<'a> Guard<'a> {
             return (guard, Ok(Drained::AlreadyBlocked(recorded)));
         }
         // Armed before the call: a timeout may leave the mode changed.
-        undo.set(Pending::Armed(recorded));
+        undo.set(Pending::Armed { recorded, target });
         guard.pending = true;
-        let result = change.set(LogonMode::Drain).map(|()| Drained::Set);
+        let result = change.set(target).map(|()| Drained::Set);
         (guard, result)
     }
 
-    /// The mode recorded before the run.
-    pub(crate) fn recorded(&self) -> LogonMode {
-        self.recorded
+    /// Keeps the mode set (drain until restart, which the next restart ends): nothing is
+    /// restored, not even by a second Ctrl-C.
+    pub(crate) fn keep(&mut self) {
+        self.pending = false;
+        self.undo.set(Pending::Nothing);
     }
 
-    /// Puts the recorded mode back and reads it back. `Ok(None)`: there was nothing to restore
-    /// (never changed, or already restored, also by the Ctrl-C handler).
-    pub(crate) fn restore(&mut self) -> Result<Option<LogonMode>, DrainError> {
+    /// Puts the recorded mode back when the mode is still the one this run set, and reads it
+    /// back.
+    pub(crate) fn restore(&mut self) -> Result<Restore, DrainError> {
         if !std::mem::take(&mut self.pending) {
-            return Ok(None);
+            return Ok(Restore::Nothing);
         }
         if !self.undo.begin_restore() {
             // The second Ctrl-C took it over; it finishes before the process ends.
-            return Ok(None);
+            return Ok(Restore::Nothing);
         }
-        // Once more on failure: a Ctrl-C may have ended the first `change` (restoring twice
-        // is harmless).
-        let result = self
-            .change
-            .set(self.recorded)
-            .or_else(|_| self.change.set(self.recorded))
-            .map(|()| Some(self.recorded));
+        let result = self.change.restore_if_unchanged(self.recorded, self.target);
         self.undo.set(Pending::Restored);
         result
     }
@@ -200,12 +263,18 @@ impl<'a> Guard<'a> {
 impl Drop for Guard<'_> {
     fn drop(&mut self) {
         if self.pending {
-            if let Err(e) = self.restore() {
-                eprintln!(
+            match self.restore() {
+                Err(e) => eprintln!(
                     "logoff-all: error: the logon mode was not restored: {e}; run `change logon {}` \
                      yourself",
                     self.recorded.switch()
-                );
+                ),
+                Ok(Restore::LeftAlone(now)) => eprintln!(
+                    "logoff-all: warning: the logon mode was changed to {} during the run and was \
+                     left so",
+                    describe(now)
+                ),
+                Ok(_) => {}
             }
         }
     }
@@ -217,8 +286,13 @@ enum Pending {
     /// Nothing to undo.
     #[default]
     Nothing,
-    /// This mode must be put back.
-    Armed(LogonMode),
+    /// `recorded` must be put back while the mode is still `target`.
+    Armed {
+        /// The mode before the run.
+        recorded: LogonMode,
+        /// The mode the run set.
+        target: LogonMode,
+    },
     /// The restore is running.
     Restoring,
     /// The restore is over (whoever ran it).
@@ -245,7 +319,7 @@ impl Undo {
     fn begin_restore(&self) -> bool {
         let mut p = self.lock();
         match *p {
-            Pending::Armed(_) => {
+            Pending::Armed { .. } => {
                 *p = Pending::Restoring;
                 true
             }
@@ -261,19 +335,19 @@ impl Undo {
         &self,
         host: &dyn Host,
         timeout: Duration,
-    ) -> Option<Result<(), DrainError>> {
+    ) -> Option<Result<Restore, DrainError>> {
         let armed = {
             let mut p = self.lock();
             match *p {
                 Pending::Nothing | Pending::Restored => return None,
-                Pending::Armed(mode) => {
+                Pending::Armed { recorded, target } => {
                     *p = Pending::Restoring;
-                    Some(mode)
+                    Some((recorded, target))
                 }
                 Pending::Restoring => None,
             }
         };
-        let Some(mode) = armed else {
+        let Some((recorded, target)) = armed else {
             let start = Instant::now();
             while *self.lock() == Pending::Restoring && start.elapsed() < timeout {
                 std::thread::sleep(Duration::from_millis(50));
@@ -286,12 +360,13 @@ impl Undo {
             timeout,
             text: &text,
         }
-        .set(mode);
+        .restore_if_unchanged(recorded, target);
         self.set(Pending::Restored);
         Some(result)
     }
 }
 
+pub(crate) mod journal;
 pub(crate) mod run;
 
 #[cfg(test)]

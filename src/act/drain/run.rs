@@ -2,7 +2,8 @@
 //! prompt (so an unknown mode stops the run before anyone is asked), drained after the prompt and
 //! before any warning or logoff, and restored when the acting is over, whatever happened.
 
-use crate::act::drain::{describe, Change, DrainError, Drained, Guard};
+use crate::act::drain::journal::{Entry, Journal};
+use crate::act::drain::{describe, Change, DrainError, Drained, Guard, Restore};
 use crate::act::outcome::Outcome;
 use crate::act::results::ServerResult;
 use crate::act::{Record, Stage};
@@ -70,8 +71,18 @@ pub(crate) fn prepare(stage: &Stage<'_>, planned: usize) -> Result<Option<LogonM
     }
 }
 
-/// Drains (when `recorded` says to), runs `act`, and restores the recorded mode. A drain that
-/// cannot be set stops the run before anyone is warned or logged off.
+/// The mode `--drain` sets: drain, or drain until restart.
+fn target(config: &Config) -> LogonMode {
+    if config.drain_until_restart {
+        LogonMode::DrainUntilRestart
+    } else {
+        LogonMode::Drain
+    }
+}
+
+/// Drains (when `recorded` says to), runs `act`, and restores the recorded mode if it is still
+/// the one this run set. A drain that cannot be set, or whose journal cannot be written, stops
+/// the run before anyone is warned or logged off.
 pub(crate) fn around(
     stage: &Stage<'_>,
     recorded: Option<LogonMode>,
@@ -88,17 +99,49 @@ pub(crate) fn around(
         timeout: stage.config.timeout,
         text: &text,
     };
-    let (mut guard, drained) = Guard::drain(change, recorded, stage.undo);
+    let target = target(stage.config);
+    // Written down before the drain, so that a run killed from outside leaves a trace the next
+    // run mends; not needed for drain until restart, which the restart ends.
+    let journal = match (recorded, target) {
+        (LogonMode::Enable, LogonMode::Drain) => match Journal::open(stage.host).and_then(|j| {
+            j.write(&Entry::this_run(stage.host, recorded, target))
+                .map(|()| j)
+        }) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                stage.say(&format!(
+                    "error: --drain: the drain journal could not be written ({e}), so a run \
+                     killed from outside could leave logons drained; nothing was drained and \
+                     nobody was warned or logged off"
+                ));
+                not_run(results);
+                return Cause::LogoffFailed.into();
+            }
+        },
+        _ => None,
+    };
+    let (mut guard, drained) = Guard::drain(change, recorded, target, stage.undo);
     let mut code = ExitCode::SUCCESS;
     match drained {
         Ok(Drained::Set) => {
-            record(stage, "drained", LogonMode::Drain);
+            record(stage, "drained", target);
             note(
                 stage,
                 results,
-                "new logons drained (change logon /drain) during the run",
+                &format!(
+                    "new logons drained (change logon {}) during the run",
+                    target.switch()
+                ),
             );
             act(results);
+            if target == LogonMode::DrainUntilRestart {
+                guard.keep();
+                note(
+                    stage,
+                    results,
+                    "logon mode left at drain until restart: the next restart enables logons",
+                );
+            }
         }
         Ok(Drained::AlreadyBlocked(mode)) => {
             note(
@@ -115,21 +158,54 @@ pub(crate) fn around(
             stage.say(&format!(
                 "error: --drain: {e}; nobody was warned or logged off"
             ));
-            for r in results.iter_mut() {
-                if let Some(done) = r.done.as_mut() {
-                    let mut outcomes = vec![None; done.plan.entries.len()];
-                    for i in done.plan.logoff_order() {
-                        outcomes[i] = Some(Outcome::NotRun);
-                    }
-                    done.outcomes = Some(outcomes);
-                }
-            }
+            not_run(results);
             code = Cause::LogoffFailed.into();
         }
     }
-    match guard.restore() {
-        Ok(Some(mode)) => {
-            record(stage, "restored", mode);
+    let restored = guard.restore();
+    let failed = restored.is_err();
+    code = exit_code::fold([code, said(stage, results, restored, recorded, "restored")]);
+    if let Some(journal) = journal {
+        // Kept when the restore failed: the next run tries again.
+        if !failed {
+            if let Err(e) = journal.remove() {
+                note(
+                    stage,
+                    results,
+                    &format!("the drain journal could not be removed: {e}"),
+                );
+            }
+        }
+    }
+    code
+}
+
+/// Every planned session of `results` not run.
+fn not_run(results: &mut [ServerResult]) {
+    for r in results.iter_mut() {
+        if let Some(done) = r.done.as_mut() {
+            let mut outcomes = vec![None; done.plan.entries.len()];
+            for i in done.plan.logoff_order() {
+                outcomes[i] = Some(Outcome::NotRun);
+            }
+            done.outcomes = Some(outcomes);
+        }
+    }
+}
+
+/// Says what a restore did (stderr, report, audit log) and returns its exit code: a mode left
+/// alone because someone changed it, or one not restored, sets the "logoff failed" bit.
+fn said(
+    stage: &Stage<'_>,
+    results: &mut [ServerResult],
+    restored: Result<Restore, DrainError>,
+    recorded: LogonMode,
+    step: &str,
+) -> ExitCode {
+    match restored {
+        Ok(Restore::Nothing) => ExitCode::SUCCESS,
+        Ok(Restore::Restored(mode)) => {
+            record(stage, step, mode);
             note(
                 stage,
                 results,
@@ -139,17 +215,151 @@ pub(crate) fn around(
                     mode.switch()
                 ),
             );
+            ExitCode::SUCCESS
         }
-        Ok(None) => {}
+        Ok(Restore::Unchanged(mode)) => {
+            note(
+                stage,
+                results,
+                &format!(
+                    "the logon mode is {} as before the run; nothing to restore",
+                    describe(mode)
+                ),
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Restore::LeftAlone(now)) => {
+            record(stage, "left_alone", now);
+            let line = format!(
+                "warning: the logon mode was changed to {} by someone else during the run, so \
+                 it was left so and not restored to {}; run `change logon {}` yourself if \
+                 that is what you want",
+                describe(now),
+                describe(recorded),
+                recorded.switch()
+            );
+            stage.say(&format!("--drain: {line}"));
+            if let Some(first) = results.first_mut() {
+                first.warnings.push(format!("--drain: {line}"));
+            }
+            Cause::LogoffFailed.into()
+        }
         Err(e) => {
+            record(stage, "not_restored", recorded);
             let line = format!(
                 "the logon mode was NOT restored: {e}; run `change logon {}` yourself",
-                guard.recorded().switch()
+                recorded.switch()
             );
             stage.say(&format!("error: {line}"));
-            note(stage, results, &line);
-            code = exit_code::fold([code, Cause::LogoffFailed.into()]);
+            if let Some(first) = results.first_mut() {
+                first.warnings.push(format!("--drain: {line}"));
+            }
+            Cause::LogoffFailed.into()
         }
+    }
+}
+
+/// Mends a drain left behind by a run that is gone (its journal is still there): puts the mode
+/// it recorded back when the mode is still the one it set, and removes the note. A run that
+/// still runs is left alone. `results` get the notes (may be empty: `--restore-logons`).
+/// `explicit`: asked for by `--restore-logons`, which also says when there is nothing to do.
+pub(crate) fn mend(stage: &Stage<'_>, results: &mut [ServerResult], explicit: bool) -> ExitCode {
+    let journal = match Journal::open(stage.host) {
+        Ok(j) => j,
+        Err(e) => {
+            if explicit {
+                stage.say(&format!(
+                    "error: --restore-logons: there is no drain journal to read: {e}"
+                ));
+                return Cause::LogoffFailed.into();
+            }
+            return ExitCode::SUCCESS;
+        }
+    };
+    let entry = match journal.read() {
+        Ok(Some(entry)) => entry,
+        Ok(None) => {
+            if explicit {
+                stage.say("--restore-logons: no run left logons drained; nothing to do");
+            }
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            stage.say(&format!(
+                "error: the drain journal of an earlier run cannot be read: {e}; check the \
+                 logon mode with `change logon /query`, then delete the file"
+            ));
+            return Cause::LogoffFailed.into();
+        }
+    };
+    let Some((recorded, set)) = entry.modes() else {
+        stage.say(&format!(
+            "error: the drain journal {} names a mode this version does not know; check the \
+             logon mode with `change logon /query`, then delete the file",
+            journal.path.display()
+        ));
+        return Cause::LogoffFailed.into();
+    };
+    if entry.pid == std::process::id() || entry.still_running(stage.host) {
+        stage.say(&format!(
+            "--drain: process {} drained logons and still runs; its drain was left to it",
+            entry.pid
+        ));
+        return ExitCode::SUCCESS;
+    }
+    let text = |b: &[u8]| stage.text(b);
+    let change = Change {
+        host: stage.host,
+        timeout: stage.config.timeout,
+        text: &text,
+    };
+    let restored = change.restore_if_unchanged(recorded, set);
+    let code = match restored {
+        Ok(Restore::Restored(mode)) => {
+            record(stage, "restored_after_ended_run", mode);
+            note(
+                stage,
+                results,
+                &format!(
+                    "an earlier run (process {}) ended without restoring the logon mode; it was \
+                     restored to {} (change logon {}, read back)",
+                    entry.pid,
+                    describe(mode),
+                    mode.switch()
+                ),
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Restore::Unchanged(_)) | Ok(Restore::Nothing) => ExitCode::SUCCESS,
+        Ok(Restore::LeftAlone(now)) => {
+            record(stage, "left_alone", now);
+            note(
+                stage,
+                results,
+                &format!(
+                    "an earlier run (process {}) ended while logons were drained, but the logon \
+                     mode is now {}, set by someone else; it was left so",
+                    entry.pid,
+                    describe(now)
+                ),
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            stage.say(&format!(
+                "error: an earlier run (process {}) left logons drained and they could not be \
+                 restored: {e}; run `change logon {}` yourself",
+                entry.pid,
+                recorded.switch()
+            ));
+            return Cause::LogoffFailed.into();
+        }
+    };
+    if let Err(e) = journal.remove() {
+        stage.say(&format!(
+            "error: the drain journal could not be removed: {e}; delete it yourself"
+        ));
+        return exit_code::fold([code, Cause::LogoffFailed.into()]);
     }
     code
 }

@@ -6,7 +6,12 @@ use std::sync::Arc;
 
 /// A stand-in `change` that keeps the mode; `fail` makes that switch fail.
 fn change_host(start: LogonMode, fail: Option<LogonMode>) -> FakeHost {
-    let mode = Arc::new(Mutex::new(start));
+    change_host_with(Arc::new(Mutex::new(start)), fail)
+}
+
+/// [`change_host`] keeping the mode in `mode`, which the test may change meanwhile (someone
+/// else running `change logon`).
+fn change_host_with(mode: Arc<Mutex<LogonMode>>, fail: Option<LogonMode>) -> FakeHost {
     FakeHost::new(move |call, _| {
         let Call::ChangeLogon(asked) = call else {
             return exited(0, "", "");
@@ -82,14 +87,15 @@ fn drain_then_restore_reads_each_change_back() {
     let change = change_of(&host);
     let recorded = change.query().unwrap();
     let undo = Undo::default();
-    let (mut guard, drained) = Guard::drain(change, recorded, &undo);
+    let (mut guard, drained) = Guard::drain(change, recorded, LogonMode::Drain, &undo);
     assert_eq!(drained, Ok(Drained::Set));
-    assert_eq!(guard.restore(), Ok(Some(LogonMode::Enable)));
-    assert_eq!(guard.restore(), Ok(None), "restored once only");
+    assert_eq!(guard.restore(), Ok(Restore::Restored(LogonMode::Enable)));
+    assert_eq!(guard.restore(), Ok(Restore::Nothing), "restored once only");
     drop(guard);
+    // Before the restore the mode is read: still the drain this run set.
     assert_eq!(
         switches(&host),
-        ["/query", "/drain", "/query", "/enable", "/query"]
+        ["/query", "/drain", "/query", "/query", "/enable", "/query"]
     );
 }
 
@@ -99,11 +105,14 @@ fn a_dropped_guard_restores_the_recorded_mode() {
     let change = change_of(&host);
     {
         let undo = Undo::default();
-        let (_guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
+        let (_guard, drained) = Guard::drain(change, LogonMode::Enable, LogonMode::Drain, &undo);
         assert!(drained.is_ok());
         // An early return or a panic unwinding past here drops the guard.
     }
-    assert_eq!(switches(&host), ["/drain", "/query", "/enable", "/query"]);
+    assert_eq!(
+        switches(&host),
+        ["/drain", "/query", "/query", "/enable", "/query"]
+    );
 }
 
 #[test]
@@ -111,10 +120,11 @@ fn a_failed_drain_is_an_error_and_the_mode_is_still_restored() {
     let host = change_host(LogonMode::Enable, Some(LogonMode::Drain));
     let change = change_of(&host);
     let undo = Undo::default();
-    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
+    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, LogonMode::Drain, &undo);
     assert!(matches!(drained, Err(DrainError::Failed(ref m)) if m.contains("Access is denied")));
-    assert_eq!(guard.restore(), Ok(Some(LogonMode::Enable)));
-    assert_eq!(switches(&host), ["/drain", "/enable", "/query"]);
+    // The mode is still the recorded one: nothing to put back.
+    assert_eq!(guard.restore(), Ok(Restore::Unchanged(LogonMode::Enable)));
+    assert_eq!(switches(&host), ["/drain", "/query", "/query"]);
 }
 
 #[test]
@@ -127,9 +137,9 @@ fn logons_already_blocked_are_left_alone() {
         let host = change_host(mode, None);
         let change = change_of(&host);
         let undo = Undo::default();
-        let (mut guard, drained) = Guard::drain(change, mode, &undo);
+        let (mut guard, drained) = Guard::drain(change, mode, LogonMode::Drain, &undo);
         assert_eq!(drained, Ok(Drained::AlreadyBlocked(mode)));
-        assert_eq!(guard.restore(), Ok(None));
+        assert_eq!(guard.restore(), Ok(Restore::Nothing));
         drop(guard);
         assert!(host.argvs().is_empty(), "{mode:?}");
     }
@@ -140,15 +150,15 @@ fn the_exit_path_of_a_second_ctrl_c_restores_once() {
     let host = change_host(LogonMode::Enable, None);
     let change = change_of(&host);
     let undo = Undo::default();
-    let (mut guard, _) = Guard::drain(change, LogonMode::Enable, &undo);
+    let (mut guard, _) = Guard::drain(change, LogonMode::Enable, LogonMode::Drain, &undo);
     let other = change_host(LogonMode::Drain, None);
     assert!(matches!(
         undo.restore_before_exit(&other, Duration::from_secs(1)),
-        Some(Ok(()))
+        Some(Ok(Restore::Restored(LogonMode::Enable)))
     ));
-    assert_eq!(switches(&other), ["/enable", "/query"]);
+    assert_eq!(switches(&other), ["/query", "/enable", "/query"]);
     // The run's own restore then finds nothing left to do.
-    assert_eq!(guard.restore(), Ok(None));
+    assert_eq!(guard.restore(), Ok(Restore::Nothing));
     assert_eq!(switches(&host), ["/drain", "/query"]);
     assert!(undo
         .restore_before_exit(&other, Duration::from_secs(1))
@@ -160,9 +170,172 @@ fn a_restore_that_fails_is_tried_once_more_then_reported() {
     let host = change_host(LogonMode::Enable, Some(LogonMode::Enable));
     let change = change_of(&host);
     let undo = Undo::default();
-    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, &undo);
+    let (mut guard, drained) = Guard::drain(change, LogonMode::Enable, LogonMode::Drain, &undo);
     assert!(drained.is_ok());
     let e = guard.restore().unwrap_err();
-    assert!(e.to_string().contains("change logon /enable failed"), "{e}");
-    assert_eq!(switches(&host), ["/drain", "/query", "/enable", "/enable"]);
+    assert!(
+        e.to_string()
+            .contains("after change logon /enable (exit code 1"),
+        "{e}"
+    );
+    assert_eq!(
+        switches(&host),
+        ["/drain", "/query", "/query", "/enable", "/query", "/enable", "/query"]
+    );
+}
+
+/// A `change` whose `/query` prints `stdout` and exits with `code`; the registry holds
+/// `registry`.
+fn query_host(registry: Option<LogonMode>, code: i32, stdout: &'static str) -> FakeHost {
+    let host = FakeHost::new(move |_, _| exited(code, stdout, ""));
+    *host.logon_mode.lock().unwrap() = registry;
+    host
+}
+
+/// Issue 21: Windows 11 prints "Session logins are currently ENABLED" and exits 1.
+#[test]
+fn a_known_query_text_is_read_whatever_the_exit_code() {
+    for text in [
+        include_str!("../../../fixtures/tool-outputs/change-001-en-query-enabled-literal.txt"),
+        include_str!(
+            "../../../fixtures/tool-outputs/change-002-en-query-enabled-win11-exit1-changelog.txt"
+        ),
+    ] {
+        for code in [0, 1] {
+            let host = query_host(None, code, text);
+            assert_eq!(change_of(&host).query(), Ok(LogonMode::Enable), "{code}");
+        }
+    }
+}
+
+/// Issue 21: a German, Russian or Chinese server prints words no table knows; the registry
+/// tells the mode there.
+#[test]
+fn the_registry_tells_the_mode_in_any_language() {
+    for text in [
+        "Sitzungsanmeldungen sind zurzeit AKTIVIERT",
+        "Вход в сеансы в настоящее время РАЗРЕШЕН",
+        "当前已启用会话登录",
+        "",
+    ] {
+        for code in [0, 1] {
+            let host = query_host(Some(LogonMode::Drain), code, text);
+            assert_eq!(change_of(&host).query(), Ok(LogonMode::Drain), "{text}");
+            // Without the registry, an unknown text is refused with its exit code.
+            let host = query_host(None, code, text);
+            let e = change_of(&host).query().unwrap_err();
+            assert!(
+                matches!(&e, DrainError::NotUnderstood(m) if m.contains(&format!("exited with {code}"))),
+                "{e}"
+            );
+        }
+    }
+}
+
+/// Issue 21: the usage text names every mode word and is never read as a mode.
+#[test]
+fn the_usage_text_is_never_a_mode() {
+    let usage = include_str!(
+        "../../../fixtures/tool-outputs/change-003-en-usage-invalid-params-stderr-xcyclopedia.txt"
+    );
+    for code in [0, 1] {
+        let host = query_host(None, code, usage);
+        assert!(matches!(
+            change_of(&host).query(),
+            Err(DrainError::NotUnderstood(_))
+        ));
+    }
+    assert!(parse_mode(usage).is_err());
+}
+
+#[test]
+fn a_registry_and_a_text_that_disagree_change_nothing() {
+    let host = query_host(
+        Some(LogonMode::Disable),
+        0,
+        "Session logins are currently ENABLED",
+    );
+    let e = change_of(&host).query().unwrap_err();
+    assert!(e.to_string().contains("the registry says"), "{e}");
+}
+
+/// Issue 21: an admin who disabled all logons during the run keeps them disabled.
+#[test]
+fn a_mode_set_by_someone_else_during_the_run_is_left_alone() {
+    for other in [LogonMode::Disable, LogonMode::DrainUntilRestart] {
+        let mode = Arc::new(Mutex::new(LogonMode::Enable));
+        let host = change_host_with(Arc::clone(&mode), None);
+        let undo = Undo::default();
+        let (mut guard, drained) =
+            Guard::drain(change_of(&host), LogonMode::Enable, LogonMode::Drain, &undo);
+        assert_eq!(drained, Ok(Drained::Set));
+        *mode.lock().unwrap() = other;
+        assert_eq!(guard.restore(), Ok(Restore::LeftAlone(other)));
+        assert_eq!(*mode.lock().unwrap(), other);
+        assert_eq!(switches(&host), ["/drain", "/query", "/query"]);
+        // The second Ctrl-C's path leaves it too.
+        let undo = Undo::default();
+        *mode.lock().unwrap() = LogonMode::Enable;
+        let (mut guard, _) =
+            Guard::drain(change_of(&host), LogonMode::Enable, LogonMode::Drain, &undo);
+        *mode.lock().unwrap() = other;
+        assert!(matches!(
+            undo.restore_before_exit(&host, Duration::from_secs(1)),
+            Some(Ok(Restore::LeftAlone(m))) if m == other
+        ));
+        assert_eq!(guard.restore(), Ok(Restore::Nothing));
+        assert_eq!(*mode.lock().unwrap(), other);
+    }
+}
+
+#[test]
+fn drain_until_restart_is_set_and_kept() {
+    let host = change_host(LogonMode::Enable, None);
+    let undo = Undo::default();
+    let (mut guard, drained) = Guard::drain(
+        change_of(&host),
+        LogonMode::Enable,
+        LogonMode::DrainUntilRestart,
+        &undo,
+    );
+    assert_eq!(drained, Ok(Drained::Set));
+    guard.keep();
+    assert_eq!(guard.restore(), Ok(Restore::Nothing));
+    assert!(undo
+        .restore_before_exit(&host, Duration::from_secs(1))
+        .is_none());
+    drop(guard);
+    assert_eq!(switches(&host), ["/drainuntilrestart", "/query"]);
+}
+
+#[test]
+fn a_journal_entry_names_its_process_and_tells_a_reused_id() {
+    use super::journal::{Entry, Journal};
+    let mut host = FakeHost::new(|_, _| exited(0, "", ""));
+    let me = std::process::id();
+    host.processes = vec![(me, 77)];
+    let entry = Entry::this_run(&host, LogonMode::Enable, LogonMode::Drain);
+    assert_eq!(entry.started, Some(77));
+    assert_eq!(entry.modes(), Some((LogonMode::Enable, LogonMode::Drain)));
+    assert!(entry.still_running(&host));
+    host.processes = vec![(me, 78)];
+    assert!(
+        !entry.still_running(&host),
+        "another process under the same ID"
+    );
+    host.processes.clear();
+    assert!(!entry.still_running(&host));
+
+    let dir = std::env::temp_dir().join(format!("logoff-all-journal-{me}"));
+    std::fs::create_dir_all(&dir).unwrap();
+    host.journal = Some(dir.join("drain.json"));
+    let journal = Journal::open(&host).unwrap();
+    assert_eq!(journal.read(), Ok(None));
+    journal.write(&entry).unwrap();
+    assert_eq!(journal.read(), Ok(Some(entry)));
+    journal.remove().unwrap();
+    assert_eq!(journal.read(), Ok(None));
+    std::fs::write(&journal.path, "{").unwrap();
+    assert!(journal.read().is_err(), "a broken note is an error");
+    std::fs::remove_dir_all(&dir).unwrap();
 }
