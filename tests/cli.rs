@@ -97,14 +97,24 @@ fn without_a_terminal_it_proceeds_like_the_batch_file_and_exits_0() {
     );
 }
 
+/// "Session not found" is `already_gone` only when no table read afterwards lists the session:
+/// here the table still lists it, so it is `still_present` (exit 1); unchecked
+/// (`--verify-wait 0`) it is `already_gone`, saying it was not verified.
 #[test]
-fn session_not_found_counts_as_already_gone() {
+fn session_not_found_counts_as_already_gone_only_when_the_table_agrees() {
     let env = TestEnv::new("gone");
     env.fake_query("en-2019-console-user.txt", 0);
     env.fake_logoff("2) echo 'Session ID 2 not found'; exit 1 ;;");
-    let out = env.run(&["--format", "json"]);
+    let out = env.run(&["--format", "json", "--verify-wait", "1s"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let row = &json(&out)["sessions"][2];
+    assert_eq!(row["outcome"], "still_present", "{row}");
+    assert!(row["message"].as_str().unwrap().contains("Session ID 2 not found"), "{row}");
+    let out = env.run(&["--format", "json", "--verify-wait", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(json(&out)["sessions"][2]["outcome"], "already_gone");
+    let row = &json(&out)["sessions"][2];
+    assert_eq!(row["outcome"], "already_gone", "{row}");
+    assert!(row["message"].as_str().unwrap().contains("not verified"), "{row}");
 }
 
 #[test]

@@ -214,11 +214,17 @@ fn real_tables_read() {
         assert_eq!(table.order.len(), 1, "{file}");
         assert!(table.not_understood.is_empty(), "{file}");
     }
-    let env = query_session_answers(
-        "tools-qwinsta",
-        "query-ok-003-en-qwinsta-captured-win11-crlf-trailing-spaces.txt",
-        Stream::Out,
-        0,
+    // Served as the live tool prints it: every line, the last too, ends in CRLF (the saved
+    // capture lost its final line end when it was pasted).
+    let env = TestEnv::new("tools-qwinsta");
+    env.script(
+        "query",
+        &format!(
+            "echo \"query $*\" >> '{}'\ncat '{}'\nprintf '\\r\\n'",
+            env.dir.join("calls.log").display(),
+            tool_output("query-ok-003-en-qwinsta-captured-win11-crlf-trailing-spaces.txt")
+                .display(),
+        ),
     );
     let out = env.run(&["-n", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -320,8 +326,14 @@ fn msg_errors_are_failed_warnings() {
             let out = env.run(&["--warn", "bye", "--grace", "1s", "--format", "json"]);
             let report = json(&out);
             assert_eq!(by_id(&report, 3)["warning"], "failed", "{file}: {report}");
+            // An active session whose warning failed is left alone (not_warned, exit bit 1).
+            assert_eq!(
+                by_id(&report, 3)["outcome"],
+                "not_warned",
+                "{file}: {report}"
+            );
             assert!(
-                env.calls().iter().any(|c| c == "logoff 3"),
+                !env.calls().iter().any(|c| c == "logoff 3"),
                 "{file}: {:?}",
                 env.calls()
             );

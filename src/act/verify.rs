@@ -101,24 +101,39 @@ fn seen(fresh: &Plan, s: &Session) -> Seen {
 
 /// Verifies every `logged_off_unverified` outcome of `plan`: `logged_off` once a fresh table no
 /// longer lists it, `still_present` when the last look within the wait still did, and otherwise
-/// (`--verify-wait 0`, Ctrl-C, a query that failed) `logged_off_unverified` saying why.
+/// (`--verify-wait 0`, Ctrl-C, a query that failed) `logged_off_unverified` saying why. An
+/// `already_gone` (the tool said "not found") is held to the same looks: it stays so only when
+/// a fresh table does not list the session, and says so when nothing checked it.
 /// Returns the indexes that are `still_present`.
 pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'_>) -> Vec<usize> {
     let mut pending: Vec<usize> = (0..outcomes.len())
-        .filter(|&i| matches!(outcomes[i], Some(Outcome::LoggedOffUnverified(_))))
+        .filter(|&i| {
+            matches!(
+                outcomes[i],
+                Some(Outcome::LoggedOffUnverified(_) | Outcome::AlreadyGone(_))
+            )
+        })
         .filter(|&i| plan.entries[i].session().is_some())
         .collect();
     if pending.is_empty() {
         return Vec::new();
     }
-    let unverified = |why: &str| {
-        Some(Outcome::LoggedOffUnverified(format!(
+    let unverified = |was: &Option<Outcome>, why: &str| match was {
+        Some(Outcome::AlreadyGone(m)) => {
+            Some(Outcome::AlreadyGone(format!("{m}; not verified: {why}")))
+        }
+        _ => Some(Outcome::LoggedOffUnverified(format!(
             "logoff succeeded, not verified: {why}"
-        )))
+        ))),
+    };
+    // Gone: a logoff that succeeded is now logged off; "not found" stays what the tool said.
+    let gone = |was: &Option<Outcome>| match was {
+        Some(Outcome::AlreadyGone(m)) => Some(Outcome::AlreadyGone(m.clone())),
+        _ => Some(Outcome::LoggedOff),
     };
     if look.wait.is_zero() {
         for &i in &pending {
-            outcomes[i] = unverified("--verify-wait 0");
+            outcomes[i] = unverified(&outcomes[i], "--verify-wait 0");
         }
         return Vec::new();
     }
@@ -146,11 +161,11 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
                     };
                     match seen(&fresh, s) {
                         Seen::Gone => {
-                            outcomes[i] = Some(Outcome::LoggedOff);
+                            outcomes[i] = gone(&outcomes[i]);
                             false
                         }
                         Seen::Replaced(what) => {
-                            outcomes[i] = Some(Outcome::LoggedOff);
+                            outcomes[i] = gone(&outcomes[i]);
                             (look.note)(i, &format!("gone; {what}, left alone"));
                             false
                         }
@@ -183,8 +198,12 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
     match last {
         Ok(()) => {
             for &i in &pending {
+                let said = match &outcomes[i] {
+                    Some(Outcome::AlreadyGone(m)) => format!("logoff answered \"{m}\""),
+                    _ => "logoff exited 0".to_string(),
+                };
                 outcomes[i] = Some(Outcome::StillPresent(format!(
-                    "logoff exited 0, but query session still listed {} {secs:.1} s later, \
+                    "{said}, but query session still listed {} {secs:.1} s later, \
                      after {looks} look(s){}",
                     shown[i],
                     if doubted[i] {
@@ -199,7 +218,7 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
         }
         Err(why) => {
             for &i in &pending {
-                outcomes[i] = unverified(&why);
+                outcomes[i] = unverified(&outcomes[i], &why);
             }
             Vec::new()
         }
