@@ -161,6 +161,8 @@ pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
         warn_exact: cli.workflow.warn_exact,
         verify_wait: cli.verify_wait,
         reset_stuck: cli.reset_stuck,
+        check: cli.check,
+        save_capture: cli.save_capture,
     })
 }
 

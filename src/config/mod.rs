@@ -118,6 +118,10 @@ pub(crate) struct Config {
     pub(crate) input_user: Option<PathBuf>,
     /// `--warn-exact`: send the `--warn` text as given, without the grace appended.
     pub(crate) warn_exact: bool,
+    /// `--check`: say, reading only, whether a run with these flags would work here.
+    pub(crate) check: bool,
+    /// `--save-capture`: the folder to save a new numbered capture folder in.
+    pub(crate) save_capture: Option<PathBuf>,
 }
 
 impl Config {
