@@ -25,7 +25,7 @@ fn check_reads_the_system_and_the_folders_permissions() {
         assert!(!said.contains("could not be read"), "{said}");
         assert!(said.contains("the exe's folder"), "{said}");
         assert!(
-            said.contains("--log folder") && said.contains(&log_arg),
+            said.contains("--log folder") && said.contains(&super::win(&log)),
             "{said}"
         );
         for call in case.system32_calls() {
