@@ -109,12 +109,21 @@ fn session_not_found_counts_as_already_gone_only_when_the_table_agrees() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let row = &json(&out)["sessions"][2];
     assert_eq!(row["outcome"], "still_present", "{row}");
-    assert!(row["message"].as_str().unwrap().contains("Session ID 2 not found"), "{row}");
+    assert!(
+        row["message"]
+            .as_str()
+            .unwrap()
+            .contains("Session ID 2 not found"),
+        "{row}"
+    );
     let out = env.run(&["--format", "json", "--verify-wait", "0"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let row = &json(&out)["sessions"][2];
     assert_eq!(row["outcome"], "already_gone", "{row}");
-    assert!(row["message"].as_str().unwrap().contains("not verified"), "{row}");
+    assert!(
+        row["message"].as_str().unwrap().contains("not verified"),
+        "{row}"
+    );
 }
 
 #[test]

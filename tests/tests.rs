@@ -8,6 +8,7 @@ mod common;
 mod support;
 
 mod admin;
+mod check;
 mod cli;
 mod fixtures;
 mod formats;

@@ -4,6 +4,7 @@
 //! plan, and a run that acts confirms, acts ([`crate::act`]), reports, and keeps the caller's own
 //! session for last.
 
+mod check;
 pub(crate) mod console;
 mod confirm;
 mod list;
@@ -76,12 +77,31 @@ pub(crate) struct Io<'a> {
     pub(crate) console: Option<&'a mut dyn Write>,
 }
 
-/// Runs the whole job and returns the exit code.
+/// Runs the whole job and returns the exit code: `--check` and `--save-capture` through
+/// [`check`], every other run through [`run_plan`].
 pub(crate) fn run(
     config: &Config,
     host: &dyn Host,
     env: &Environment,
     io: &mut Io<'_>,
+) -> ExitCode {
+    if config.check || config.save_capture.is_some() {
+        return check::run(config, host, env, io);
+    }
+    run_plan(config, host, env, io, None)
+}
+
+/// Called with the run's report once it is written and before the own session's logoff
+/// (`--save-capture` keeps it as the run's JSON plan).
+type ReportHook<'a> = &'a dyn Fn(&Report<'_>, ExitCode);
+
+/// One run from targets to the own session's logoff; `hook` is given the report.
+fn run_plan(
+    config: &Config,
+    host: &dyn Host,
+    env: &Environment,
+    io: &mut Io<'_>,
+    hook: Option<ReportHook<'_>>,
 ) -> ExitCode {
     let started = (SystemTime::now(), Instant::now());
     // One computer under two names would be done twice, the second time from a stale table.
@@ -175,6 +195,9 @@ pub(crate) fn run(
     if config.mode == Mode::List {
         let (lists, code) = list::run(&voice, &planner, &targets);
         write(&Report::List(&lists, code), output_file.as_mut(), io.out);
+        if let Some(hook) = hook {
+            hook(&Report::List(&lists, code), code);
+        }
         return code;
     }
 
@@ -274,6 +297,9 @@ pub(crate) fn run(
     };
     if to_stdout || output_file.is_some() {
         write(&Report::Run(&results, &info), output_file.as_mut(), io.out);
+    }
+    if let Some(hook) = hook {
+        hook(&Report::Run(&results, &info), code);
     }
     // Everything is done and written: now, and only now, the caller's own session.
     act::last::own_sessions(&stage, &results, code)

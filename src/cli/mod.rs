@@ -133,6 +133,17 @@ pub(crate) struct Cli {
     #[arg(long)]
     pub(crate) reset_stuck: bool,
 
+    /// Check, reading only, whether a run with the other flags given would work here: the tools,
+    /// `query session` and `query user` understood, the logon mode, the folders' permissions;
+    /// nobody is logged off, messaged or disconnected and nothing is changed.
+    #[arg(long)]
+    pub(crate) check: bool,
+
+    /// Save the raw output of every tool run, the command lines, exit codes, code page, Windows
+    /// version and language, and the run's JSON plan, into a new numbered folder in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) save_capture: Option<PathBuf>,
+
     /// --drain, --disconnect, --session-name, --list, --input-user, --warn-exact,
     /// --unknown-idle.
     #[command(flatten)]
@@ -298,6 +309,16 @@ pub(crate) const CONFLICTS: &[Conflict] = &[
         first: "reset_stuck",
         second: "disconnect",
         why: DISCONNECT_NOT_VERIFIED,
+    },
+    Conflict {
+        first: "check",
+        second: "input",
+        why: "--check examines this computer's tools and servers; --input runs no tool",
+    },
+    Conflict {
+        first: "save_capture",
+        second: "input",
+        why: "--input runs no tool, so there is no output to save",
     },
 ];
 

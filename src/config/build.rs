@@ -164,6 +164,8 @@ pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
         even_if_unwarned: cli.workflow.even_if_unwarned,
         verify_wait: cli.verify_wait,
         reset_stuck: cli.reset_stuck,
+        check: cli.check,
+        save_capture: cli.save_capture,
     })
 }
 

@@ -124,6 +124,10 @@ pub(crate) struct Config {
     pub(crate) warn_exact: bool,
     /// `--even-if-unwarned`: act on an active session whose `--warn` message failed.
     pub(crate) even_if_unwarned: bool,
+    /// `--check`: say, reading only, whether a run with these flags would work here.
+    pub(crate) check: bool,
+    /// `--save-capture`: the folder to save a new numbered capture folder in.
+    pub(crate) save_capture: Option<PathBuf>,
 }
 
 impl Config {

@@ -3,6 +3,8 @@
 //! system lookups (own session, computer names and addresses, OEM code page) come from the same trait, so the
 //! stages above it are tested with a fake host and no Windows.
 
+pub(crate) mod about;
+pub(crate) mod acl;
 pub(crate) mod call;
 #[cfg(test)]
 pub(crate) mod fake;

@@ -230,7 +230,10 @@ fn only_session_not_found_is_already_gone() {
     // "Not found", but the table still lists it: not called gone.
     let six = by_id(&report, 6);
     assert_eq!(six["outcome"], "still_present", "{six}");
-    assert!(six["message"].as_str().unwrap().contains("not found"), "{six}");
+    assert!(
+        six["message"].as_str().unwrap().contains("not found"),
+        "{six}"
+    );
 }
 
 /// Item 7: a session still listed after a logoff that exited 0 is `still_present` (a failure);

@@ -7,6 +7,7 @@
 //! LOGOFF_ALL_E2E_EXES (colon-separated), LOGOFF_ALL_E2E_STANDIN, LOGOFF_ALL_E2E_PRNG_DLL.
 #![cfg(unix)]
 
+mod check;
 mod codepages;
 mod drain;
 

@@ -120,6 +120,16 @@ impl Change<'_> {
             }
             (Some(r), _, _) => Ok(r),
             (None, _, Some(Ok(m))) => Ok(m),
+            // An answer carrying an error number (`Error [5]`, `Error 1722`, `0x5`, in any
+            // language) is the tool failing, not a mode this version does not know.
+            (None, Ok((code, t)), _)
+                if code != 0 && !crate::act::classify::error_codes(&t).is_empty() =>
+            {
+                Err(DrainError::Failed(format!(
+                    "change logon /query failed with exit code {code}: {}",
+                    crate::vocab::one_line(&t)
+                )))
+            }
             (None, Ok((code, t)), _) => Err(DrainError::NotUnderstood(format!(
                 "change logon /query exited with {code} and printed {}, which is not a logon \
                  mode this version knows, and the registry values that hold the mode could not \

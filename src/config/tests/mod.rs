@@ -317,6 +317,8 @@ fn sample(id: &str) -> Vec<&'static str> {
         "session_name" => vec!["--session-name", "rdp-tcp#*"],
         "verify_wait" => vec!["--verify-wait", "1m"],
         "reset_stuck" => vec!["--reset-stuck"],
+        "check" => vec!["--check"],
+        "save_capture" => vec!["--save-capture", "captures"],
         other => panic!("no sample for {other}: add one"),
     }
 }
