@@ -120,7 +120,7 @@ pub(crate) fn run(
     let targets: Vec<(String, Option<ServerName>)> = config
         .targets()
         .into_iter()
-        .map(|s| (label(s.as_ref()), s))
+        .map(|s| (label(config, s.as_ref()), s))
         .collect();
     let source = crate::source::open(config, host, code_page, &mut *io.input);
     let planner = Planner {
@@ -254,7 +254,16 @@ pub(crate) fn run(
     act::last::own_sessions(&stage, &results, code)
 }
 
-/// The name a server is reported under.
-fn label(server: Option<&ServerName>) -> String {
-    server.map_or("localhost".to_string(), ServerName::to_string)
+/// The name a server is reported under: its name, `localhost` for this computer, and for
+/// `--input` the capture's file name (`stdin` for `-`), so a preview is never taken for a live
+/// read of this computer.
+fn label(config: &Config, server: Option<&ServerName>) -> String {
+    match (&config.source, server) {
+        (_, Some(server)) => server.to_string(),
+        (Source::Input { path }, None) if path.as_os_str() == "-" => "stdin".to_string(),
+        (Source::Input { path }, None) => path
+            .file_name()
+            .map_or("input".to_string(), |n| n.to_string_lossy().into_owned()),
+        (Source::Query(_), None) => "localhost".to_string(),
+    }
 }
