@@ -3,8 +3,12 @@
 //! hint that says what to write instead.
 
 use crate::error::Error;
+use crate::vocab::duration::negative;
 use crate::vocab::quote;
 use std::ffi::OsString;
+
+/// The flags whose value is a duration: a value with a minus sign is refused here, by name.
+const DURATION_FLAGS: &[&str] = &["--idle-over", "--grace", "--timeout", "--verify-wait"];
 
 /// How to name a server, for the hints.
 const SERVER_HINT: &str = "write /server:TS01, -server:TS01, /server TS01 or --server TS01";
@@ -30,6 +34,18 @@ pub(crate) fn normalize(args: impl IntoIterator<Item = OsString>) -> Result<Vec<
             break;
         }
         let lower = text.to_ascii_lowercase();
+        // `--idle-over -5`: the parser would take `-5` for a flag it does not know.
+        if DURATION_FLAGS.contains(&lower.as_str()) {
+            if let Some(value) = args.next() {
+                let v = value.to_string_lossy();
+                if v.starts_with('-') && v[1..].starts_with(|c: char| c.is_ascii_digit()) {
+                    return Err(Error::Usage(format!("{text} {v}: {}", negative(&v))));
+                }
+                out.push(arg);
+                out.push(value);
+                continue;
+            }
+        }
         if matches!(lower.as_str(), "/?" | "-?" | "/help" | "-help" | "/h") {
             out.push("--help".into());
             continue;

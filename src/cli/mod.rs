@@ -3,6 +3,7 @@
 
 pub(crate) mod args;
 pub(crate) mod help;
+mod voice;
 pub(crate) mod workflow;
 
 use crate::error::Error;
@@ -336,10 +337,16 @@ fn check_conflicts(matches: &ArgMatches) -> Result<(), Error> {
 }
 
 impl From<clap::Error> for Error {
+    /// Help and version stay the parser's text (printed on stdout, exit code 0); a parse error
+    /// becomes a usage error in the program's own words, printed like every other error.
     fn from(e: clap::Error) -> Error {
-        Error::CommandLine {
-            text: e.render().to_string(),
-            error: e.use_stderr(),
+        if e.use_stderr() {
+            Error::Usage(voice::clap_message(&e))
+        } else {
+            Error::CommandLine {
+                text: e.render().to_string(),
+                error: false,
+            }
         }
     }
 }
@@ -350,5 +357,30 @@ impl From<clap::Error> for Error {
 pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Cli, Error> {
     let matches = Cli::command().try_get_matches_from(args::normalize(args)?)?;
     check_conflicts(&matches)?;
-    Ok(Cli::from_arg_matches(&matches)?)
+    let cli = Cli::from_arg_matches(&matches)?;
+    check_never_matches(&cli)?;
+    Ok(cli)
+}
+
+/// Refuses `--state disc` (only disconnected states) with `--session-name`: a disconnected
+/// session has no session name, so together they select nobody, and a run that selects nobody
+/// on purpose is a mistake better said at once.
+fn check_never_matches(cli: &Cli) -> Result<(), Error> {
+    use crate::table::session::State;
+    let names = &cli.workflow.session_name;
+    let only_disconnected = !cli.state.is_empty()
+        && cli.state.iter().all(|w| {
+            crate::plan::filter::parse_state(w).is_ok_and(|s| s == State::Disconnected)
+        });
+    match names.first() {
+        Some(name) if only_disconnected => Err(Error::Usage(format!(
+            "--state {} cannot be used with --session-name {}: a disconnected session has no \
+             session name, so together they can never match; drop --session-name to select \
+             disconnected sessions, or add the states the named sessions are in (e.g. --state \
+             active)",
+            cli.state.join(","),
+            crate::vocab::quote(name)
+        ))),
+        _ => Ok(()),
+    }
 }
