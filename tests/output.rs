@@ -144,10 +144,10 @@ fn farm_with_one_server_down_and_one_failed_logoff_exits_3_with_progress_and_csv
 /// (it used to say "see the error on stderr"), on stdout and with `--output` alike.
 #[test]
 fn the_table_report_carries_each_server_error_and_a_total_line() {
-    let env = TestEnv::new("once");
-    let servers = three_server_farm(&env);
-    let file = env.dir.join("report.txt");
     for to_file in [false, true] {
+        let env = TestEnv::new("once");
+        let servers = three_server_farm(&env);
+        let file = env.dir.join("report.txt");
         let mut args = vec!["--servers-file", servers.to_str().unwrap()];
         if to_file {
             args.extend(["--output", file.to_str().unwrap()]);
@@ -162,8 +162,10 @@ fn the_table_report_carries_each_server_error_and_a_total_line() {
             stdout(&out)
         };
         assert!(
-            report.lines().any(|l| l.starts_with("ts02: not done: query_failed: ")
-                && l.contains("RPC server is unavailable")),
+            report
+                .lines()
+                .any(|l| l.starts_with("ts02: not done: query_failed: ")
+                    && l.contains("RPC server is unavailable")),
             "{report}"
         );
         assert!(!report.contains("see the error on stderr"), "{report}");
@@ -302,4 +304,77 @@ fn an_output_file_that_cannot_be_created_stops_before_anything_runs() {
         stderr(&out)
     );
     assert!(env.calls().is_empty());
+}
+
+/// Every error in one voice: `logoff-all: error: ...` and the `/?` hint, the parser's errors
+/// included (they used to come in the parser's own format, without the prefix or the hint); a
+/// suggestion only when it is close; and the cases that used to be called something else, or
+/// accepted and failing later, each refused with its reason (exit 16).
+#[test]
+fn every_command_line_error_speaks_in_one_voice_with_its_reason() {
+    let hint = "Run `logoff-all /?` (or --help) for the flags and examples.";
+    for (args, says) in [
+        (
+            &["--frobnicate"][..],
+            "--frobnicate is not a flag of logoff-all",
+        ),
+        (&["--format", "xml"], "invalid value 'xml' for '--format"),
+        (&["--grace", "5m"], "--warn"),
+        (
+            &["--idle-over", "-5"],
+            "--idle-over -5: a negative duration (-5) is refused",
+        ),
+        (&["--idle-over=-5m"], "a negative duration (-5m) is refused"),
+        (
+            &["-s", "TS01..contoso", "-n"],
+            "invalid server name \"TS01..contoso\": it has an empty DNS label",
+        ),
+        (
+            &["--state", "disc", "--session-name", "rdp*", "-n"],
+            "--state disc cannot be used with --session-name \"rdp*\": a disconnected session \
+             has no session name",
+        ),
+        (&["/server:"], "\"/server:\" names no server"),
+    ] {
+        let out = crate::common::run(args);
+        assert_eq!(out.status.code(), Some(16), "{args:?}");
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines.len(), 2, "{args:?}: {err}");
+        assert!(
+            lines[0].starts_with("logoff-all: error: "),
+            "{args:?}: {err}"
+        );
+        assert!(lines[0].contains(says), "{args:?}: {err}");
+        assert_eq!(lines[1], hint, "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    // A far guess is no help: `--frobnicate` is not offered `--format`.
+    let err = stderr(&crate::common::run(&["--frobnicate"]));
+    assert!(!err.contains("did you mean"), "{err}");
+    assert!(!err.contains("unexpected argument"), "{err}");
+}
+
+/// One line per session on stderr, in words, with its final outcome (`ts01: carol (2) logged
+/// off`, not `logged_off_unverified` then `logged_off`), and one verification line per server.
+#[test]
+fn progress_is_one_human_line_per_session_and_one_verification_line_per_server() {
+    let env = TestEnv::new("progress-words");
+    let servers = three_server_farm(&env);
+    let out = env.run(&["--servers-file", servers.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = stderr(&out);
+    let about = |who: &str| -> Vec<&str> { err.lines().filter(|l| l.contains(who)).collect() };
+    assert_eq!(
+        about("ts01: carol"),
+        ["logoff-all: ts01: carol (2) logged off"],
+        "{err}"
+    );
+    assert_eq!(
+        about("ts03: carol"),
+        ["logoff-all: ts03: carol (2) failed"],
+        "{err}"
+    );
+    assert_eq!(about("ts01: checking").len(), 1, "{err}");
+    assert!(!err.contains("logged_off"), "{err}");
 }

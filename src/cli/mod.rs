@@ -369,9 +369,10 @@ fn check_never_matches(cli: &Cli) -> Result<(), Error> {
     use crate::table::session::State;
     let names = &cli.workflow.session_name;
     let only_disconnected = !cli.state.is_empty()
-        && cli.state.iter().all(|w| {
-            crate::plan::filter::parse_state(w).is_ok_and(|s| s == State::Disconnected)
-        });
+        && cli
+            .state
+            .iter()
+            .all(|w| crate::plan::filter::parse_state(w).is_ok_and(|s| s == State::Disconnected));
     match names.first() {
         Some(name) if only_disconnected => Err(Error::Usage(format!(
             "--state {} cannot be used with --session-name {}: a disconnected session has no \

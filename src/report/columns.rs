@@ -59,10 +59,7 @@ impl<const N: usize> Layout<N> {
                 *w = (*w).max(width(cell).min(MAX_COLUMN));
             }
         }
-        let used: usize = widths[..N.saturating_sub(1)]
-            .iter()
-            .map(|w| w + GAP)
-            .sum();
+        let used: usize = widths[..N.saturating_sub(1)].iter().map(|w| w + GAP).sum();
         Layout {
             widths,
             last: MAX_WIDTH.saturating_sub(used).max(MIN_LAST),

@@ -169,14 +169,23 @@ fn csv_cells(server: &str, row: &Listed) -> [String; 12] {
             user_row,
         } => {
             let t = times(s, user_row);
-            let known = |v: String| if v == "-" || v == "?" { String::new() } else { v };
+            let known = |v: String| {
+                if v == "-" || v == "?" {
+                    String::new()
+                } else {
+                    v
+                }
+            };
             cells[1] = s.id.to_string();
             cells[2] = if *current { "yes" } else { "no" }.to_string();
             cells[3] = escape_for_display(s.user.as_deref().unwrap_or_default()).into_owned();
             cells[4] = escape_for_display(s.name.as_deref().unwrap_or_default()).into_owned();
             cells[5] = s.state_word.to_string();
             cells[6] = known(t.shown);
-            cells[7] = t.idle.map(|d| idle_minutes(d).to_string()).unwrap_or_default();
+            cells[7] = t
+                .idle
+                .map(|d| idle_minutes(d).to_string())
+                .unwrap_or_default();
             cells[8] = known(t.raw);
             cells[10] = logon_iso(&t.logon).unwrap_or_default();
             cells[9] = known(t.logon);

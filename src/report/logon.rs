@@ -46,10 +46,7 @@ pub(crate) fn logon_iso(text: &str) -> Option<String> {
     if day == 0 || day > days_in(year, month) {
         return None;
     }
-    let clock: Vec<u32> = time
-        .split(':')
-        .map(number)
-        .collect::<Option<Vec<u32>>>()?;
+    let clock: Vec<u32> = time.split(':').map(number).collect::<Option<Vec<u32>>>()?;
     let (mut hour, minute, second) = match clock[..] {
         [h, m] => (h, m, 0),
         [h, m, s] => (h, m, s),

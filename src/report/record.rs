@@ -6,8 +6,8 @@ use crate::act::outcome::OutcomeCode;
 use crate::act::warn::{WarnCode, Warned};
 use crate::act::{Done, ServerResult};
 use crate::plan::filter::format_idle;
-use crate::report::logon;
 use crate::plan::{Action, Entry, ReasonCode, Subject};
+use crate::report::logon;
 use crate::vocab::Verb;
 use serde::Serialize;
 

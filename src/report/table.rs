@@ -3,14 +3,14 @@
 use crate::act::outcome::Outcome;
 use crate::act::ServerResult;
 use crate::config::Mode;
+use crate::plan::{Action, Entry, Subject};
 use crate::report::columns::Layout;
 use crate::report::summary::total_line;
-use std::time::Duration;
-use crate::plan::{Action, Entry, Subject};
 use crate::vocab::quote;
 use crate::vocab::text::escape_for_display;
 use crate::vocab::Verb;
 use std::io::{self, Write};
+use std::time::Duration;
 
 const COLUMNS: usize = 7;
 

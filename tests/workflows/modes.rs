@@ -186,7 +186,10 @@ fn input_user_previews_idle_over_offline() {
     assert_eq!(by_id(&report, 4)["logon"], "11/22/2026 4:55 PM");
     assert_eq!(by_id(&report, 4)["logon_iso"], "2026-11-22T16:55:00");
     assert_eq!(by_id(&report, 6)["logon"], "1/1/1601 12:00 AM");
-    assert!(by_id(&report, 6)["logon_iso"].is_null(), "1601 is Windows' never");
+    assert!(
+        by_id(&report, 6)["logon_iso"].is_null(),
+        "1601 is Windows' never"
+    );
     assert_eq!(by_id(&report, 5)["action"], "logoff");
     assert_eq!(by_id(&report, 3)["action"], "skip");
     assert_eq!(by_id(&report, 6)["action"], "skip");

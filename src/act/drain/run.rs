@@ -115,6 +115,13 @@ pub(crate) fn around(
             stage.say(&format!(
                 "error: --drain: {e}; nobody was warned or logged off"
             ));
+            // The report's own reason for exit bit 1 here: no logoff failed, the drain did.
+            if let Some(first) = results.first_mut() {
+                first.warnings.push(format!(
+                    "drain_failed: --drain could not block new logons: {e}; nobody was warned or \
+                     logged off"
+                ));
+            }
             for r in results.iter_mut() {
                 if let Some(done) = r.done.as_mut() {
                     let mut outcomes = vec![None; done.plan.entries.len()];
