@@ -206,7 +206,12 @@ fn readme_and_help_show_the_exit_code_table_of_the_module() {
         let out = crate::common::run(&[flag]);
         assert_eq!(out.status.code(), Some(0), "{flag}");
         let text = stdout(&out);
-        assert!(text.contains(&exit_code::help_text()), "{flag}: {text}");
+        // The table as printed, wrapped to 80 columns: compared word by word.
+        let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            words(&text).contains(&words(&exit_code::help_text())),
+            "{flag}: {text}"
+        );
         let examples = text.find("Examples:").unwrap();
         assert!(examples < text.find("Exit codes").unwrap(), "{flag}");
         assert!(text.contains("schtasks /create"), "{flag}");
@@ -377,4 +382,52 @@ fn progress_is_one_human_line_per_session_and_one_verification_line_per_server()
     );
     assert_eq!(about("ts01: checking").len(), 1, "{err}");
     assert!(!err.contains("logged_off"), "{err}");
+}
+
+/// The help in sections an admin scans (whom, what, where, what is written, testing), in that
+/// order, every line within an 80-column console; it used to be 150 unwrapped lines in no order.
+#[test]
+fn help_is_in_sections_and_fits_an_80_column_console() {
+    for flag in ["--help", "-h", "/?"] {
+        let text = stdout(&crate::common::run(&[flag]));
+        let at: Vec<usize> = [
+            "Which sessions:",
+            "What to do:",
+            "Farm:",
+            "Reports:",
+            "Testing:",
+        ]
+        .iter()
+        .map(|h| {
+            text.find(&format!("\n{h}\n"))
+                .unwrap_or_else(|| panic!("{flag}: {h}"))
+        })
+        .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{flag}: {at:?}");
+        for line in text.lines() {
+            assert!(line.chars().count() <= 80, "{flag}: {line}");
+        }
+    }
+}
+
+/// `/y` and `/n` used to be refused while `/server:` worked: the slash form of every flag runs.
+#[test]
+fn slash_forms_of_flags_are_accepted() {
+    let input = crate::common::fixtures().join("en-2019-mixed.txt");
+    let input = input.to_str().unwrap();
+    for args in [
+        &["/n", "/input", input][..],
+        &["/dry-run", "/input:", input],
+        &["/N", "/format:csv", "/input", input],
+    ] {
+        let out = crate::common::run(args);
+        if args[1] == "/input:" {
+            assert_eq!(out.status.code(), Some(16), "{args:?}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+    let out = crate::common::run(&["/y", "/input", input, "/format:json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(crate::common::json(&out)["mode"], "dry_run");
 }
