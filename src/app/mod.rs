@@ -47,6 +47,8 @@ pub(crate) struct Environment {
     /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back
     /// before it ends the process.
     pub(crate) undo: Arc<Undo>,
+    /// The command line, program name first, for the audit log's run lines.
+    pub(crate) args: Vec<String>,
 }
 
 impl Default for Environment {
@@ -57,6 +59,7 @@ impl Default for Environment {
             recheck_after: Duration::from_secs(10),
             stop: Arc::new(AtomicBool::new(false)),
             undo: Arc::new(Undo::default()),
+            args: Vec::new(),
         }
     }
 }
@@ -100,6 +103,17 @@ pub(crate) fn run(
             Err(e) => return setup("--log", path, e).report(&mut *io.err),
         },
     };
+    // The log opens with a line for the run itself: who ran what, where.
+    let who = audit::Who {
+        args: env.args.clone(),
+        account: host.own_user(),
+        computer: host.computer_name(),
+    };
+    if let Some(log) = &audit {
+        if let Some(problem) = log.record(&audit::run_start(&who, config.mode)) {
+            let _ = writeln!(io.err, "logoff-all: warning: {problem}");
+        }
+    }
     let mut output_file = match &config.output {
         None => None,
         Some(path) => match std::fs::File::create(path) {
@@ -211,9 +225,14 @@ pub(crate) fn run(
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
+    // ... and closes with the exit code and the totals.
+    let close = |code: ExitCode, results: &[ServerResult]| {
+        voice.audit(|| audit::run_end(&who, config.mode, code, results));
+        code
+    };
     let recorded = match drain::run::prepare(&stage, planned) {
         Ok(recorded) => recorded,
-        Err(code) => return code,
+        Err(code) => return close(code, &results),
     };
     let mut code = ExitCode::SUCCESS;
     // After a declined prompt the plan is already on the console: only a file gets the report.
@@ -250,6 +269,7 @@ pub(crate) fn run(
     if to_stdout || output_file.is_some() {
         write(&Report::Run(&results, &info), output_file.as_mut(), io.out);
     }
+    close(code, &results);
     // Everything is done and written: now, and only now, the caller's own session.
     act::last::own_sessions(&stage, &results, code)
 }

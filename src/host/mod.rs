@@ -70,6 +70,11 @@ pub(crate) trait Host: Sync {
 
     /// The user this process runs as (`DOMAIN\user` or `user`), when the system tells it.
     fn own_user(&self) -> Option<String>;
+
+    /// This computer's name, for the audit log's run line; `None` where it is not known.
+    fn computer_name(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The real host: tools from the system folder (or `--tools-dir`), each resolved once per run,
@@ -131,6 +136,10 @@ impl<R: Runner> Host for SystemHost<R> {
 
     fn own_user(&self) -> Option<String> {
         system::own_user()
+    }
+
+    fn computer_name(&self) -> Option<String> {
+        system::computer_names().into_iter().next()
     }
 }
 
