@@ -11,6 +11,7 @@ mod admin;
 mod cli;
 mod fixtures;
 mod formats;
+mod messages;
 mod output;
 mod real;
 mod runner;
