@@ -9,6 +9,9 @@ use crate::table::parse::ParseError;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The line after an error about the command line: where the flags and examples are.
+pub(crate) const HELP_HINT: &str = "Run `logoff-all /?` (or --help) for the flags and examples.";
+
 /// Why nothing (or nothing more) was done.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum Error {
@@ -127,24 +130,20 @@ impl Error {
     }
 
     /// Prints the error the one way errors that end the run are printed, and returns its exit
-    /// code: the parser's own text for its answers (help and version on stdout), else one line
-    /// on stderr, with a pointer to the help for usage errors.
+    /// code: the parser's own text for its answers (help and version on stdout), else
+    /// `logoff-all: error: ...` on stderr, followed for an error about the command line or the
+    /// files it names by [`HELP_HINT`].
     pub(crate) fn report(&self, err: &mut dyn std::io::Write) -> ExitCode {
         match self {
-            Error::CommandLine { text, error: true } => {
-                let _ = err.write_all(text.as_bytes());
-            }
             Error::CommandLine { text, error: false } => {
                 use std::io::Write;
                 let mut out = std::io::stdout().lock();
                 let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
             }
-            Error::Usage(_) => {
+            // The command line or the files it names: say what is wrong and where the flags are.
+            _ if self.is_setup() => {
                 let _ = writeln!(err, "logoff-all: error: {self}");
-                let _ = writeln!(
-                    err,
-                    "Run `logoff-all --help` (or /?) for the flags and examples."
-                );
+                let _ = writeln!(err, "{HELP_HINT}");
             }
             _ => {
                 let _ = writeln!(err, "logoff-all: error: {self}");

@@ -36,6 +36,11 @@ use std::sync::atomic::Ordering;
 /// code. Every error that ends the run, clap's included, is printed and mapped to its code in
 /// one place: [`error::Error::report`].
 pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::ExitCode {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let command_line = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
     let config = match config::from_args(args) {
         Ok(config) => config,
         Err(e) => return e.report(&mut std::io::stderr()),
@@ -52,6 +57,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     let env = app::Environment {
         interactive,
         stderr_terminal: std::io::stderr().is_terminal(),
+        args: command_line,
         ..app::Environment::default()
     };
     let stdout = std::io::stdout();

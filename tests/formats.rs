@@ -166,3 +166,119 @@ fn idle_times_are_reported_when_known() {
     assert_eq!(idle("3"), "5m");
     assert_eq!(idle("1"), "", "not listed by query user: unknown");
 }
+
+/// Both CSVs as a strict reader and PowerShell read them: `[int]` on ID and IDLE_MINUTES,
+/// `[datetime]` on LOGON_ISO (ISO 8601, or empty), CURRENT yes or no. `--list` used to write
+/// `>2` in the ID column (`[int]$_.ID` threw) and had no CURRENT column; neither CSV had a
+/// numeric idle time.
+#[test]
+fn both_csvs_read_back_with_typed_id_idle_minutes_and_logon_iso() {
+    let users = crate::common::fixtures().join("quser-en-mixed.txt");
+    let sessions = crate::common::fixtures().join("en-2019-mixed.txt");
+    let (users, sessions) = (users.to_str().unwrap(), sessions.to_str().unwrap());
+    let env = TestEnv::new("csv-typed");
+    for extra in [&["--list"][..], &["--idle-over", "1m"]] {
+        let mut args = vec![
+            "--input",
+            sessions,
+            "--input-user",
+            users,
+            "--format",
+            "csv",
+        ];
+        args.extend_from_slice(extra);
+        let out = env.run(&args);
+        assert!(
+            matches!(out.status.code(), Some(0 | 4)),
+            "{extra:?}: {}",
+            stderr(&out)
+        );
+        let (header, rows) = read_csv(&out.stdout);
+        let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+        let (id, current, minutes, iso) = (
+            col("ID"),
+            col("CURRENT"),
+            col("IDLE_MINUTES"),
+            col("LOGON_ISO"),
+        );
+        let mut dated = 0;
+        for r in rows.iter().filter(|r| !r[id].is_empty()) {
+            // [int]$_.ID and [int]$_.IDLE_MINUTES (an empty cell is $null, which [int] reads as 0).
+            r[id]
+                .parse::<u32>()
+                .unwrap_or_else(|_| panic!("{extra:?}: ID {:?}", &r[id]));
+            assert!(["yes", "no"].contains(&&r[current]), "{extra:?}: {r:?}");
+            if !r[minutes].is_empty() {
+                r[minutes].parse::<u64>().unwrap();
+            }
+            // [datetime]'2026-11-22T16:55:00': what DateTime.Parse reads in every culture.
+            if !r[iso].is_empty() {
+                let v = &r[iso];
+                let ok = v.len() == 19
+                    && v.char_indices().all(|(i, c)| match i {
+                        4 | 7 => c == '-',
+                        10 => c == 'T',
+                        13 | 16 => c == ':',
+                        _ => c.is_ascii_digit(),
+                    });
+                assert!(ok, "{extra:?}: LOGON_ISO {v:?}");
+                dated += 1;
+            }
+        }
+        assert!(dated >= 3, "{extra:?}");
+        let bob = rows.iter().find(|r| &r[id] == "4").unwrap();
+        assert_eq!(&bob[minutes], "1573", "{extra:?}");
+        assert_eq!(&bob[iso], "2026-11-22T16:55:00", "{extra:?}");
+        assert_eq!(&bob[col("IDLE")], "1d 2h 13m", "{extra:?}: one idle format");
+        let own = rows.iter().find(|r| &r[id] == "2").unwrap();
+        assert_eq!(&own[current], "yes", "{extra:?}");
+        let svc = rows.iter().find(|r| &r[id] == "6").unwrap();
+        assert_eq!(&svc[iso], "", "{extra:?}: 1601 is Windows' never");
+        assert_eq!(&svc[minutes], "", "{extra:?}: absurd idle time");
+    }
+}
+
+/// The plan fits 120 columns (it was 136 to 215 wide): a long reason is cut with an ellipsis in
+/// the table and kept whole in JSON; rows with CJK names stay in line (a CJK character takes two
+/// columns on a console).
+#[test]
+fn the_plan_fits_120_columns_and_wide_names_stay_in_line() {
+    let env = TestEnv::new("layout");
+    let capture = env.dir.join("cjk.txt");
+    std::fs::write(
+        &capture,
+        " SESSIONNAME       USERNAME                 ID  STATE   TYPE        DEVICE\n\
+         >rdp-tcp#1         张伟                      1  Active  rdpwd\n \
+         rdp-tcp#2         alice                     2  Active  rdpwd\n \
+         rdp-tcp#3         李娜娜                    3  Active  rdpwd\n",
+    )
+    .unwrap();
+    let fixture = crate::common::fixtures().join("en-2019-mixed.txt");
+    for input in [capture.to_str().unwrap(), fixture.to_str().unwrap()] {
+        let out = env.run(&[
+            "--input",
+            input,
+            "--user",
+            "nobody-at-all-with-a-long-name*",
+        ]);
+        let text = stdout(&out);
+        let table: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+        let width = |l: &str| unicode_width::UnicodeWidthStr::width(l);
+        for l in &table {
+            assert!(width(l) <= 120, "{} columns: {l}", width(l));
+        }
+        // The STATE column starts at the same console column on every row.
+        let state_at: Vec<usize> = table
+            .iter()
+            .map(|l| {
+                let at = l.find(" Active").or_else(|| l.find(" STATE")).unwrap_or(0);
+                width(&l[..at])
+            })
+            .filter(|&w| w > 0)
+            .collect();
+        if input.ends_with("cjk.txt") {
+            assert_eq!(state_at.len(), 4, "{text}");
+            assert!(state_at.windows(2).all(|w| w[0] == w[1]), "{text}");
+        }
+    }
+}

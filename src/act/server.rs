@@ -4,7 +4,7 @@
 
 use crate::act::execute::{self, Check, Logoff};
 use crate::act::gate::{self, Act, Evidence, Phase, Refusal};
-use crate::act::outcome::Outcome;
+use crate::act::outcome::{Outcome, OutcomeCode};
 use crate::act::recheck::{Found, Recheck};
 use crate::act::results::ServerResult;
 use crate::act::verify::{self, Look, Reset};
@@ -42,6 +42,10 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     let text = |b: &[u8]| stage.text(b);
     let stop = || stage.stopping();
     let verb = stage.config.verb;
+    // A logoff to be verified is said once its outcome is final, after the looks.
+    let verifying =
+        !stage.config.verify_wait.is_zero() && stage.config.verb.unverifiable().is_none();
+    let pending = |o: &Outcome| verifying && matches!(o, Outcome::LoggedOffUnverified(_));
     let mut dropped: Vec<(usize, Reason)> = Vec::new();
     {
         let plan = &done.plan;
@@ -120,7 +124,9 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
                 verb: stage.config.verb,
             },
             &mut check,
-            &mut |index, outcome| progress(stage, label, plan, index, outcome, true),
+            &mut |index, outcome| {
+                progress(stage, label, plan, index, outcome, true, !pending(outcome))
+            },
         );
     }
     for (index, reason) in dropped {
@@ -140,9 +146,12 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
         } else {
             "the re-check failed, so the run on this server stopped"
         };
-        for o in outcomes.iter_mut() {
+        for (index, o) in outcomes.iter_mut().enumerate() {
             if let Some(Outcome::LoggedOffUnverified(m)) = o {
                 *m = format!("logoff succeeded, not verified: {why}");
+            }
+            if let Some(now) = o.as_ref().filter(|o| pending(o)) {
+                progress(stage, label, &done.plan, index, now, false, true);
             }
             // The own session kept for last is not logged off on a server whose run stopped.
             if *o == Some(Outcome::AfterReport) {
@@ -153,29 +162,32 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     done.outcomes = Some(outcomes);
 }
 
-/// Tells the `--log` what became of one logoff, and stderr too when `say` (its line holds
-/// only the outcome's code, so a change of words alone is not said again).
+/// Tells the `--log` what became of one logoff when `record`, and stderr when `say`: one line
+/// per session, in words, once its outcome is final (`TS01: alice (3) logged off`); the tool's
+/// words are in the report.
 fn progress(
     stage: &Stage<'_>,
     label: &str,
     plan: &Plan,
     index: usize,
     outcome: &Outcome,
+    record: bool,
     say: bool,
 ) {
     let entry = &plan.entries[index];
-    stage.events.record(Record::Outcome {
-        server: label,
-        entry,
-        outcome,
-    });
+    if record {
+        stage.events.record(Record::Outcome {
+            server: label,
+            entry,
+            outcome,
+        });
+    }
     if let (Some(s), true) = (entry.session(), say) {
         let user = s.user.as_deref().map_or("-".into(), escape_for_display);
-        // The outcome's code only: its words are in the report, said once.
         stage.say(&format!(
-            "{label}: session {} ({user}): {}",
+            "{label}: {user} ({}) {}",
             s.id,
-            outcome.code()
+            OutcomeCode::from(outcome).words()
         ));
     }
 }
@@ -250,10 +262,22 @@ fn verify_and_reset(
             },
         );
     }
+    // Every logoff that waited for the looks is said now, with its final outcome.
     for (index, (was, now)) in before.iter().zip(outcomes.iter()).enumerate() {
-        if let (Some(now), true) = (now, was != now) {
-            let new_code = was.as_ref().map(Outcome::code) != Some(now.code());
-            progress(stage, label, plan, index, now, new_code);
+        let waited =
+            !config.verify_wait.is_zero() && matches!(was, Some(Outcome::LoggedOffUnverified(_)));
+        if let Some(now) = now {
+            if was.as_ref() != Some(now) || waited {
+                progress(
+                    stage,
+                    label,
+                    plan,
+                    index,
+                    now,
+                    was.as_ref() != Some(now),
+                    waited,
+                );
+            }
         }
     }
 }

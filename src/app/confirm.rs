@@ -28,7 +28,7 @@ pub(super) fn confirm(
             Some(console) => console,
             None => &mut **guard,
         };
-        let _ = report::table::write(err, results, Mode::Act);
+        let _ = report::table::write(err, results, Mode::Act, None);
         let servers = results.iter().filter(|r| r.done.is_some()).count();
         let on = if servers == 1 {
             results

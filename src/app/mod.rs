@@ -50,6 +50,8 @@ pub(crate) struct Environment {
     /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back
     /// before it ends the process.
     pub(crate) undo: Arc<Undo>,
+    /// The command line, program name first, for the audit log's run lines.
+    pub(crate) args: Vec<String>,
 }
 
 impl Default for Environment {
@@ -60,6 +62,7 @@ impl Default for Environment {
             recheck_after: Duration::from_secs(10),
             stop: Arc::new(AtomicBool::new(false)),
             undo: Arc::new(Undo::default()),
+            args: Vec::new(),
         }
     }
 }
@@ -122,6 +125,17 @@ fn run_plan(
             Err(e) => return setup("--log", path, e).report(&mut *io.err),
         },
     };
+    // The log opens with a line for the run itself: who ran what, where.
+    let who = audit::Who {
+        args: env.args.clone(),
+        account: host.own_user(),
+        computer: host.computer_name(),
+    };
+    if let Some(log) = &audit {
+        if let Some(problem) = log.record(&audit::run_start(&who, config.mode)) {
+            let _ = writeln!(io.err, "logoff-all: warning: {problem}");
+        }
+    }
     let mut output_file = match &config.output {
         None => None,
         Some(path) => match std::fs::File::create(path) {
@@ -142,7 +156,7 @@ fn run_plan(
     let targets: Vec<(String, Option<ServerName>)> = config
         .targets()
         .into_iter()
-        .map(|s| (label(s.as_ref()), s))
+        .map(|s| (label(config, s.as_ref()), s))
         .collect();
     let source = crate::source::open(config, host, code_page, &mut *io.input);
     let planner = Planner {
@@ -251,6 +265,11 @@ fn run_plan(
         .filter_map(|r| r.done.as_ref())
         .map(|d| d.plan.logoff_order().len())
         .sum();
+    // ... and closes with the exit code and the totals.
+    let close = |code: ExitCode, results: &[ServerResult]| {
+        voice.audit(|| audit::run_end(&who, config.mode, code, results));
+        code
+    };
     // A drain left behind by a run killed from outside is mended before anything else.
     let mended = match config.mode {
         Mode::Act => drain::run::mend(&stage, &mut results, false),
@@ -258,7 +277,7 @@ fn run_plan(
     };
     let recorded = match drain::run::prepare(&stage, planned) {
         Ok(recorded) => recorded,
-        Err(code) => return code,
+        Err(code) => return close(code, &results),
     };
     let mut code = ExitCode::SUCCESS;
     // After a declined prompt the plan is already on the console: only a file gets the report.
@@ -301,11 +320,21 @@ fn run_plan(
     if let Some(hook) = hook {
         hook(&Report::Run(&results, &info), code);
     }
+    close(code, &results);
     // Everything is done and written: now, and only now, the caller's own session.
     act::last::own_sessions(&stage, &results, code)
 }
 
-/// The name a server is reported under.
-fn label(server: Option<&ServerName>) -> String {
-    server.map_or("localhost".to_string(), ServerName::to_string)
+/// The name a server is reported under: its name, `localhost` for this computer, and for
+/// `--input` the capture's file name (`stdin` for `-`), so a preview is never taken for a live
+/// read of this computer.
+fn label(config: &Config, server: Option<&ServerName>) -> String {
+    match (&config.source, server) {
+        (_, Some(server)) => server.to_string(),
+        (Source::Input { path }, None) if path.as_os_str() == "-" => "stdin".to_string(),
+        (Source::Input { path }, None) => path
+            .file_name()
+            .map_or("input".to_string(), |n| n.to_string_lossy().into_owned()),
+        (Source::Query(_), None) => "localhost".to_string(),
+    }
 }

@@ -362,7 +362,8 @@ fn flags(rng: &mut Rng) -> Vec<String> {
     if rng.chance(30) {
         args.push("--include-self");
     }
-    match rng.below(4) {
+    let state = rng.below(4);
+    match state {
         0 => args.extend(["--state", "disc"]),
         1 => args.extend(["--state", "active"]),
         _ => {}
@@ -375,7 +376,8 @@ fn flags(rng: &mut Rng) -> Vec<String> {
         args.push("--exclude-user");
         args.push(["bob", "c*", "svc_*", "admin"][rng.below(4) as usize]);
     }
-    if rng.chance(20) {
+    // A disconnected session has no name: --state disc with --session-name is refused.
+    if state != 0 && rng.chance(20) {
         args.push("--session-name");
         args.push(["rdp-tcp#*", "rdp-tcp#1*"][rng.below(2) as usize]);
     }

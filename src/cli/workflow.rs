@@ -12,7 +12,7 @@ pub(crate) struct WorkflowArgs {
     /// Block new logons during the run (stock `change logon /drain`; reconnections still work),
     /// then put back the mode recorded before, also after a failure, a timeout or Ctrl-C. This
     /// computer only: `change logon` has no /server:.
-    #[arg(long)]
+    #[arg(help_heading = super::help::WHAT, long)]
     pub(crate) drain: bool,
 
     /// As --drain, but with `change logon /drainuntilrestart`, for a run before a reboot: new
@@ -28,26 +28,26 @@ pub(crate) struct WorkflowArgs {
 
     /// Disconnect the sessions (stock `tsdiscon`) instead of logging them off; sessions that are
     /// already disconnected are skipped.
-    #[arg(long)]
+    #[arg(help_heading = super::help::WHAT, long)]
     pub(crate) disconnect: bool,
 
     /// Only sessions whose name matches this pattern, e.g. rdp-tcp#* or ica-cgp#* (* and ?
     /// wildcards, case-insensitive; repeatable). Disconnected sessions have no session name and
     /// never match.
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(help_heading = super::help::WHICH, long, value_name = "PATTERN")]
     pub(crate) session_name: Vec<String>,
 
     /// List every session with its idle and logon time (from `query user`) and do nothing else.
-    #[arg(long)]
+    #[arg(help_heading = super::help::WHAT, long)]
     pub(crate) list: bool,
 
     /// With --input: a captured `query user` output, to preview --idle-over (or --list) offline.
-    #[arg(long, value_name = "FILE", requires = "input")]
+    #[arg(help_heading = super::help::TESTING, long, value_name = "FILE", requires = "input")]
     pub(crate) input_user: Option<PathBuf>,
 
     /// Send the --warn text as given, without ", logoff in 5 minutes" appended ({grace} is still
     /// replaced by the grace period in words).
-    #[arg(long, requires = "warn")]
+    #[arg(help_heading = super::help::WHAT, long, requires = "warn")]
     pub(crate) warn_exact: bool,
 
     /// Act on an active session even when its --warn message could not be sent (by default it
@@ -58,7 +58,7 @@ pub(crate) struct WorkflowArgs {
     /// What --idle-over does with a session whose idle time cannot be read (absurd, or not
     /// listed by query user): skip it (the default) or log it off; counted in the summary
     /// either way, with exit code 4.
-    #[arg(long, value_enum, value_name = "WHAT", requires = "idle_over")]
+    #[arg(help_heading = super::help::WHICH, long, value_enum, value_name = "WHAT", requires = "idle_over")]
     pub(crate) unknown_idle: Option<UnknownIdleArg>,
 }
 

@@ -84,6 +84,11 @@ pub(crate) trait Host: Sync {
 
     /// Whether process `pid` of this computer runs, and when it started.
     fn process(&self, pid: u32) -> Process;
+
+    /// This computer's name, for the audit log's run line; `None` where it is not known.
+    fn computer_name(&self) -> Option<String> {
+        None
+    }
 }
 
 /// The real host: tools from the system folder (or `--tools-dir`), each resolved once per run,
@@ -167,6 +172,10 @@ impl<R: Runner> Host for SystemHost<R> {
 
     fn process(&self, pid: u32) -> Process {
         system::process(pid)
+    }
+
+    fn computer_name(&self) -> Option<String> {
+        system::computer_names().into_iter().next()
     }
 }
 

@@ -5,10 +5,14 @@
 
 use crate::act::outcome::Outcome;
 use crate::act::warn::Warned;
+use crate::act::ServerResult;
 use crate::config::Mode;
+use crate::exit_code::ExitCode;
 use crate::plan::Entry;
 use crate::report::json::rfc3339;
+use crate::report::json::ExitCodeJson;
 use crate::report::record::{ErrorRecord, SessionRecord};
+use crate::report::summary::Total;
 use crate::vocab::Verb;
 use serde::Serialize;
 use std::fs::File;
@@ -34,6 +38,9 @@ pub(crate) enum Event {
     Error,
     /// A `--drain` step: the logon mode recorded, set or restored.
     LogonMode,
+    /// The run itself: the first line of a run (`step: start`) and its last (`step: end`,
+    /// with the exit code and the totals).
+    Run,
 }
 
 /// The body of a line: a session record or an error record.
@@ -46,6 +53,82 @@ pub(crate) enum Body {
     Error(ErrorRecord),
     /// About the logon mode (`--drain`).
     LogonMode(LogonModeRecord),
+    /// About the run.
+    Run(Box<RunRecord>),
+}
+
+/// The run's first and last line: who ran what, where, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub(crate) struct RunRecord {
+    /// `start` or `end`.
+    pub(crate) step: &'static str,
+    /// The program's version.
+    pub(crate) version: &'static str,
+    /// The command line, each argument quoted where it needs it (as `cmd.exe` reads it).
+    pub(crate) command_line: String,
+    /// The account the process runs as; null when the system does not tell.
+    pub(crate) account: Option<String>,
+    /// This computer's name; null when the system does not tell.
+    pub(crate) computer: Option<String>,
+    /// The exit code with its bits named (`end` only).
+    pub(crate) exit_code: Option<ExitCodeJson>,
+    /// The totals over every server, as in the JSON report's `summary.total` (`end` only).
+    pub(crate) total: Option<Total>,
+}
+
+/// Who ran what, where: the part of the run line known at the start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Who {
+    /// The arguments, program name first.
+    pub(crate) args: Vec<String>,
+    /// The account the process runs as.
+    pub(crate) account: Option<String>,
+    /// This computer's name.
+    pub(crate) computer: Option<String>,
+}
+
+/// The command line of `args`: each argument as is, or in double quotes (a quote inside as
+/// `\"`) when it is empty or holds a blank or a quote.
+pub(crate) fn command_line(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.is_empty() || a.contains([' ', '\t', '"']) {
+                format!("\"{}\"", a.replace('"', "\\\""))
+            } else {
+                a.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The run's first line.
+pub(crate) fn run_start(who: &Who, mode: Mode) -> Line {
+    line(
+        Event::Run,
+        mode,
+        Body::Run(Box::new(run_record("start", who))),
+    )
+}
+
+/// The run's last line: its exit code and the totals over `results`.
+pub(crate) fn run_end(who: &Who, mode: Mode, code: ExitCode, results: &[ServerResult]) -> Line {
+    let mut record = run_record("end", who);
+    record.exit_code = Some(ExitCodeJson::from(code));
+    record.total = Some(Total::of(results));
+    line(Event::Run, mode, Body::Run(Box::new(record)))
+}
+
+fn run_record(step: &'static str, who: &Who) -> RunRecord {
+    RunRecord {
+        step,
+        version: env!("CARGO_PKG_VERSION"),
+        command_line: command_line(&who.args),
+        account: who.account.clone(),
+        computer: who.computer.clone(),
+        exit_code: None,
+        total: None,
+    }
 }
 
 /// A `--drain` step.
@@ -192,6 +275,22 @@ impl AuditLog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_command_line_quotes_what_needs_it() {
+        let args = [
+            r"C:\Program Files\logoff-all.exe",
+            "--warn",
+            "say \"bye\"",
+            "",
+            "-n",
+        ]
+        .map(String::from);
+        assert_eq!(
+            command_line(&args),
+            r#""C:\Program Files\logoff-all.exe" --warn "say \"bye\"" "" -n"#
+        );
+    }
 
     #[test]
     fn an_error_line_has_time_event_mode_then_the_record() {

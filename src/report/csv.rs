@@ -10,8 +10,11 @@ use std::io::{self, Write};
 /// The UTF-8 byte order mark put before a CSV written to a file with `--output`.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// How many columns a row has.
+pub(crate) const COLUMNS: usize = 15;
+
 /// The columns, in order.
-pub(crate) const HEADER: [&str; 13] = [
+pub(crate) const HEADER: [&str; COLUMNS] = [
     "SERVER",
     "ID",
     "CURRENT",
@@ -23,7 +26,9 @@ pub(crate) const HEADER: [&str; 13] = [
     "REASON_CODE",
     "REASON",
     "IDLE",
+    "IDLE_MINUTES",
     "LOGON",
+    "LOGON_ISO",
     "ERROR",
 ];
 
@@ -44,8 +49,9 @@ pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult]) -> io::Result
 }
 
 /// The cells of a session record. ID is a plain number (empty for a line not understood);
-/// CURRENT is `yes` or `no`; IDLE and LOGON are empty when not known.
-pub(crate) fn session_cells(r: &SessionRecord) -> [String; 13] {
+/// CURRENT is `yes` or `no`; IDLE, IDLE_MINUTES (a plain number), LOGON and LOGON_ISO (ISO 8601
+/// local time) are empty when not known.
+pub(crate) fn session_cells(r: &SessionRecord) -> [String; COLUMNS] {
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
     let reason = match &r.raw {
         Some(raw) => format!("line {}: {}: {}", r.line, r.reason, quote(raw.trim_end())),
@@ -68,18 +74,25 @@ pub(crate) fn session_cells(r: &SessionRecord) -> [String; 13] {
         r.reason_code.as_str().to_string(),
         reason,
         text(&r.idle),
+        r.idle_minutes.map(|m| m.to_string()).unwrap_or_default(),
         text(&r.logon),
+        text(&r.logon_iso),
         String::new(),
     ]
 }
 
 /// The cells of a server error: the server, the error's code as REASON_CODE, its words in
 /// ERROR; the session columns empty.
-pub(crate) fn error_cells(e: &ErrorRecord) -> [String; 13] {
-    let mut cells: [String; 13] = Default::default();
-    cells[0] = e.server.clone();
-    cells[8] = e.kind.clone();
-    cells[12] = e.message.clone();
+pub(crate) fn error_cells(e: &ErrorRecord) -> [String; COLUMNS] {
+    let mut cells: [String; COLUMNS] = Default::default();
+    let mut put = |name: &str, value: &str| {
+        if let Some(i) = HEADER.iter().position(|h| *h == name) {
+            cells[i] = value.to_string();
+        }
+    };
+    put("SERVER", &e.server);
+    put("REASON_CODE", &e.kind);
+    put("ERROR", &e.message);
     cells
 }
 

@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use std::time::SystemTime;
 
 /// The exit code as the JSON report shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub(crate) struct ExitCodeJson {
     code: u8,
     bits: Vec<&'static str>,

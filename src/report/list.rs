@@ -3,6 +3,7 @@
 
 use super::csv::cell as csv_cell;
 use super::json::ExitCodeJson;
+use super::logon::{idle_minutes, logon_iso};
 use crate::error::Error;
 use crate::exit_code::ExitCode;
 use crate::plan::filter::format_idle;
@@ -65,6 +66,59 @@ const HEADER: [&str; 9] = [
     "SERVER", "ID", "USER", "SESSION", "STATE", "IDLE", "IDLE_RAW", "LOGON", "NOTE",
 ];
 
+/// The CSV columns: ID a plain number, CURRENT `yes` or `no` (as in the run's CSV), the idle
+/// time also in whole minutes and the logon time also as ISO 8601.
+pub(crate) const CSV_HEADER: [&str; 12] = [
+    "SERVER",
+    "ID",
+    "CURRENT",
+    "USER",
+    "SESSION",
+    "STATE",
+    "IDLE",
+    "IDLE_MINUTES",
+    "IDLE_RAW",
+    "LOGON",
+    "LOGON_ISO",
+    "NOTE",
+];
+
+/// What a row says about idle and logon time: the idle time when read, the idle text shown,
+/// the fields as printed (`-` when there are none), and a note.
+struct Times {
+    idle: Option<Duration>,
+    shown: String,
+    raw: String,
+    logon: String,
+    note: &'static str,
+}
+
+fn times(session: &Session, user_row: &Result<UserRow, String>) -> Times {
+    let times = |idle, shown: &str, raw: &str, logon: &str, note| Times {
+        idle,
+        shown: shown.to_string(),
+        raw: raw.to_string(),
+        logon: logon.to_string(),
+        note,
+    };
+    match user_row {
+        Ok(u) => match &u.idle {
+            Ok(d) => times(Some(*d), &format_idle(*d), &u.idle_raw, &u.logon, ""),
+            Err(_) => times(None, "?", &u.idle_raw, &u.logon, "idle unreadable"),
+        },
+        Err(_) if session.user.is_none() => times(None, "-", "-", "-", ""),
+        Err(_) => times(None, "?", "-", "-", "not listed by query user"),
+    }
+}
+
+/// Why a line was not understood, with the line.
+fn line_note(line: usize, raw: &str, why: &str) -> String {
+    format!(
+        "line {line} not understood ({why}): {}",
+        quote(raw.trim_end())
+    )
+}
+
 fn cells(server: &str, row: &Listed) -> [String; 9] {
     let dash = |v: Option<&str>| v.unwrap_or("-").to_string();
     match row {
@@ -73,59 +127,73 @@ fn cells(server: &str, row: &Listed) -> [String; 9] {
             current,
             user_row,
         } => {
-            let (idle, raw, logon, note) = match user_row {
-                Ok(u) => match &u.idle {
-                    Ok(d) => (format_idle(*d), u.idle_raw.clone(), u.logon.clone(), ""),
-                    Err(_) => (
-                        "?".into(),
-                        u.idle_raw.clone(),
-                        u.logon.clone(),
-                        "idle unreadable",
-                    ),
-                },
-                Err(_) if s.user.is_none() => ("-".into(), "-".into(), "-".into(), ""),
-                Err(_) => (
-                    "?".into(),
-                    "-".into(),
-                    "-".into(),
-                    "not listed by query user",
-                ),
+            let t = times(s, user_row);
+            let note = match (*current, t.note) {
+                (false, note) => note.to_string(),
+                (true, "") => "your session".to_string(),
+                (true, note) => format!("your session; {note}"),
             };
-            let mut note = note.to_string();
-            if *current {
-                note = if note.is_empty() {
-                    "your session".into()
-                } else {
-                    format!("your session; {note}")
-                };
-            }
             [
                 server.to_string(),
                 format!("{}{}", if *current { ">" } else { "" }, s.id),
                 escape_for_display(&dash(s.user.as_deref())).into_owned(),
                 escape_for_display(&dash(s.name.as_deref())).into_owned(),
                 s.state_word.to_string(),
-                idle,
-                raw,
-                logon,
+                t.shown,
+                t.raw,
+                t.logon,
                 note,
             ]
         }
-        Listed::Line { line, raw, why } => [
-            server.to_string(),
-            "?".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            "-".into(),
-            format!(
-                "line {line} not understood ({why}): {}",
-                quote(raw.trim_end())
-            ),
-        ],
+        Listed::Line { line, raw, why } => {
+            let mut cells: [String; 9] = Default::default();
+            cells[0] = server.to_string();
+            cells[1] = "?".into();
+            for c in &mut cells[2..8] {
+                *c = "-".into();
+            }
+            cells[8] = line_note(*line, raw, why);
+            cells
+        }
     }
+}
+
+/// The CSV cells of a row: empty where the table shows `-` or `?`.
+fn csv_cells(server: &str, row: &Listed) -> [String; 12] {
+    let mut cells: [String; 12] = Default::default();
+    cells[0] = server.to_string();
+    match row {
+        Listed::Session {
+            session: s,
+            current,
+            user_row,
+        } => {
+            let t = times(s, user_row);
+            let known = |v: String| {
+                if v == "-" || v == "?" {
+                    String::new()
+                } else {
+                    v
+                }
+            };
+            cells[1] = s.id.to_string();
+            cells[2] = if *current { "yes" } else { "no" }.to_string();
+            cells[3] = escape_for_display(s.user.as_deref().unwrap_or_default()).into_owned();
+            cells[4] = escape_for_display(s.name.as_deref().unwrap_or_default()).into_owned();
+            cells[5] = s.state_word.to_string();
+            cells[6] = known(t.shown);
+            cells[7] = t
+                .idle
+                .map(|d| idle_minutes(d).to_string())
+                .unwrap_or_default();
+            cells[8] = known(t.raw);
+            cells[10] = logon_iso(&t.logon).unwrap_or_default();
+            cells[9] = known(t.logon);
+            cells[11] = t.note.to_string();
+        }
+        Listed::Line { line, raw, why } => cells[11] = line_note(*line, raw, why),
+    }
+    cells
 }
 
 /// Writes the inventory as aligned columns, then a line per server.
@@ -135,20 +203,10 @@ pub(crate) fn table(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()>
         .flat_map(|l| l.rows.iter().map(move |r| cells(&l.server, r)))
         .collect();
     if !rows.is_empty() {
-        let mut widths = HEADER.map(str::len);
-        for row in &rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(cell.chars().count());
-            }
-        }
-        for row in std::iter::once(HEADER.map(String::from)).chain(rows) {
-            let mut line = String::new();
-            for (cell, w) in row.iter().zip(widths) {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(w - cell.chars().count() + 2));
-            }
-            writeln!(out, "{}", line.trim_end())?;
-        }
+        let all: Vec<[String; 9]> = std::iter::once(HEADER.map(String::from))
+            .chain(rows)
+            .collect();
+        super::columns::write(out, &all)?;
         writeln!(out)?;
     }
     for l in lists {
@@ -175,23 +233,20 @@ pub(crate) fn table(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()>
     Ok(())
 }
 
-/// Writes the inventory as CSV (RFC 4180) with the table's columns; a server error is a row with
+/// Writes the inventory as CSV (RFC 4180) with [`CSV_HEADER`]; a server error is a row with
 /// the error in NOTE.
 pub(crate) fn csv(out: &mut dyn Write, lists: &[ServerList]) -> io::Result<()> {
-    write!(out, "{}\r\n", HEADER.join(","))?;
+    write!(out, "{}\r\n", CSV_HEADER.join(","))?;
     for l in lists {
-        let mut rows: Vec<[String; 9]> = l.rows.iter().map(|r| cells(&l.server, r)).collect();
+        let mut rows: Vec<[String; 12]> = l.rows.iter().map(|r| csv_cells(&l.server, r)).collect();
         if let Some(e) = &l.error {
-            let mut row: [String; 9] = Default::default();
+            let mut row: [String; 12] = Default::default();
             row[0] = l.server.clone();
-            row[8] = format!("error: {e}");
+            row[11] = format!("error: {}: {e}", e.kind());
             rows.push(row);
         }
         for row in rows {
-            let quoted: Vec<String> = row
-                .iter()
-                .map(|c| if c == "-" { String::new() } else { csv_cell(c) })
-                .collect();
+            let quoted: Vec<String> = row.iter().map(|c| csv_cell(c)).collect();
             write!(out, "{}\r\n", quoted.join(","))?;
         }
     }
@@ -247,6 +302,8 @@ struct SessionRecord<'a> {
     idle_raw: Option<&'a str>,
     idle_error: Option<&'a str>,
     logon: Option<&'a str>,
+    idle_minutes: Option<u64>,
+    logon_iso: Option<String>,
 }
 
 /// A line of the inventory that was not understood, as JSON gives it.
@@ -280,14 +337,18 @@ fn row_json(server: &str, row: &Listed) -> Value {
                 idle_raw: None,
                 idle_error: None,
                 logon: None,
+                idle_minutes: None,
+                logon_iso: None,
             };
             match user_row {
                 Ok(u) => {
                     record.idle_raw = Some(&u.idle_raw);
                     record.logon = Some(&u.logon);
+                    record.logon_iso = logon_iso(&u.logon);
                     match &u.idle {
                         Ok(d) => {
                             record.idle_seconds = Some(d.as_secs());
+                            record.idle_minutes = Some(idle_minutes(*d));
                             record.idle = Some(format_idle(*d));
                         }
                         Err(e) => record.idle_error = Some(e),

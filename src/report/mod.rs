@@ -2,9 +2,11 @@
 //! audit log, and the progress lines for farms; all built from the same typed records.
 
 pub(crate) mod audit;
+pub(crate) mod columns;
 pub(crate) mod csv;
 pub(crate) mod json;
 pub(crate) mod list;
+pub(crate) mod logon;
 pub(crate) mod record;
 pub(crate) mod summary;
 pub(crate) mod table;
@@ -49,7 +51,10 @@ pub(crate) fn write(
         out.write_all(csv::BOM)?;
     }
     match (report, format) {
-        (Report::Run(results, info), Format::Table) => table::write(out, results, info.mode),
+        (Report::Run(results, info), Format::Table) => {
+            let elapsed = info.finished.duration_since(info.started).ok();
+            table::write(out, results, info.mode, elapsed)
+        }
         (Report::Run(results, info), Format::Json) => json::write(out, results, info),
         (Report::Run(results, _), Format::Csv) => csv::write(out, results),
         (Report::List(lists, _), Format::Table) => list::table(out, lists),

@@ -5,8 +5,9 @@ use crate::act::outcome::Outcome;
 use crate::act::outcome::OutcomeCode;
 use crate::act::warn::{WarnCode, Warned};
 use crate::act::{Done, ServerResult};
-use crate::plan::filter::format_duration;
+use crate::plan::filter::format_idle;
 use crate::plan::{Action, Entry, ReasonCode, Subject};
+use crate::report::logon;
 use crate::vocab::Verb;
 use serde::Serialize;
 
@@ -66,6 +67,11 @@ pub(crate) struct SessionRecord {
     pub(crate) idle_seconds: Option<u64>,
     /// Logon time as `query user` printed it; null when not known.
     pub(crate) logon: Option<String>,
+    /// Idle time in whole minutes; null when not known.
+    pub(crate) idle_minutes: Option<u64>,
+    /// Logon time as ISO 8601 local time (`2026-11-23T08:02:00`); null when not known or not
+    /// readable for certain ([`super::logon::logon_iso`]).
+    pub(crate) logon_iso: Option<String>,
 }
 
 impl SessionRecord {
@@ -99,6 +105,8 @@ impl SessionRecord {
             idle: None,
             idle_seconds: None,
             logon: None,
+            idle_minutes: None,
+            logon_iso: None,
         };
         match &entry.subject {
             Subject::Session(s) => {
@@ -131,8 +139,9 @@ impl SessionRecord {
         );
         if let (Some(idle), Some(s)) = (&done.idle, entry.session()) {
             if let Ok(d) = idle.idle_of(s) {
-                r.idle = Some(format_duration(d));
+                r.idle = Some(format_idle(d));
                 r.idle_seconds = Some(d.as_secs());
+                r.idle_minutes = Some(logon::idle_minutes(d));
             }
             // The logon time as printed, from the same user's row only.
             let same_user = |u: &str| s.user.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(u));
@@ -141,6 +150,7 @@ impl SessionRecord {
                 .get(&s.id)
                 .filter(|e| same_user(&e.user) && !e.logon.is_empty())
                 .map(|e| e.logon.clone());
+            r.logon_iso = r.logon.as_deref().and_then(logon::logon_iso);
         }
         r
     }

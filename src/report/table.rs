@@ -4,17 +4,28 @@ use crate::act::outcome::Outcome;
 use crate::act::ServerResult;
 use crate::config::Mode;
 use crate::plan::{Action, Entry, Subject};
+use crate::report::columns::Layout;
+use crate::report::summary::total_line;
 use crate::vocab::quote;
 use crate::vocab::text::escape_for_display;
 use crate::vocab::Verb;
 use std::io::{self, Write};
+use std::time::Duration;
 
 const COLUMNS: usize = 7;
 
-/// Writes the table and a summary line per server. Column widths come from a first pass; rows
-/// are made again and written in the second, so nothing is held for the whole table. A server
-/// error is named by its code only: its message was printed on stderr when it happened.
-pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -> io::Result<()> {
+/// Writes the table, a summary line per server (with a server's error in full: a scheduled
+/// task keeps no stderr) and, over several servers, the total line. Column widths come from a
+/// first pass; rows are made again and written in the second, so nothing is held for the whole
+/// table. A line fits [`crate::report::columns::MAX_WIDTH`]: a long reason is cut with an ellipsis (the JSON
+/// report has it whole). `elapsed`: the run's time, for the total line (`None`: the plan
+/// shown before the question, which has no total).
+pub(crate) fn write(
+    out: &mut dyn Write,
+    results: &[ServerResult],
+    mode: Mode,
+    elapsed: Option<Duration>,
+) -> io::Result<()> {
     let header: [String; COLUMNS] = [
         "SERVER", "ID", "USER", "SESSION", "STATE", "ACTION", "REASON",
     ]
@@ -29,23 +40,10 @@ pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -
                 })
             })
         };
-    let mut widths = [0usize; COLUMNS - 1];
-    let mut count = 0;
-    for row in std::iter::once(header.clone()).chain(rows()) {
-        count += 1;
-        for (w, cell) in widths.iter_mut().zip(row.iter()) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    if count > 1 {
+    if rows().next().is_some() {
+        let layout = Layout::of(std::iter::once(header.clone()).chain(rows()));
         for row in std::iter::once(header).chain(rows()) {
-            let mut line = String::new();
-            for (cell, w) in row.iter().zip(widths) {
-                line.push_str(cell);
-                line.push_str(&" ".repeat(w - cell.chars().count() + 2));
-            }
-            line.push_str(&row[COLUMNS - 1]);
-            writeln!(out, "{}", line.trim_end())?;
+            writeln!(out, "{}", layout.line(&row))?;
         }
         writeln!(out)?;
     }
@@ -54,16 +52,14 @@ pub(crate) fn write(out: &mut dyn Write, results: &[ServerResult], mode: Mode) -
             writeln!(out, "{line}")?;
         }
         if let Some(e) = &r.error {
-            writeln!(
-                out,
-                "{}: not done: {} (see the error on stderr)",
-                r.server,
-                e.kind()
-            )?;
+            writeln!(out, "{}: not done: {}: {e}", r.server, e.kind())?;
         }
         for w in &r.warnings {
             writeln!(out, "{}: note: {w}", r.server)?;
         }
+    }
+    if let (true, Some(elapsed)) = (results.len() > 1, elapsed) {
+        writeln!(out, "{}", total_line(results, mode, elapsed))?;
     }
     Ok(())
 }

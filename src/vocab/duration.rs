@@ -13,6 +13,9 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
     if t.is_empty() {
         return Err(bad());
     }
+    if t.starts_with('-') {
+        return Err(negative(t));
+    }
     if t.bytes().all(|b| b.is_ascii_digit()) {
         return t.parse::<u64>().map(Duration::from_secs).map_err(|_| bad());
     }
@@ -41,6 +44,14 @@ pub(crate) fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err(bad());
     }
     Ok(Duration::from_secs(total))
+}
+
+/// Why a duration with a minus sign is refused.
+pub(crate) fn negative(text: &str) -> String {
+    format!(
+        "a negative duration ({text}) is refused: a wait or an idle time is counted forward \
+         from now; give it without the minus sign, with its unit (e.g. 2h)"
+    )
 }
 
 /// The longest `--timeout`: a `query` or `logoff` that takes longer is hung.

@@ -47,14 +47,28 @@ pub(crate) struct ServerName(String);
 
 impl ServerName {
     /// Accepts a NetBIOS or DNS name or an IPv4 address: letters, digits, `-`, `.`, `_`,
-    /// starting with a letter, digit or `_`, at most 253 characters; a leading `\\` is dropped.
+    /// starting with a letter, digit or `_`, at most 253 characters, no empty label (one final
+    /// dot of a rooted name is allowed) and none over 63 characters; a leading `\\` is dropped.
     pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let name = text.strip_prefix(r"\\").unwrap_or(text);
         let ok = |c: char| c.is_ascii_alphanumeric() || c == '_';
         let valid = name.len() <= 253
             && name.starts_with(ok)
             && name.chars().all(|c| ok(c) || c == '.' || c == '-');
-        if valid {
+        // A rooted name (`ts01.contoso.com.`) may end in one dot.
+        let labels = || name.strip_suffix('.').unwrap_or(name).split('.');
+        if valid && labels().any(str::is_empty) {
+            Err(format!(
+                "invalid server name {}: it has an empty DNS label (two dots in a row); write the name as TS01 or ts01.contoso.com",
+                quote(text)
+            ))
+        } else if valid && labels().any(|label| label.len() > 63) {
+            Err(format!(
+                "invalid server name {}: a DNS label (the part between two dots) is longer than \
+                 63 characters; check the name",
+                quote(text)
+            ))
+        } else if valid {
             Ok(ServerName(name.to_string()))
         } else {
             Err(format!(
@@ -107,5 +121,17 @@ mod tests {
             assert!(ServerName::parse(bad).is_err(), "{bad:?}");
         }
         assert_eq!(ServerName::parse(r"\\TS01").unwrap().as_str(), "TS01");
+    }
+
+    /// `TS01..contoso` used to be accepted and fail later, at the query: an empty label is
+    /// refused with its reason when the name is read.
+    #[test]
+    fn an_empty_dns_label_is_refused_with_its_reason() {
+        for bad in ["TS01..contoso", "ts01.contoso..", "a..b.c"] {
+            let e = ServerName::parse(bad).unwrap_err();
+            assert!(e.contains("empty DNS label"), "{bad}: {e}");
+        }
+        let long = format!("ts01.{}.com", "x".repeat(64));
+        assert!(ServerName::parse(&long).unwrap_err().contains("63"));
     }
 }

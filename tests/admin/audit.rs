@@ -5,6 +5,55 @@ use super::stderr;
 use crate::common::{assert_lines, json, TestEnv};
 use serde_json::Value;
 
+/// The log opens and closes each run with a run line: the version, the command line (quoted),
+/// the account, the computer, and at the end the exit code and the totals. It used to have no
+/// line for the run itself, so a night with nothing to do left no trace.
+#[test]
+fn the_log_opens_and_closes_each_run_with_a_run_line() {
+    let env = TestEnv::new("log-run");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("2) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;");
+    let log = env.dir.join("audit.log");
+    let out = env.run(&[
+        "--log",
+        log.to_str().unwrap(),
+        "--warn-exact",
+        "--warn",
+        "bye now",
+        "--grace",
+        "0s",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let records: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let (start, end) = (&records[0], records.last().unwrap());
+    for (line, step) in [(start, "start"), (end, "end")] {
+        assert_eq!(line["event"], "run", "{line}");
+        assert_eq!(line["step"], step, "{line}");
+        assert_eq!(line["mode"], "act");
+        assert_eq!(line["version"], env!("CARGO_PKG_VERSION"));
+        let command = line["command_line"].as_str().unwrap();
+        assert!(
+            command.ends_with(r#"--warn "bye now" --grace 0s"#),
+            "{command}"
+        );
+        assert!(
+            line["account"].is_string() || line["account"].is_null(),
+            "{line}"
+        );
+        assert!(line.get("computer").is_some(), "{line}");
+    }
+    assert!(start["exit_code"].is_null());
+    assert_eq!(end["exit_code"]["code"], 1);
+    assert_eq!(end["exit_code"]["bits"][0], "logoff_failed");
+    assert_eq!(end["total"]["servers"], 1);
+    assert_eq!(end["total"]["failed"], 1);
+    assert_eq!(end["total"]["sessions"], 4);
+}
+
 #[test]
 fn log_appends_one_json_line_per_decision_and_outcome() {
     let env = TestEnv::new("log");
@@ -17,7 +66,12 @@ fn log_appends_one_json_line_per_decision_and_outcome() {
     let text = std::fs::read_to_string(&log).unwrap();
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("earlier line"), "never truncated");
-    let records: Vec<Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    let all: Vec<Value> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    // The run's own lines open and close it (checked in the next test); between them, one
+    // line per decision and outcome.
+    assert_eq!(all.first().unwrap()["event"], "run");
+    assert_eq!(all.last().unwrap()["event"], "run");
+    let records = &all[1..all.len() - 1];
     let events: Vec<(&str, &Value, &str)> = records
         .iter()
         .map(|r| {
@@ -61,7 +115,7 @@ fn log_appends_one_json_line_per_decision_and_outcome() {
         .chain(["time", "event", "mode"])
         .collect();
     shape.sort_unstable();
-    for r in &records {
+    for r in records {
         let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(String::as_str).collect();
         keys.sort_unstable();
         assert_eq!(keys, shape, "{r}");

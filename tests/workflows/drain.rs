@@ -90,6 +90,16 @@ fn a_drain_that_cannot_be_set_stops_the_run_and_restores() {
     assert_eq!(env.logon_mode(), "enable");
     assert!(stderr(&out).contains("nobody was warned or logged off"));
     assert!(stdout(&out).contains("4 not run"), "{}", stdout(&out));
+    // The report says why exit bit 1 is set: the drain failed, not a logoff.
+    assert!(
+        stdout(&out).contains("localhost: note: drain_failed: --drain could not block new logons"),
+        "{}",
+        stdout(&out)
+    );
+    let out = env.run(&["--drain", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let warnings = json(&out)["warnings"].to_string();
+    assert!(warnings.contains("drain_failed"), "{warnings}");
 }
 
 #[test]

@@ -113,9 +113,14 @@ fn list_joins_query_user_and_logs_off_nobody() {
 
     let out = env.run(&["--list", "--format", "csv"]);
     let text = stdout(&out);
-    assert!(text.starts_with("SERVER,ID,USER,SESSION,STATE,IDLE,IDLE_RAW,LOGON,NOTE\r\n"));
+    assert!(text.starts_with(
+        "SERVER,ID,CURRENT,USER,SESSION,STATE,IDLE,IDLE_MINUTES,IDLE_RAW,LOGON,LOGON_ISO,NOTE\r\n"
+    ));
     assert!(
-        text.contains("localhost,4,bob,,Disc,1d 2h 13m,1+02:13,11/22/2026 4:55 PM,\r\n"),
+        text.contains(
+            "localhost,4,no,bob,,Disc,1d 2h 13m,1573,1+02:13,11/22/2026 4:55 PM,\
+             2026-11-22T16:55:00,\r\n"
+        ),
         "{text}"
     );
 }
@@ -131,9 +136,9 @@ fn list_output_file_gets_the_csv_with_a_bom_and_stdout_stays_empty() {
     let bytes = std::fs::read(&file).unwrap();
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a UTF-8 BOM");
     let (header, rows) = read_csv(body);
-    assert_eq!(header[7], "LOGON");
+    assert_eq!(header[9], "LOGON");
     let bob = rows.iter().find(|r| &r[1] == "4").unwrap();
-    assert_eq!(&bob[7], "11/22/2026 4:55 PM");
+    assert_eq!(&bob[9], "11/22/2026 4:55 PM");
     // Without --output, stdout has no BOM.
     let out = env.run(&["--list", "--format", "csv"]);
     assert!(out.stdout.starts_with(b"SERVER,"));
@@ -174,10 +179,17 @@ fn input_user_previews_idle_over_offline() {
     assert!(env.calls().is_empty());
     let report = json(&out);
     assert_eq!(by_id(&report, 4)["action"], "logoff");
-    assert_eq!(by_id(&report, 4)["idle"], "1d2h13m");
+    // One idle format in text, as --list and the dry run's note write it.
+    assert_eq!(by_id(&report, 4)["idle"], "1d 2h 13m");
     assert_eq!(by_id(&report, 4)["idle_seconds"], 94_380);
+    assert_eq!(by_id(&report, 4)["idle_minutes"], 1573);
     assert_eq!(by_id(&report, 4)["logon"], "11/22/2026 4:55 PM");
+    assert_eq!(by_id(&report, 4)["logon_iso"], "2026-11-22T16:55:00");
     assert_eq!(by_id(&report, 6)["logon"], "1/1/1601 12:00 AM");
+    assert!(
+        by_id(&report, 6)["logon_iso"].is_null(),
+        "1601 is Windows' never"
+    );
     assert_eq!(by_id(&report, 5)["action"], "logoff");
     assert_eq!(by_id(&report, 3)["action"], "skip");
     assert_eq!(by_id(&report, 6)["action"], "skip");

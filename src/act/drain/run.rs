@@ -158,6 +158,13 @@ pub(crate) fn around(
             stage.say(&format!(
                 "error: --drain: {e}; nobody was warned or logged off"
             ));
+            // The report's own reason for exit bit 1 here: no logoff failed, the drain did.
+            if let Some(first) = results.first_mut() {
+                first.warnings.push(format!(
+                    "drain_failed: --drain could not block new logons: {e}; nobody was warned or \
+                     logged off"
+                ));
+            }
             not_run(results);
             code = Cause::LogoffFailed.into();
         }
