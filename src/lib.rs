@@ -50,7 +50,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     // console. Without one (a scheduled task) the run proceeds, as the batch file did.
     let interactive = std::io::stdin().is_terminal();
     let mut console = if interactive {
-        app::console::open()
+        host::console::open()
     } else {
         None
     };

@@ -3,8 +3,8 @@
 //! written, so acting never formats a report.
 
 use crate::act::outcome::Outcome;
+use crate::act::outcome::Warned;
 use crate::act::results::ServerResult;
-use crate::act::warn::Warned;
 use crate::host::LogonMode;
 use crate::plan::Entry;
 use std::io::Write;

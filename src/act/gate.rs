@@ -22,8 +22,8 @@
 //!
 //! The call reaches the server named in the evidence, resolved once for the run.
 
+use crate::act::outcome::Warned;
 use crate::act::recheck::{self, Found};
-use crate::act::warn::Warned;
 use crate::host::runner::Output;
 use crate::host::{Call, Host, HostError};
 use crate::plan::{Action, Entry, Plan, Reason};

@@ -215,3 +215,46 @@ impl OutcomeCode {
         }
     }
 }
+
+/// What became of the message to one session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Warned {
+    /// `msg` exited 0 and printed nothing.
+    Sent,
+    /// `msg` failed; the logoff still goes ahead after the grace period.
+    Failed(String),
+    /// Not sent: only active sessions can show a message (it is not queued).
+    NotActive,
+}
+
+impl Warned {
+    /// The failure message, if any.
+    pub(crate) fn message(&self) -> Option<&str> {
+        match self {
+            Warned::Failed(m) => Some(m),
+            _ => None,
+        }
+    }
+}
+
+crate::vocab::codes::stable_codes! {
+    /// What became of the `--warn` message to a session.
+    pub(crate) enum WarnCode {
+        /// Sent.
+        Sent => "sent",
+        /// `msg` failed.
+        Failed => "failed",
+        /// Not sent: the session was not active.
+        NotActive => "not_active",
+    }
+}
+
+impl From<&Warned> for WarnCode {
+    fn from(w: &Warned) -> WarnCode {
+        match w {
+            Warned::Sent => WarnCode::Sent,
+            Warned::Failed(_) => WarnCode::Failed,
+            Warned::NotActive => WarnCode::NotActive,
+        }
+    }
+}

@@ -1,8 +1,8 @@
 //! Results: what the run learned and did on each server, kept by the act stage and read by
 //! the report. One [`ServerResult`] per target, in the order given.
 
+use crate::act::outcome::Warned;
 use crate::act::outcome::{Outcome, OutcomeCode};
-use crate::act::warn::Warned;
 use crate::error::Error;
 use crate::exit_code::{self, Cause, ExitCode};
 use crate::plan::{Plan, ReasonCode};

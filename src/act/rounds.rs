@@ -3,8 +3,9 @@
 //! when the grace is at least three minutes.
 
 use crate::act::gate::Phase;
+use crate::act::outcome::Warned;
 use crate::act::results::ServerResult;
-use crate::act::warn::{self, Msg, Warned};
+use crate::act::warn::{self, Msg};
 use crate::act::{for_each, Record, Stage};
 use crate::vocab::message;
 use std::time::Duration;

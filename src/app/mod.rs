@@ -5,7 +5,6 @@
 //! session for last.
 
 mod check;
-pub(crate) mod console;
 mod confirm;
 mod list;
 #[cfg(test)]

@@ -51,14 +51,12 @@ pub fn supported_code_pages() -> Vec<u16> {
 /// Whether `cp` can be decoded by this build: with its own tables on any system, and on
 /// Windows also any other code page the system has installed (936, 949, 950, ...).
 pub fn is_supported(cp: u16) -> bool {
-    has_table(cp) || system::is_valid(cp)
+    has_table(cp) || crate::host::codepage::is_valid(cp)
 }
 
 fn has_table(cp: u16) -> bool {
     cp == 932 || cp == 65001 || SINGLE_BYTE.iter().any(|(n, _)| *n == cp)
 }
-
-mod system;
 
 /// One decoded line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +196,7 @@ fn eight_bit(bytes: &[u8], encoding: Encoding) -> Decoded<'_> {
             },
             Encoding::CodePage(932) => cp932::line(raw),
             Encoding::CodePage(cp) if has_table(cp) => single_byte_line(cp, raw),
-            Encoding::CodePage(cp) => match system::decode(cp, raw) {
+            Encoding::CodePage(cp) => match crate::host::codepage::decode(cp, raw) {
                 Some(text) => (text, None),
                 None => (
                     String::from_utf8_lossy(raw).into_owned(),

@@ -6,14 +6,17 @@
 pub(crate) mod about;
 pub(crate) mod acl;
 pub(crate) mod call;
+pub(crate) mod codepage;
+pub(crate) mod console;
 #[cfg(test)]
 pub(crate) mod fake;
 pub(crate) mod runner;
+pub(crate) mod state;
 pub(crate) mod system;
 pub(crate) mod tools;
 
 pub(crate) use call::{Call, LogonMode};
-pub(crate) use system::Process;
+pub(crate) use state::Process;
 
 use crate::vocab::ServerName;
 use crate::vocab::SessionId;
@@ -153,13 +156,13 @@ impl<R: Runner> Host for SystemHost<R> {
     }
 
     fn logon_mode(&self) -> Option<LogonMode> {
-        system::logon_mode()
+        state::logon_mode()
     }
 
     fn journal(&self) -> Result<PathBuf, String> {
         #[cfg(windows)]
         {
-            system::admin_state_dir().map(|d| d.join("drain.json"))
+            state::admin_state_dir().map(|d| d.join("drain.json"))
         }
         #[cfg(not(windows))]
         {
@@ -171,7 +174,7 @@ impl<R: Runner> Host for SystemHost<R> {
     }
 
     fn process(&self, pid: u32) -> Process {
-        system::process(pid)
+        state::process(pid)
     }
 
     fn computer_name(&self) -> Option<String> {

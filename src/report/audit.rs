@@ -4,7 +4,7 @@
 //! in front, so it has the same shape as in the JSON report.
 
 use crate::act::outcome::Outcome;
-use crate::act::warn::Warned;
+use crate::act::outcome::Warned;
 use crate::act::ServerResult;
 use crate::config::Mode;
 use crate::exit_code::ExitCode;

@@ -3,7 +3,7 @@
 
 use crate::act::outcome::Outcome;
 use crate::act::outcome::OutcomeCode;
-use crate::act::warn::{WarnCode, Warned};
+use crate::act::outcome::{WarnCode, Warned};
 use crate::act::{Done, ServerResult};
 use crate::plan::filter::format_idle;
 use crate::plan::{Action, Entry, ReasonCode, Subject};

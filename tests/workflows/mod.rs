@@ -5,6 +5,7 @@
 #![cfg(unix)]
 
 mod drain;
+mod journal;
 mod modes;
 
 use crate::common::{fixtures, TestEnv};
