@@ -17,8 +17,9 @@
 //!    ([`recheck::compare`]).
 //! 6. Not an active session that was to be warned and could not be (`msg` failed), unless
 //!    `--even-if-unwarned` says so.
-//! 7. A reset only to a session whose session name is still the planned one (a disconnected
-//!    session has none, and may be a new logon of the same user).
+//! 7. A reset only to a session planned with a session name that it still has, or planned
+//!    disconnected (no name) and stuck ending now (Down): a nameless session in any other state
+//!    may be a new logon of the same user that disconnected.
 //!
 //! The call reaches the server named in the evidence, resolved once for the run.
 
@@ -213,12 +214,22 @@ pub(crate) fn decide<'m>(
             .iter()
             .filter_map(Entry::session)
             .find(|s| s.id == planned.id);
-        if now.is_some_and(|now| now.name != planned.name) {
-            return Err(Refusal::Changed(Found::Reused(format!(
-                "ID {} holds {} now; a reset needs the planned session name",
-                planned.id,
-                recheck::describe(now.unwrap_or(planned))
-            ))));
+        // Planned with no name (disconnected), only one stuck ending (Down) is the same: a
+        // new logon of the same user that disconnected shows Disc.
+        let nameless_not_down =
+            planned.name.is_none() && now.is_some_and(|now| now.state != State::Down);
+        if nameless_not_down || now.is_some_and(|now| now.name != planned.name) {
+            let why = match planned.name {
+                None => "it was planned disconnected, with no session name, and is not stuck \
+                         ending (Down): it may be a new logon of the same user that disconnected"
+                    .to_string(),
+                Some(_) => format!(
+                    "ID {} holds {} now; a reset needs the planned session name",
+                    planned.id,
+                    recheck::describe(now.unwrap_or(planned))
+                ),
+            };
+            return Err(Refusal::Changed(Found::Reused(why)));
         }
     }
     if let (Act::Verb(_), Some(Warned::Failed(why)), false) = (act, evidence.warned, rules.unwarned)

@@ -209,9 +209,9 @@ fn one(seed: u64) -> Result<(), String> {
         // planned session, and a reset always.
         let passes = a.tool != "reset"
             && now.user == planned.user
-            && planned.name.is_some()
             && now.name.is_none()
-            && now.state == St::Disc;
+            && now.state == St::Disc
+            && (planned.name.is_some() || planned.state == St::Disc);
         if now.serial != planned.serial && !passes {
             return fail(format!(
                 "acted on another session: {a:?}, planned {planned:?}"
