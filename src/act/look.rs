@@ -23,6 +23,20 @@ pub(crate) struct Look {
     pub(crate) warnings: Vec<String>,
 }
 
+impl Look {
+    /// The server's result once surveyed: the plan, nothing done yet.
+    pub(crate) fn into_done(self, verb: crate::vocab::Verb) -> crate::act::Done {
+        crate::act::Done {
+            plan: self.plan,
+            outcomes: None,
+            warned: None,
+            read_at: self.read_at,
+            idle: self.idle,
+            verb,
+        }
+    }
+}
+
 /// Reads and plans, the one way the run does.
 #[derive(Clone, Copy)]
 pub(crate) struct Planner<'a> {

@@ -1,7 +1,7 @@
 //! Test helpers for the act stage: events that keep what was said, and a stage on a fake host.
 
 use crate::act::drain::Undo;
-use crate::act::{Done, Events, Planner, Record, ServerResult, Stage};
+use crate::act::{Events, Planner, Record, ServerResult, Stage};
 use crate::config::Config;
 use crate::decode::CodePage;
 use crate::host::Host;
@@ -83,15 +83,7 @@ pub(crate) fn with_stage<T>(
         stderr_terminal: false,
     };
     let mut result = ServerResult::new("localhost".into(), None);
-    let look = stage.planner.look(None).unwrap();
-    result.done = Some(Done {
-        plan: look.plan,
-        outcomes: None,
-        warned: None,
-        read_at: look.read_at,
-        idle: look.idle,
-        verb: config.verb,
-    });
+    result.done = Some(stage.planner.look(None).unwrap().into_done(config.verb));
     let mut results = vec![result];
     f(&stage, &mut results)
 }

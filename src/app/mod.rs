@@ -190,18 +190,19 @@ fn run_plan(
         }
     };
 
+    // What acting needs: the flags, the machine, the planner, the voice, Ctrl-C's flag.
+    let stage = Stage {
+        config,
+        host,
+        planner,
+        events: &voice,
+        code_page,
+        stop: &env.stop,
+        undo: &env.undo,
+        recheck_after: env.recheck_after,
+        stderr_terminal: env.stderr_terminal,
+    };
     if config.restore_logons {
-        let stage = Stage {
-            config,
-            host,
-            planner,
-            events: &voice,
-            code_page,
-            stop: &env.stop,
-            undo: &env.undo,
-            recheck_after: env.recheck_after,
-            stderr_terminal: env.stderr_terminal,
-        };
         return drain::run::mend(&stage, &mut [], true);
     }
 
@@ -248,17 +249,6 @@ fn run_plan(
         }
     }
 
-    let stage = Stage {
-        config,
-        host,
-        planner,
-        events: &voice,
-        code_page,
-        stop: &env.stop,
-        undo: &env.undo,
-        recheck_after: env.recheck_after,
-        stderr_terminal: env.stderr_terminal,
-    };
     let planned: usize = results
         .iter()
         .filter_map(|r| r.done.as_ref())

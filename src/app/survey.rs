@@ -2,7 +2,7 @@
 //! fails, or has nothing more to do, is finished here.
 
 use super::voice::Voice;
-use crate::act::{Done, Events, Planner, ServerResult};
+use crate::act::{Events, Planner, ServerResult};
 use crate::config::Mode;
 use crate::plan::Subject;
 use std::time::Instant;
@@ -11,16 +11,9 @@ use std::time::Instant;
 pub(super) fn survey(voice: &Voice<'_>, planner: &Planner<'_>, result: &mut ServerResult) {
     let started = Instant::now();
     match planner.look(result.target.as_ref()) {
-        Ok(look) => {
-            result.warnings.extend(look.warnings);
-            result.done = Some(Done {
-                plan: look.plan,
-                outcomes: None,
-                warned: None,
-                read_at: look.read_at,
-                idle: look.idle,
-                verb: voice.config.verb,
-            });
+        Ok(mut look) => {
+            result.warnings.extend(std::mem::take(&mut look.warnings));
+            result.done = Some(look.into_done(voice.config.verb));
             let lines: Vec<_> = result
                 .done
                 .iter()
