@@ -100,18 +100,21 @@ impl Planner<'_> {
 
 /// Why `fresh` is less complete than `first`, if it is.
 fn incomplete(first: &Plan, fresh: &Plan) -> Option<String> {
+    // Rows the run leaves alone and that never go away by themselves; a row planned to go
+    // (the console with --include-console, the own session with --include-self) may be gone.
     let lasting = first.entries.iter().filter_map(|e| {
         let s = e.session()?;
-        let lasts = e.current
-            || matches!(
-                e.reason,
-                Reason::Services
-                    | Reason::Listener
-                    | Reason::Console
-                    | Reason::ConsoleIncluded
-                    | Reason::OwnSession
-                    | Reason::OwnSessionIncluded
-            );
+        let lasts = e.action == crate::plan::Action::Skip
+            && (e.current
+                || matches!(
+                    e.reason,
+                    Reason::Services
+                        | Reason::Listener
+                        | Reason::Console
+                        | Reason::ConsoleIncluded
+                        | Reason::OwnSession
+                        | Reason::OwnSessionIncluded
+                ));
         lasts.then_some(s.id)
     });
     for id in lasting {
@@ -173,5 +176,22 @@ mod tests {
         let cut = &FULL[..FULL.find(" rdp-tcp  ").unwrap()];
         assert!(incomplete(&first, &plan_of(cut)).unwrap().contains("65536"));
         // Cut in the middle of a row: `ends_with_line_end` in the source tells (see there).
+        // A row planned to go (the own session with --include-self) may be gone.
+        let own = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+>rdp-tcp#1         admin                     2  Active
+ rdp-tcp                                 65536  Listen
+";
+        let table = parse(&decode(own.as_bytes(), CodePage::Default(437)).unwrap()).unwrap();
+        let with_self = plan::plan(
+            table,
+            Options {
+                include_self: true,
+                ..Options::default()
+            },
+        );
+        let after = own.replace(">rdp-tcp#1         admin                     2  Active\n", "");
+        assert_eq!(incomplete(&with_self, &plan_of(&after)), None);
+        assert!(incomplete(&plan_of(own), &plan_of(&after)).is_some());
     }
 }
