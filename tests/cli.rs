@@ -350,3 +350,41 @@ fn a_header_only_table_means_nothing_to_do() {
     assert_eq!(report["sessions"].as_array().unwrap().len(), 0);
     assert_eq!(report["errors"].as_array().unwrap().len(), 0);
 }
+
+/// Issue 20: `--output` naming the `--exclude-file` overwrote it, and the next night's run
+/// logged off the users it protected; `--output` through a link planted in its place did the
+/// same to another file. Both are refused (exit 16) and the files stay as they were.
+#[test]
+fn output_never_overwrites_a_file_the_run_reads_or_writes_through_a_link() {
+    let env = TestEnv::new("output-identity");
+    env.fake_query("en-2019-mixed.txt", 0);
+    env.fake_logoff("");
+    let keep = env.dir.join("keep.txt");
+    std::fs::write(&keep, "alice\n").unwrap();
+    let keep_arg = keep.to_string_lossy().to_string();
+    let also = env.dir.join(".").join("keep.txt");
+    let also_arg = also.to_string_lossy().to_string();
+    let out = env.run(&["-n", "--exclude-file", &keep_arg, "--output", &also_arg]);
+    assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("same file as --exclude-file"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_to_string(&keep).unwrap(), "alice\n");
+    #[cfg(unix)]
+    {
+        let link = env.dir.join("report.csv");
+        std::os::unix::fs::symlink(&keep, &link).unwrap();
+        let link_arg = link.to_string_lossy().to_string();
+        let out = env.run(&["-n", "--output", &link_arg]);
+        assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
+        assert!(stderr(&out).contains("is a link"), "{}", stderr(&out));
+        let out = env.run(&["-n", "--log", &link_arg]);
+        assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(&keep).unwrap(), "alice\n");
+    }
+    let log = env.dir.join("audit.jsonl").to_string_lossy().to_string();
+    let out = env.run(&["-n", "--log", &log, "--output", &log]);
+    assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
+}

@@ -190,7 +190,10 @@ mod tests {
                 ..Options::default()
             },
         );
-        let after = own.replace(">rdp-tcp#1         admin                     2  Active\n", "");
+        let after = own.replace(
+            ">rdp-tcp#1         admin                     2  Active\n",
+            "",
+        );
         assert_eq!(incomplete(&with_self, &plan_of(&after)), None);
         assert!(incomplete(&plan_of(own), &plan_of(&after)).is_some());
     }

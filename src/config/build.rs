@@ -21,6 +21,7 @@ const MAX_WARNING: usize = 255;
 
 /// Checks the flags together and makes the run's config.
 pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
+    super::paths::check(&cli)?;
     // Each server with where it was named, to refuse one named twice (merging them would
     // hide a mistake in the list).
     let mut servers: Vec<(ServerName, String)> = Vec::new();

@@ -2,6 +2,7 @@
 //! after this module knows about clap.
 
 mod build;
+mod paths;
 
 #[cfg(test)]
 use build::DEFAULT_GRACE;

@@ -170,6 +170,21 @@ impl Filters {
             ),
             Err(why) => {
                 let seen = Some(IdleSeen::Unreadable(why.clone()));
+                // Another user on the same ID in `query user` is proof that the ID changed hands
+                // between the two tables: never acted on, whatever --unknown-idle says.
+                let user = s.user.as_deref().unwrap_or("");
+                let changed_hands = idle
+                    .and_then(|t| t.by_id.get(&s.id))
+                    .is_some_and(|e| !crate::table::vocab::same_word(&e.user, user));
+                if changed_hands {
+                    return (
+                        Err(format!(
+                            "{why}: the ID changed hands between query session and query user; \
+                             skipped whatever --unknown-idle says"
+                        )),
+                        seen,
+                    );
+                }
                 match self.unknown_idle {
                     UnknownIdle::Logoff => (Ok(()), seen),
                     UnknownIdle::Skip => (

@@ -102,6 +102,28 @@ fn unreadable_idle_is_skipped_by_default_and_seen_either_way() {
     assert!(f.check(&s, None).is_err());
 }
 
+/// Issue 20: `--unknown-idle logoff` acted on an ID that `query user` showed under another
+/// user. Another user on the same ID in the two tables is proof that the ID changed hands.
+#[test]
+fn an_id_under_another_user_in_query_user_is_never_acted_on() {
+    let quser = " USERNAME              SESSIONNAME        ID  STATE   IDLE TIME  LOGON TIME\r
+ mallory               rdp-tcp#1           3  Active          5  11/23/2026 8:02 AM\r
+";
+    let decoded =
+        crate::decode::decode(quser.as_bytes(), crate::decode::CodePage::Default(437)).unwrap();
+    let idle = crate::table::idle::parse(&decoded).unwrap();
+    let f = Filters {
+        idle_over: Some(Duration::from_secs(60)),
+        unknown_idle: UnknownIdle::Logoff,
+        ..Filters::default()
+    };
+    let (result, _) = f.check_seen(&session("alice", State::Active), Some(&idle));
+    assert!(result.unwrap_err().contains("changed hands"));
+    // Missing from query user: --unknown-idle logoff still acts, as documented.
+    let (result, _) = f.check_seen(&session("alice", State::Active), None);
+    assert!(result.is_ok());
+}
+
 #[test]
 fn idle_reads_with_spaces_between_units() {
     assert_eq!(format_idle(Duration::from_secs(93_180)), "1d 1h 53m");
