@@ -1,6 +1,7 @@
 //! Targets: before anything is queried, refuse a target list that names one computer twice
 //! (`localhost` and `127.0.0.1`, a short name and its FQDN, a name and its IP address): the
-//! second pass would act on a table the first pass already changed.
+//! second pass would act on a table the first pass already changed; and refuse a name that
+//! resolves to several addresses, which each call would resolve again.
 
 use crate::act::for_each;
 use crate::host::{Host, Locality};
@@ -34,7 +35,7 @@ pub(super) fn check_distinct(
     host: &dyn Host,
     jobs: usize,
 ) -> Result<(), String> {
-    if targets.len() < 2 {
+    if targets.iter().all(Option::is_none) {
         return Ok(());
     }
     let mut known: Vec<Target> = targets
@@ -52,6 +53,29 @@ pub(super) fn check_distinct(
             t.addresses = host.addresses(s);
         }
     });
+    // A name with several addresses (DNS round robin in front of a farm) is resolved again by
+    // every query and logoff: the plan could come from one host and the logoff reach another.
+    for t in known.iter().filter(|t| !t.local) {
+        let (Some(server), Some(addresses)) = (&t.server, &t.addresses) else {
+            continue;
+        };
+        let mut distinct = addresses.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            let list: Vec<String> = distinct.iter().map(ToString::to_string).collect();
+            return Err(format!(
+                "{server} resolves to {} addresses ({}): each query and logoff would look it \
+                 up again and could reach another host than the one planned; name each \
+                 session host instead (nothing was done)",
+                distinct.len(),
+                list.join(", ")
+            ));
+        }
+    }
+    if targets.len() < 2 {
+        return Ok(());
+    }
     let mut pairs = Vec::new();
     for (i, a) in known.iter().enumerate() {
         for b in &known[i + 1..] {
@@ -172,8 +196,24 @@ mod tests {
             err.contains("ts02 and 10.0.0.6 (both resolve to 10.0.0.6)"),
             "{err}"
         );
-        let err = check(&["alias-of-ts02", "ts02.corp.example.com"]).unwrap_err();
-        assert!(err.contains("both resolve to 10.0.0.6"), "{err}");
+    }
+
+    /// Issue 20: a name with several addresses (DNS round robin in front of a farm, an NLB node
+    /// that also registers the cluster address) was resolved again by every call, so the plan
+    /// could come from one host and the logoff reach another. It is refused, alone or in a
+    /// list, naming its addresses; this computer's own names (which may have several) are not.
+    #[test]
+    fn a_name_with_several_addresses_is_refused() {
+        for names in [
+            &["alias-of-ts02"][..],
+            &["ts03", "alias-of-ts02"],
+            &["nlb01", "nlb02"],
+        ] {
+            let err = check(names).unwrap_err();
+            assert!(err.contains("resolves to 2 addresses"), "{err}");
+            assert!(err.contains("name each session host"), "{err}");
+        }
+        check(&["localhost"]).unwrap();
     }
 
     #[test]
@@ -210,7 +250,5 @@ mod tests {
         // Addresses are not short names of anything.
         check(&["10.0.0.8", "10.0.0.8.example.com"]).unwrap();
         check(&["ts05.corp.example.com", "ts05.lab.example.com"]).unwrap();
-        // Windows NLB nodes that each also register the cluster address: different computers.
-        check(&["nlb01", "nlb02"]).unwrap();
     }
 }
