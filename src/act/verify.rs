@@ -317,10 +317,26 @@ pub(crate) fn reset_stuck(
         };
         let result = approved.run(reset.host, reset.timeout);
         outcomes[i] = Some(match classify(result, s.id, reset.text) {
-            Answer::Done => Outcome::Reset(format!(
-                "{was}; the query before reset listed {shown}; ended with reset session {}",
-                s.id
-            )),
+            // `reset` is said only once a fresh table no longer lists the session.
+            Answer::Done => match (reset.poll)() {
+                Ok(after) => match seen(&after, s) {
+                    Seen::Gone | Seen::Replaced(_) => Outcome::Reset(format!(
+                        "{was}; the query before reset listed {shown}; ended with reset \
+                         session {}, and query session no longer lists it",
+                        s.id
+                    )),
+                    Seen::Same(now) | Seen::Unsure(now) => Outcome::ResetFailed(format!(
+                        "{was}; reset session {} exited 0, but query session still listed {now} \
+                         after it",
+                        s.id
+                    )),
+                },
+                Err(e) => Outcome::Reset(format!(
+                    "{was}; the query before reset listed {shown}; reset session {} exited 0; \
+                     not verified: the query after it failed: {e}",
+                    s.id
+                )),
+            },
             Answer::NotFound(m) => match (reset.poll)() {
                 Ok(after) => match seen(&after, s) {
                     Seen::Gone | Seen::Replaced(_) => Outcome::LoggedOff,

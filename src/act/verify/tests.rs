@@ -157,9 +157,19 @@ fn reset_runs_only_on_the_same_session_still_listed() {
         Call::Reset(id) if id.get() == 5 => exited(1, "", "Error [5]:Access is denied."),
         _ => exited(0, "", ""),
     });
-    // 3 is gone by the look before its reset; 4 and 5 are still there.
+    // 3 is gone by the look before its reset; 4 and 5 are still there. 4 is gone from the
+    // look after its reset (the third look), which is what makes it `reset`.
+    let looks = Cell::new(0);
     let mut poll = || {
-        Ok(plan_of("                   bob                       4  Down\n rdp-tcp#5         carol                     5  Active\n"))
+        looks.set(looks.get() + 1);
+        let bob = if looks.get() <= 2 {
+            "                   bob                       4  Down\n"
+        } else {
+            ""
+        };
+        Ok(plan_of(&format!(
+            "{bob} rdp-tcp#5         carol                     5  Active\n"
+        )))
     };
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let server = ServerName::parse("TS01").unwrap();
@@ -186,6 +196,12 @@ fn reset_runs_only_on_the_same_session_still_listed() {
         ]
     );
     assert_eq!(codes(&outcomes), ["logged_off", "reset", "reset_failed"]);
+    assert!(outcomes[1]
+        .as_ref()
+        .unwrap()
+        .message()
+        .unwrap()
+        .contains("no longer lists it"));
     assert!(outcomes[2]
         .as_ref()
         .unwrap()
@@ -366,4 +382,39 @@ fn a_reset_answered_not_found_is_logged_off_only_once_a_fresh_table_confirms_it(
             assert!(m.contains("Session ID 3 not found"), "{m}");
         }
     }
+}
+
+/// Issue 20: `--reset-stuck` reported `reset` without checking that the session went. A reset
+/// that exits 0 while the next table still lists the session is `reset_failed`.
+#[test]
+fn a_reset_that_exits_0_but_leaves_the_session_listed_is_reset_failed() {
+    let p = plan_of(" rdp-tcp#5         carol                     5  Active\n");
+    let mut outcomes = vec![Some(Outcome::StillPresent("stuck".into()))];
+    let fake = FakeHost::new(|_, _| exited(0, "", ""));
+    let mut poll = || {
+        Ok(plan_of(
+            " rdp-tcp#5         carol                     5  Down\n",
+        ))
+    };
+    reset_stuck(
+        &p,
+        &mut outcomes,
+        &[0],
+        Reset {
+            host: &fake,
+            server: None,
+            timeout: Duration::from_secs(1),
+            text: &text,
+            poll: &mut poll,
+            stop: &|| false,
+            note: &|_, _| {},
+            rules: rules(),
+        },
+    );
+    assert_eq!(codes(&outcomes), ["reset_failed"]);
+    let m = outcomes[0].as_ref().unwrap().message().unwrap();
+    assert!(
+        m.contains("exited 0, but query session still listed"),
+        "{m}"
+    );
 }
