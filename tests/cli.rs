@@ -388,3 +388,17 @@ fn output_never_overwrites_a_file_the_run_reads_or_writes_through_a_link() {
     let out = env.run(&["-n", "--log", &log, "--output", &log]);
     assert_eq!(out.status.code(), Some(16), "{}", stderr(&out));
 }
+
+/// Issue 20: the stock tools' own words reached the table report and stderr unescaped: a
+/// terminal control sequence or a bidi override in them could rewrite what an admin reads.
+#[test]
+fn a_tools_words_reach_the_report_and_stderr_escaped() {
+    let env = TestEnv::new("tool-escape");
+    env.fake_query("en-2019-console-user.txt", 0);
+    env.fake_logoff("2) printf 'Error\\033[2J\\342\\200\\256 denied' >&2; exit 1 ;;");
+    let out = env.run(&["--verify-wait", "0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}'), "{all:?}");
+    assert!(all.contains("\\u{1b}[2J\\u{202e}"), "{all}");
+}

@@ -84,9 +84,12 @@ pub(crate) fn quote(text: &str) -> String {
     out
 }
 
-/// Collapses a message to one trimmed line.
+/// Collapses a message (what a stock tool printed) to one trimmed line, with control, format
+/// and bidi characters shown escaped (`\u{1b}`, `\u{202e}`): a tool's words reach the report,
+/// stderr and the event log as text, never as terminal control sequences or reordered text.
 pub(crate) fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    escape_for_display(&line).into_owned()
 }
 
 #[cfg(test)]
@@ -133,5 +136,17 @@ mod tests {
         assert_eq!(quote("Jürgen Groß"), "\"Jürgen Groß\"");
         assert_eq!(quote("a\nb\u{7}"), r#""a\nb\u{7}""#);
         assert_eq!(quote("bob\u{202e}nimda"), r#""bob\u{202e}nimda""#);
+    }
+
+    #[test]
+    fn a_tools_words_never_carry_control_sequences_or_bidi_overrides() {
+        assert_eq!(
+            one_line("  Error [5]:\r\n Access  denied. "),
+            "Error [5]: Access denied."
+        );
+        assert_eq!(
+            one_line("\u{1b}[2J\u{1b}]0;owned\u{7} done \u{202e}txt.exe"),
+            "\\u{1b}[2J\\u{1b}]0;owned\\u{7} done \\u{202e}txt.exe"
+        );
     }
 }
