@@ -399,6 +399,9 @@ fn a_tools_words_reach_the_report_and_stderr_escaped() {
     let out = env.run(&["--verify-wait", "0"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
-    assert!(!all.contains('\u{1b}') && !all.contains('\u{202e}'), "{all:?}");
+    assert!(
+        !all.contains('\u{1b}') && !all.contains('\u{202e}'),
+        "{all:?}"
+    );
     assert!(all.contains("\\u{1b}[2J\\u{202e}"), "{all}");
 }

@@ -87,6 +87,15 @@ pub(crate) fn own_sessions(
                         verb.past(),
                         refusal.text()
                     ));
+                    // Not warned is a failure, as for any session (bit 1), and the log says so.
+                    if let gate::Refusal::NotWarned(why) = &refusal {
+                        stage.events.record(Record::Outcome {
+                            server: label,
+                            entry,
+                            outcome: &Outcome::NotWarned(why.clone()),
+                        });
+                        code = code.with(Cause::LogoffFailed);
+                    }
                     continue;
                 }
             };

@@ -150,7 +150,7 @@ fn send(
         text: &text,
         stop: &|| stage.stopping(),
         latest,
-        read_at,
+        age: read_at.elapsed(),
         rules: stage.rules(Phase::Main),
         unreadable: unreadable.as_deref(),
     };

@@ -31,8 +31,8 @@ pub(crate) struct Msg<'a> {
     /// The latest table of the server, planned, and when it was read: the gate checks each
     /// session against it before its message.
     pub(crate) latest: &'a Plan,
-    /// When it was read.
-    pub(crate) read_at: Instant,
+    /// Its age when the round started.
+    pub(crate) age: Duration,
     /// The gate's rules.
     pub(crate) rules: Rules,
     /// Why the table could not be read again before the messages, if it could not: then none
@@ -74,7 +74,9 @@ fn send_each(plan: &Plan, indexes: Vec<usize>, msg: &Msg<'_>) -> Vec<Option<Warn
             server: msg.server,
             entry: &plan.entries[index],
             latest: msg.latest,
-            age: msg.read_at.elapsed(),
+            // Counted at the start of the round (the round reads the table again first when it
+            // is old): a round of many messages is one decision on one table.
+            age: msg.age,
             checked: "the table read before the message",
             warned: None,
         };

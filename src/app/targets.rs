@@ -62,7 +62,10 @@ pub(super) fn check_distinct(
         let mut distinct = addresses.clone();
         distinct.sort();
         distinct.dedup();
-        if distinct.len() > 1 {
+        // One IPv4 and one IPv6 address is one dual-stack host; several of one family is DNS
+        // round robin (or a cluster address beside the node's own).
+        let v4 = distinct.iter().filter(|a| a.is_ipv4()).count();
+        if v4 > 1 || distinct.len() - v4 > 1 {
             let list: Vec<String> = distinct.iter().map(ToString::to_string).collect();
             return Err(format!(
                 "{server} resolves to {} addresses ({}): each query and logoff would look it \
@@ -161,6 +164,7 @@ mod tests {
             ("ts03.lab.example.com".into(), vec![ip("10.1.0.7")]),
             ("nlb01".into(), vec![ip("10.0.0.11"), ip("10.0.0.100")]),
             ("nlb02".into(), vec![ip("10.0.0.12"), ip("10.0.0.100")]),
+            ("dual".into(), vec![ip("10.0.0.20"), ip("fd00::20")]),
         ];
         host
     }
@@ -214,6 +218,8 @@ mod tests {
             assert!(err.contains("name each session host"), "{err}");
         }
         check(&["localhost"]).unwrap();
+        // A dual-stack host (one IPv4, one IPv6 address) is one host.
+        check(&["dual"]).unwrap();
     }
 
     #[test]

@@ -53,6 +53,10 @@ pub(crate) fn check(cli: &Cli) -> Result<(), Error> {
 /// would, once created.
 fn same_file(a: &Path, b: &Path) -> bool {
     match (resolve(a), resolve(b)) {
+        // Windows' file systems ignore case: C:\x\Run.log is c:\x\run.log.
+        (Some(a), Some(b)) if cfg!(windows) => {
+            a.to_string_lossy().to_lowercase() == b.to_string_lossy().to_lowercase()
+        }
         (Some(a), Some(b)) => a == b,
         _ => false,
     }

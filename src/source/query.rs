@@ -26,6 +26,8 @@ pub(crate) struct Query<'a> {
 impl Source for Query<'_> {
     fn read(&self, server: Option<&ServerName>, idle: bool) -> Result<Snapshot, Error> {
         let text = |b: &[u8]| lossy(b, self.code_page);
+        // The table's age counts from before the query: a slow query does not make it younger.
+        let read_at = Instant::now();
         let captured = sessions(self.host, server, self.timeout, &text)?;
         let mut warnings = Vec::new();
         let stderr = one_line(&text(&captured.stderr));
@@ -33,7 +35,6 @@ impl Source for Query<'_> {
             warnings.push(format!("query session also printed on stderr: {stderr}"));
         }
         let locality = server.map_or(Locality::Local, |s| self.host.locality(s));
-        let read_at = Instant::now();
         let table = session_table(&captured.stdout, self.code_page)?;
         warnings.extend(counter_warning(&table));
         let idle = match idle {
