@@ -1,6 +1,6 @@
 //! The admin workflow flags (--drain, --disconnect, --session-name, --list, --input-user,
 //! --warn-exact, --unknown-idle), flattened into the command line and checked together here.
-//! Pairs that cannot go together are in [`super::CONFLICTS`].
+//! Pairs that cannot go together are in [`super::conflicts::CONFLICTS`].
 
 use crate::vocab::Verb;
 use clap::{Args, ValueEnum};
