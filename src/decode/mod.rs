@@ -305,7 +305,8 @@ fn utf16le(bytes: &[u8]) -> Decoded<'static> {
     }
 }
 
-/// Flags NULs and control characters (other than tab, which the parser judges) in clean text.
+/// Flags NULs and control characters (other than tab, which the parser judges) in clean text,
+/// and an invisible character at the start of a line.
 fn finish_line(number: usize, text: String, problem: Option<String>) -> Line<'static> {
     let clean_ascii = || {
         text.bytes()
@@ -320,6 +321,14 @@ fn finish_line(number: usize, text: String, problem: Option<String>) -> Line<'st
         };
     }
     let undecodable = problem.is_some();
+    // An invisible character first (a soft hyphen, a zero-width space: no display width) would
+    // put the next character in column 0, where the `>` marker and the row's alignment are read.
+    let problem = problem.or_else(|| {
+        text.chars()
+            .next()
+            .filter(|c| *c != '\t' && crate::vocab::text::is_hidden(*c))
+            .map(|c| format!("invisible character U+{:04X} at column 1", u32::from(c)))
+    });
     let problem = problem.or_else(|| {
         text.chars()
             .enumerate()

@@ -105,3 +105,14 @@ fn unsupported_code_page_is_an_error_naming_the_supported_ones() {
     assert!(err.to_string().contains("936"));
     assert!(err.to_string().contains("850"));
 }
+
+/// Found by the fuzzer: a soft hyphen (CP850 0xF0) before `>` has no display width, so the
+/// marker and the row read as if they began in column 0. Such a line is not clean.
+#[test]
+fn an_invisible_character_first_marks_the_line() {
+    let bytes = b" SESSIONNAME       USERNAME                 ID  STATE\r\n\xf0>rdp-tcp#3         admin                     3  Active\r\n";
+    let d = decode(bytes, CodePage::Forced(850)).unwrap();
+    let problem = d.lines[1].problem.as_deref().unwrap_or("");
+    assert!(problem.contains("U+00AD"), "{problem:?}");
+    assert!(d.lines[0].problem.is_none());
+}
