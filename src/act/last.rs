@@ -10,6 +10,7 @@ use crate::act::outcome::Outcome;
 use crate::act::results::ServerResult;
 use crate::act::{Record, Stage};
 use crate::exit_code::{Cause, ExitCode};
+use crate::plan::Reason;
 
 /// After a stop (Ctrl-C), the own session kept for last is not run: the report says so.
 pub(crate) fn not_run(results: &mut [ServerResult]) {
@@ -22,23 +23,36 @@ pub(crate) fn not_run(results: &mut [ServerResult]) {
     }
 }
 
-/// Runs the deferred own-session calls, in server order; returns `code` with bit 1 added when
-/// one of them failed.
+/// Runs the deferred own-session calls; returns `code` with bit 1 added when one of them
+/// failed. The sessions only suspected to be the caller's (its user's, on a server that cannot
+/// be told from this computer) go first, in server order; the session this process runs in
+/// goes very last, since ending it ends the program.
 pub(crate) fn own_sessions(
     stage: &Stage<'_>,
     results: &[ServerResult],
     code: ExitCode,
 ) -> ExitCode {
     let mut code = code;
-    for result in results {
+    let mut deferred: Vec<(&ServerResult, usize)> = results
+        .iter()
+        .filter_map(|r| Some((r, r.done.as_ref()?.outcomes.as_ref()?)))
+        .flat_map(|(r, outcomes)| {
+            outcomes
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| **o == Some(Outcome::AfterReport))
+                .map(move |(index, _)| (r, index))
+        })
+        .collect();
+    // Stable: server order within each group.
+    deferred.sort_by_key(|(r, index)| {
+        r.done
+            .as_ref()
+            .is_some_and(|d| d.plan.entries[*index].reason != Reason::OwnUserIncluded)
+    });
+    for (result, index) in deferred {
         let Some(done) = &result.done else { continue };
-        let Some(outcomes) = &done.outcomes else {
-            continue;
-        };
-        for (index, outcome) in outcomes.iter().enumerate() {
-            if *outcome != Some(Outcome::AfterReport) {
-                continue;
-            }
+        {
             if stage.stopping() {
                 stage.say(&format!(
                     "{}: your own session was not {} (stopped by Ctrl-C)",

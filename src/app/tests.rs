@@ -80,6 +80,67 @@ fn run_with(answer: &str, yes: bool, own: Option<u32>) -> (ExitCode, Vec<Vec<Str
     run_app(if yes { &["--yes"] } else { &[] }, &env, own, answer)
 }
 
+/// Review: with --include-self on this computer and a server that cannot be told from it,
+/// where the caller's user also has a session, the session this process runs in goes very
+/// last: ending it first would end the program before the other one was done.
+#[test]
+fn the_session_this_process_runs_in_goes_after_every_other_own_session() {
+    const REMOTE: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+ rdp-tcp#5         admin                     5  Active
+";
+    const LOCAL: &str = " SESSIONNAME       USERNAME                 ID  STATE
+ services                                    0  Disc
+ rdp-tcp#2         admin                     2  Active
+";
+    let args = [
+        "logoff-all",
+        "-s",
+        "localhost",
+        "-s",
+        "ts09",
+        "--include-self",
+        "--yes",
+    ];
+    let config = crate::config::from_args(args.map(std::ffi::OsString::from)).unwrap();
+    let mut host = FakeHost::new(|call, server| match (call, server) {
+        (Call::QuerySession, Some(s)) if s.as_str() == "ts09" => exited(0, REMOTE, ""),
+        (Call::QuerySession, _) => exited(0, LOCAL, ""),
+        _ => exited(0, "", ""),
+    });
+    host.own_session = Some(SessionId::new(2));
+    host.local = vec!["localhost".to_string()];
+    host.locality = crate::host::Locality::Unknown;
+    host.own_user = Some("admin".to_string());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut input = &b""[..];
+    run(
+        &config,
+        &host,
+        &Environment::default(),
+        &mut Io {
+            out: &mut out,
+            err: &mut err,
+            input: &mut input,
+            console: None,
+        },
+    );
+    let logoffs: Vec<Vec<String>> = host
+        .argvs()
+        .into_iter()
+        .filter(|a| a[0] != "session")
+        .collect();
+    assert_eq!(
+        logoffs,
+        [
+            vec!["5".to_string(), "/server:ts09".into()],
+            vec!["2".to_string(), "/server:localhost".into()]
+        ],
+        "{}",
+        String::from_utf8_lossy(&err)
+    );
+}
+
 #[test]
 fn on_a_terminal_a_declined_prompt_logs_off_nobody() {
     let (code, calls, err) = run_with("n\n", false, None);
