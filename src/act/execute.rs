@@ -1,6 +1,11 @@
-//! Execute: run `logoff <id>` for each planned session, one at a time, in plan order, each under
-//! the timeout, once the check before it (the gate) approved it. A failure on one session never
-//! stops the others.
+//! Execute: run `logoff <id>` for each planned session, at most `--parallel` at a time, started
+//! in plan order, each under the timeout, once the check before it (the gate) approved it. A
+//! failure on one session never stops the others.
+//!
+//! The checks run one at a time on the calling thread, in plan order; only the approved calls
+//! run on threads of their own. A logoff that failed or timed out makes the check before the
+//! next start read the table again, whichever logoff it was. After Ctrl-C nothing new starts;
+//! the calls already running finish under their timeout and their outcomes are kept.
 
 use crate::act::classify::{classify, Answer};
 use crate::act::gate::Approved;
@@ -8,6 +13,7 @@ use crate::act::outcome::Outcome;
 use crate::host::Host;
 use crate::plan::Plan;
 use crate::vocab::Verb;
+use std::sync::mpsc;
 use std::time::Duration;
 
 /// What the check before one logoff decided.
@@ -30,17 +36,20 @@ pub(crate) struct Logoff<'a> {
     /// Time each `logoff` may take.
     pub(crate) timeout: Duration,
     /// Decodes the child's messages for display.
-    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a (dyn Fn(&[u8]) -> String + Sync),
     /// Whether to stop (Ctrl-C): the logoffs not started yet are then `NotRun`.
-    pub(crate) stop: &'a dyn Fn() -> bool,
+    pub(crate) stop: &'a (dyn Fn() -> bool + Sync),
     /// What is done to each session: `logoff` or `tsdiscon`.
     pub(crate) verb: Verb,
+    /// `--parallel`: how many calls may run at once on this server (at least 1).
+    pub(crate) parallel: usize,
 }
 
-/// Runs every planned logoff in order that has no outcome yet in `outcomes` (one slot per plan
-/// entry). Before each, `check(index, after_failure)` decides whether it still runs;
-/// `after_failure` is true when the previous logoff failed or timed out. `progress` sees each
-/// outcome as it happens. A logoff that exits 0 is `LoggedOffUnverified` until verified.
+/// Runs every planned logoff that has no outcome yet in `outcomes` (one slot per plan entry),
+/// starting them in plan order, at most `logoff.parallel` at once. Before each start,
+/// `check(index, after_failure)` decides whether it still runs; `after_failure` is true when a
+/// logoff failed or timed out since the previous check. `progress` sees each outcome as it is
+/// known. A logoff that exits 0 is `LoggedOffUnverified` until verified.
 pub(crate) fn execute<'a>(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
@@ -48,38 +57,96 @@ pub(crate) fn execute<'a>(
     check: &mut dyn FnMut(usize, bool) -> Check<'a>,
     progress: &mut dyn FnMut(usize, &Outcome),
 ) {
-    let mut after_failure = false;
-    let mut stopped = false;
-    for index in plan.logoff_order() {
-        if outcomes[index].is_some() {
-            continue;
-        }
-        if stopped || (logoff.stop)() {
-            outcomes[index] = Some(Outcome::NotRun);
-            continue;
-        }
-        // Only understood sessions are planned for logoff; anything else is never acted on.
-        if plan.entries[index].session().is_none() {
-            continue;
-        }
-        let outcome = match check(index, after_failure) {
-            Check::Go(approved) => once(logoff, &approved),
-            Check::Settled(outcome) => outcome,
-            Check::Dropped => continue,
-            Check::Stop => {
-                stopped = true;
-                Outcome::NotRun
-            }
+    let parallel = logoff.parallel.max(1);
+    std::thread::scope(|scope| {
+        let (done, finished) = mpsc::channel::<(usize, Outcome)>();
+        let mut running = 0usize;
+        let mut after_failure = false;
+        let mut stopped = false;
+        // Keeps an outcome as it becomes known: said and stored; tells whether it failed.
+        let mut keep = |outcomes: &mut [Option<Outcome>], index: usize, outcome: Outcome| {
+            let failed = outcome.is_failure();
+            progress(index, &outcome);
+            outcomes[index] = Some(outcome);
+            failed
         };
-        after_failure = outcome.is_failure();
-        progress(index, &outcome);
-        outcomes[index] = Some(outcome);
-    }
+        for index in plan.logoff_order() {
+            // What finished so far counts for the check below: a failure makes it read again.
+            while let Ok((i, outcome)) = finished.try_recv() {
+                running -= 1;
+                after_failure |= keep(outcomes, i, outcome);
+            }
+            if outcomes[index].is_some() {
+                continue;
+            }
+            if stopped || (logoff.stop)() {
+                outcomes[index] = Some(Outcome::NotRun);
+                continue;
+            }
+            // Only understood sessions are planned for logoff; anything else is never acted on.
+            if plan.entries[index].session().is_none() {
+                continue;
+            }
+            // A free place first, so the check is as close to the start as it can be.
+            while running >= parallel {
+                let Ok((i, outcome)) = finished.recv() else {
+                    break;
+                };
+                running -= 1;
+                after_failure |= keep(outcomes, i, outcome);
+            }
+            if (logoff.stop)() {
+                outcomes[index] = Some(Outcome::NotRun);
+                continue;
+            }
+            let failed = std::mem::take(&mut after_failure);
+            match check(index, failed) {
+                Check::Go(approved) if parallel == 1 => {
+                    after_failure |= keep(outcomes, index, once(logoff, &approved));
+                }
+                Check::Go(approved) => {
+                    let done = done.clone();
+                    let (under_way, started) = mpsc::channel::<()>();
+                    running += 1;
+                    scope.spawn(move || {
+                        let noted = || {
+                            let _ = under_way.send(());
+                        };
+                        let outcome = once_noting(logoff, &approved, &noted);
+                        // The receiver outlives every sender: the loops below drain it.
+                        let _ = done.send((index, outcome));
+                    });
+                    // Starts in plan order: the next check waits until this call is under way
+                    // (or its thread ended, which drops the sender).
+                    let _ = started.recv();
+                }
+                Check::Settled(outcome) => after_failure |= keep(outcomes, index, outcome),
+                Check::Dropped => {}
+                Check::Stop => {
+                    stopped = true;
+                    keep(outcomes, index, Outcome::NotRun);
+                }
+            }
+        }
+        // The calls still running finish; each outcome is kept.
+        while running > 0 {
+            let Ok((i, outcome)) = finished.recv() else {
+                break;
+            };
+            running -= 1;
+            keep(outcomes, i, outcome);
+        }
+    });
 }
 
 /// Runs one approved `logoff` (or `tsdiscon`) and reads its answer.
 pub(crate) fn once(logoff: &Logoff<'_>, approved: &Approved<'_>) -> Outcome {
-    let result = approved.run(logoff.host, logoff.timeout);
+    once_noting(logoff, approved, &|| {})
+}
+
+/// As [`once`], calling `started` once the call is under way.
+fn once_noting(logoff: &Logoff<'_>, approved: &Approved<'_>, started: &dyn Fn()) -> Outcome {
+    let result = approved.run_noting(logoff.host, logoff.timeout, started);
     match classify(result, approved.id(), logoff.text) {
         Answer::Done => Outcome::succeeded(logoff.verb),
         Answer::NotFound(m) => Outcome::AlreadyGone(m),

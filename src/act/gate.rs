@@ -141,6 +141,16 @@ impl Approved<'_> {
 
     /// Runs the approved call under `timeout`.
     pub(crate) fn run(&self, host: &dyn Host, timeout: Duration) -> Result<Output, HostError> {
+        self.run_noting(host, timeout, &|| {})
+    }
+
+    /// Runs the approved call under `timeout`, calling `started` once it is under way.
+    pub(crate) fn run_noting(
+        &self,
+        host: &dyn Host,
+        timeout: Duration,
+        started: &dyn Fn(),
+    ) -> Result<Output, HostError> {
         let call = match self.act {
             Act::Verb(verb) => Call::of_verb(verb, self.id),
             Act::Reset => Call::Reset(self.id),
@@ -150,7 +160,7 @@ impl Approved<'_> {
                 message: text,
             },
         };
-        host.run(&call, self.server.as_ref(), timeout)
+        host.run_noting(&call, self.server.as_ref(), timeout, started)
     }
 }
 

@@ -132,6 +132,7 @@ pub(crate) fn own_sessions(
                     text: &text,
                     stop: &|| false,
                     verb,
+                    parallel: 1,
                 },
                 &approved,
             );

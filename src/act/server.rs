@@ -122,6 +122,7 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
                 text: &text,
                 stop: &stop,
                 verb: stage.config.verb,
+                parallel: stage.config.parallel,
             },
             &mut check,
             &mut |index, outcome| {

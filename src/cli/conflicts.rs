@@ -48,6 +48,16 @@ pub(crate) const CONFLICTS: &[Conflict] = &[
     },
     Conflict {
         first: "input",
+        second: "parallel",
+        why: "--input is always a dry run: nobody is logged off",
+    },
+    Conflict {
+        first: "list",
+        second: "parallel",
+        why: LIST_ACTS_ON_NOBODY,
+    },
+    Conflict {
+        first: "input",
         second: "timeout",
         why: "--input runs no program, so nothing can time out",
     },

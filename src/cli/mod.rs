@@ -98,10 +98,17 @@ pub(crate) struct Cli {
     #[arg(help_heading = help::FARM, long, value_name = "FILE")]
     pub(crate) servers_file: Option<PathBuf>,
 
-    /// Servers processed at once (within a server, logoffs stay one at a time).
+    /// Servers whose logoffs run at once (a server whose logoffs are done is verified alongside
+    /// the next).
     #[arg(help_heading = help::FARM, short = 'j', long, value_name = "N", default_value_t = 1,
           value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) jobs: u16,
+
+    /// Logoffs at once on each server, started in plan order, each checked by the gate first
+    /// (1: one at a time, each waiting for the one before).
+    #[arg(help_heading = help::FARM, long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=32))]
+    pub(crate) parallel: u16,
 
     /// Report format.
     #[arg(help_heading = help::REPORTS, long, default_value = "table", value_name = "FORMAT", value_parser = format_parser())]

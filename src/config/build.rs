@@ -151,6 +151,7 @@ pub(crate) fn build(cli: Cli) -> Result<Config, Error> {
         yes: cli.yes,
         timeout: cli.timeout,
         jobs: usize::from(cli.jobs),
+        parallel: usize::from(cli.parallel),
         format: cli.format,
         output: cli.output,
         log: cli.log,

@@ -94,6 +94,8 @@ pub(crate) struct Config {
     pub(crate) timeout: Duration,
     /// `--jobs`: servers processed at once (at least 1).
     pub(crate) jobs: usize,
+    /// `--parallel`: logoffs at once on each server (at least 1).
+    pub(crate) parallel: usize,
     /// Report format.
     pub(crate) format: Format,
     /// `--output`: write the report to this file (CSV with a UTF-8 byte order mark) instead of

@@ -19,6 +19,9 @@ pub(crate) struct FakeHost {
     pub(crate) calls: Mutex<Vec<(String, Vec<String>)>>,
     /// What [`Host::own_session`] answers.
     pub(crate) own_session: Option<SessionId>,
+    /// Whether a call counts as started only once it is answered: a simulated world that
+    /// changes only when it serves a table then sees each call at the moment it starts.
+    pub(crate) answer_first: bool,
     /// What [`Host::locality`] answers for a server not in `local`.
     pub(crate) locality: Locality,
     /// Servers [`Host::locality`] answers `Local` for (names ignoring case).
@@ -45,6 +48,7 @@ impl FakeHost {
             answer: Box::new(answer),
             calls: Mutex::new(Vec::new()),
             own_session: None,
+            answer_first: false,
             locality: Locality::Remote,
             local: Vec::new(),
             addresses: Vec::new(),
@@ -87,10 +91,29 @@ impl Host for FakeHost {
         server: Option<&ServerName>,
         _: Duration,
     ) -> Result<Output, HostError> {
+        self.run_noting(call, server, Duration::ZERO, &|| {})
+    }
+
+    /// The call is listed, then `started` is called, then the answer is made (or, with
+    /// `answer_first`, the answer before `started`): the list holds the calls in the order
+    /// they started.
+    fn run_noting(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        _: Duration,
+        started: &dyn Fn(),
+    ) -> Result<Output, HostError> {
         self.calls
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push((call.tool().file_name().to_string(), call.argv(server)));
+        if self.answer_first {
+            let answer = (self.answer)(call, server);
+            started();
+            return answer;
+        }
+        started();
         (self.answer)(call, server)
     }
 

@@ -60,6 +60,20 @@ pub(crate) trait Host: Sync {
         timeout: Duration,
     ) -> Result<Output, HostError>;
 
+    /// As [`Host::run`], calling `started` once the program has started (or failed to start),
+    /// before waiting for it: whoever starts calls in an order learns when each one is under
+    /// way.
+    fn run_noting(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        timeout: Duration,
+        started: &dyn Fn(),
+    ) -> Result<Output, HostError> {
+        started();
+        self.run(call, server, timeout)
+    }
+
     /// The Remote Desktop session this process runs in, asked of the system; `None` where the
     /// system cannot tell (off Windows).
     fn own_session(&self) -> Option<SessionId>;
@@ -129,10 +143,30 @@ impl<R: Runner> Host for SystemHost<R> {
         server: Option<&ServerName>,
         timeout: Duration,
     ) -> Result<Output, HostError> {
-        let program = self.locate(call.tool())?;
-        Ok(self
-            .runner
-            .run(program, &call.argv(server), timeout, call.output_limit())?)
+        self.run_noting(call, server, timeout, &|| {})
+    }
+
+    fn run_noting(
+        &self,
+        call: &Call<'_>,
+        server: Option<&ServerName>,
+        timeout: Duration,
+        started: &dyn Fn(),
+    ) -> Result<Output, HostError> {
+        let program = match self.locate(call.tool()) {
+            Ok(program) => program,
+            Err(e) => {
+                started();
+                return Err(e.into());
+            }
+        };
+        Ok(self.runner.run_noting(
+            program,
+            &call.argv(server),
+            timeout,
+            call.output_limit(),
+            started,
+        )?)
     }
 
     fn own_session(&self) -> Option<SessionId> {

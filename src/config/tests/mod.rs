@@ -291,6 +291,9 @@ fn filters_are_checked_at_parse_time() {
     assert!(config(&["--user", "CONTOSO\\"]).is_err());
     assert!(config(&["--idle-over", "2h"]).is_ok());
     assert!(config(&["--jobs", "0"]).is_err());
+    assert!(config(&["--parallel", "0"]).is_err());
+    assert!(config(&["--parallel", "33"]).is_err());
+    assert_eq!(config(&[]).map(|c| c.parallel), Ok(4));
 }
 
 /// An example command line for each flag a conflict names.
@@ -303,6 +306,7 @@ fn sample(id: &str) -> Vec<&'static str> {
         "warn" => vec!["--warn", "bye"],
         "event_log" => vec!["--event-log"],
         "jobs" => vec!["--jobs", "2"],
+        "parallel" => vec!["--parallel", "2"],
         "idle_over" => vec!["--idle-over", "2h"],
         "timeout" => vec!["--timeout", "30s"],
         "tools_dir" => vec!["--tools-dir", "/tmp"],

@@ -87,6 +87,20 @@ pub(crate) trait Runner: Sync {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError>;
+
+    /// As [`Runner::run`], calling `started` once the child has started (or failed to start),
+    /// before waiting for it.
+    fn run_noting(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+        started: &dyn Fn(),
+    ) -> Result<Output, RunError> {
+        started();
+        self.run(program, args, timeout, max_output)
+    }
 }
 
 /// The most `query session` / `query user` may print: far above the largest real table.
@@ -111,8 +125,20 @@ impl Runner for SystemRunner {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError> {
+        self.run_noting(program, args, timeout, max_output, &|| {})
+    }
+
+    fn run_noting(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+        noted: &dyn Fn(),
+    ) -> Result<Output, RunError> {
         let started = Instant::now();
         let child = platform::Child::start(program, args, platform::Wait::Best);
+        noted();
         finish(program, child, started, timeout, max_output)
     }
 }
