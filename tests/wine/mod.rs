@@ -10,6 +10,7 @@
 mod check;
 mod codepages;
 mod drain;
+mod journal;
 mod runs;
 
 use serde_json::Value;
