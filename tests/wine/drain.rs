@@ -4,16 +4,18 @@
 //! real one does.
 
 use super::{exes, prefix, text, Case, WINE};
+use std::path::Path;
 use std::process::Command;
 
 const WINLOGON: &str = r"HKLM\Software\Microsoft\Windows NT\CurrentVersion\Winlogon";
 const TERMINAL_SERVER: &str = r"HKLM\System\CurrentControlSet\Control\Terminal Server";
 
-fn reg(args: &[&str]) -> String {
+/// `reg ARGS` in `prefix`: its output.
+pub(super) fn reg(prefix: &Path, args: &[&str]) -> String {
     let out = Command::new(WINE)
         .arg("reg")
         .args(args)
-        .env("WINEPREFIX", prefix())
+        .env("WINEPREFIX", prefix)
         .env("WINEDEBUG", "-all")
         .output()
         .expect("wine64 runs");
@@ -21,36 +23,42 @@ fn reg(args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-/// Sets the two values as `change logon` would for `disabled` and `drain`.
-fn set_mode(disabled: &str, drain: &str) {
-    reg(&[
-        "add",
-        WINLOGON,
-        "/v",
-        "WinStationsDisabled",
-        "/t",
-        "REG_SZ",
-        "/d",
-        disabled,
-        "/f",
-    ]);
-    reg(&[
-        "add",
-        TERMINAL_SERVER,
-        "/v",
-        "TSServerDrainMode",
-        "/t",
-        "REG_DWORD",
-        "/d",
-        drain,
-        "/f",
-    ]);
+/// Sets the two values in `prefix` as `change logon` would for `disabled` and `drain`.
+pub(super) fn set_mode(prefix: &Path, disabled: &str, drain: &str) {
+    reg(
+        prefix,
+        &[
+            "add",
+            WINLOGON,
+            "/v",
+            "WinStationsDisabled",
+            "/t",
+            "REG_SZ",
+            "/d",
+            disabled,
+            "/f",
+        ],
+    );
+    reg(
+        prefix,
+        &[
+            "add",
+            TERMINAL_SERVER,
+            "/v",
+            "TSServerDrainMode",
+            "/t",
+            "REG_DWORD",
+            "/d",
+            drain,
+            "/f",
+        ],
+    );
 }
 
-/// The two values now, as `reg query` prints their data.
-fn mode() -> (String, String) {
+/// The two values in `prefix` now, as `reg query` prints their data.
+pub(super) fn mode(prefix: &Path) -> (String, String) {
     let value = |key: &str, name: &str| {
-        let out = reg(&["query", key, "/v", name]);
+        let out = reg(prefix, &["query", key, "/v", name]);
         out.lines()
             .find(|l| l.contains(name))
             .and_then(|l| l.split_whitespace().last())
@@ -75,7 +83,7 @@ fn the_mode_comes_from_the_registry_in_any_language() {
             "当前已启用会话登录",
             "",
         ] {
-            set_mode("0", "0");
+            set_mode(prefix(), "0", "0");
             let mut case = Case::new("drain", "en-2019-mixed.txt");
             case.set("STANDIN_CHANGE_QUERY", query_text);
             let out = case.run(&exe, &["--drain", "--yes", "--verify-wait", "0"]);
@@ -99,10 +107,10 @@ fn the_mode_comes_from_the_registry_in_any_language() {
                 "{query_text}: {calls:?}"
             );
             assert!(calls.iter().any(|c| c == "logoff 3"), "{calls:?}");
-            assert_eq!(mode(), ("0".to_string(), "0x0".to_string()));
+            assert_eq!(mode(prefix()), ("0".to_string(), "0x0".to_string()));
         }
         // Logons disabled in the registry: already blocked, left so, whatever the text says.
-        set_mode("1", "0");
+        set_mode(prefix(), "1", "0");
         let mut case = Case::new("drain-disabled", "en-2019-mixed.txt");
         case.set("STANDIN_CHANGE_QUERY", "当前已禁用会话登录");
         let out = case.run(&exe, &["--drain", "--yes", "--verify-wait", "0"]);
@@ -114,7 +122,7 @@ fn the_mode_comes_from_the_registry_in_any_language() {
             "{calls:?}"
         );
         assert!(String::from_utf8_lossy(&out.stderr).contains("already blocked"));
-        assert_eq!(mode(), ("1".to_string(), "0x0".to_string()));
-        set_mode("0", "0");
+        assert_eq!(mode(prefix()), ("1".to_string(), "0x0".to_string()));
+        set_mode(prefix(), "0", "0");
     }
 }

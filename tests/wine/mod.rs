@@ -10,6 +10,7 @@
 mod check;
 mod codepages;
 mod drain;
+mod journal;
 mod runs;
 
 use serde_json::Value;
@@ -58,40 +59,42 @@ fn win(path: &Path) -> String {
     format!("Z:{}", path.display()).replace('/', "\\")
 }
 
-/// A fresh prefix for this run, made once: wineboot, then the stand-ins into system32. A
-/// static is never dropped, so the prefixes of earlier runs whose process has ended are
-/// removed here instead.
+/// The prefix most scenarios share, made once for this test process.
 fn prefix() -> &'static Path {
     static PREFIX: OnceLock<PathBuf> = OnceLock::new();
-    PREFIX.get_or_init(|| {
-        remove_prefixes_of_ended_runs();
-        let dir = std::env::temp_dir().join(format!("logoff-all-wine-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        let status = Command::new(WINE)
-            .args(["wineboot", "-i"])
-            .env("WINEPREFIX", &dir)
-            .env("WINEDEBUG", "-all")
-            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("wine64 runs (apt-get install wine64)");
-        assert!(status.success(), "wineboot failed");
-        let system32 = dir.join("drive_c/windows/system32");
-        assert!(system32.is_dir(), "prefix has no system32");
-        for tool in ["query", "logoff", "msg", "eventcreate", "change"] {
-            std::fs::copy(standin(), system32.join(format!("{tool}.exe"))).unwrap();
-        }
-        // The Windows 10+ build imports ProcessPrng from bcryptprimitives.dll, which Wine 8
-        // lacks: a test-only stand-in forwards it to BCryptGenRandom.
-        std::fs::copy(
-            env_path("LOGOFF_ALL_E2E_PRNG_DLL", "target/e2e/bcryptprimitives.dll"),
-            system32.join("bcryptprimitives.dll"),
-        )
-        .unwrap();
-        dir
-    })
+    PREFIX.get_or_init(|| new_prefix(""))
+}
+
+/// A fresh prefix named by `tag`: wineboot, then the stand-ins into system32. A static is never
+/// dropped, so the prefixes of earlier runs whose process has ended are removed here instead.
+fn new_prefix(tag: &str) -> PathBuf {
+    remove_prefixes_of_ended_runs();
+    let dir = std::env::temp_dir().join(format!("logoff-all-wine-{}{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let status = Command::new(WINE)
+        .args(["wineboot", "-i"])
+        .env("WINEPREFIX", &dir)
+        .env("WINEDEBUG", "-all")
+        .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("wine64 runs (apt-get install wine64)");
+    assert!(status.success(), "wineboot failed");
+    let system32 = dir.join("drive_c/windows/system32");
+    assert!(system32.is_dir(), "prefix has no system32");
+    for tool in ["query", "logoff", "msg", "eventcreate", "change"] {
+        std::fs::copy(standin(), system32.join(format!("{tool}.exe"))).unwrap();
+    }
+    // The Windows 10+ build imports ProcessPrng from bcryptprimitives.dll, which Wine 8
+    // lacks: a test-only stand-in forwards it to BCryptGenRandom.
+    std::fs::copy(
+        env_path("LOGOFF_ALL_E2E_PRNG_DLL", "target/e2e/bcryptprimitives.dll"),
+        system32.join("bcryptprimitives.dll"),
+    )
+    .unwrap();
+    dir
 }
 
 fn remove_prefixes_of_ended_runs() {
@@ -100,9 +103,11 @@ fn remove_prefixes_of_ended_runs() {
     };
     for entry in entries.flatten() {
         let name = entry.file_name();
+        // `logoff-all-wine-PID` or `logoff-all-wine-PID-TAG`.
         let pid = name
             .to_str()
-            .and_then(|n| n.strip_prefix("logoff-all-wine-"));
+            .and_then(|n| n.strip_prefix("logoff-all-wine-"))
+            .map(|n| n.split('-').next().unwrap_or(n));
         if let Some(pid) = pid.filter(|p| p.bytes().all(|b| b.is_ascii_digit())) {
             if !Path::new("/proc").join(pid).exists() {
                 let _ = std::fs::remove_dir_all(entry.path());
@@ -111,10 +116,12 @@ fn remove_prefixes_of_ended_runs() {
     }
 }
 
-/// One scenario: its own call log and answers.
+/// One scenario: its own call log and answers, in the shared prefix unless `prefix` names
+/// another.
 struct Case {
     dir: PathBuf,
     vars: Vec<(String, String)>,
+    prefix: Option<&'static Path>,
 }
 
 impl Case {
@@ -128,6 +135,7 @@ impl Case {
         let mut case = Case {
             dir,
             vars: Vec::new(),
+            prefix: None,
         };
         let log = case.dir.join("calls.log");
         case.set("STANDIN_LOG", &win(&log));
@@ -143,8 +151,14 @@ impl Case {
         self
     }
 
-    /// Runs `exe` under Wine from `cwd` (default: the case's folder).
-    fn run_in(&self, exe: &Path, cwd: Option<&Path>, args: &[&str]) -> Output {
+    /// The prefix this case runs in.
+    fn prefix(&self) -> &'static Path {
+        self.prefix.unwrap_or_else(prefix)
+    }
+
+    /// `exe` under Wine from `cwd` (default: the case's folder), with the case's answers, its
+    /// call log started afresh.
+    fn command(&self, exe: &Path, cwd: Option<&Path>, args: &[&str]) -> Command {
         let _ = std::fs::remove_file(self.dir.join("calls.log"));
         // The sessions the stand-in logoff ended in an earlier run are listed again.
         let _ = std::fs::remove_file(self.dir.join("calls.log.gone"));
@@ -152,7 +166,7 @@ impl Case {
         cmd.arg(exe)
             .args(args)
             .current_dir(cwd.unwrap_or(&self.dir))
-            .env("WINEPREFIX", prefix())
+            .env("WINEPREFIX", self.prefix())
             .env("WINEDEBUG", "-all")
             .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env("LANG", "en_US.UTF-8")
@@ -160,7 +174,12 @@ impl Case {
         for (k, v) in &self.vars {
             cmd.env(k, v);
         }
-        cmd.output().expect("wine64 runs")
+        cmd
+    }
+
+    /// Runs `exe` under Wine from `cwd` (default: the case's folder).
+    fn run_in(&self, exe: &Path, cwd: Option<&Path>, args: &[&str]) -> Output {
+        self.command(exe, cwd, args).output().expect("wine64 runs")
     }
 
     fn run(&self, exe: &Path, args: &[&str]) -> Output {
