@@ -20,7 +20,15 @@ fn mixed_run_logs_off_in_plan_order_own_session_last_despite_hang_and_failure() 
          5) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;",
     );
     let started = Instant::now();
-    let out = env.run(&["--include-self", "--timeout", "1", "--format", "json"]);
+    let out = env.run(&[
+        "--parallel",
+        "1",
+        "--include-self",
+        "--timeout",
+        "1",
+        "--format",
+        "json",
+    ]);
     assert!(started.elapsed() < Duration::from_secs(20));
     // After the hung logoff (4) and the failed one (5) the table is read again; the last look
     // verifies that the ended sessions are gone; the own session (2) goes after everything,
@@ -304,7 +312,7 @@ fn ctrl_c_mid_run_reports_what_finished_and_runs_nothing_more() {
             .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
     )
     .unwrap();
-    let child = crate::common::command(&["--format", "json"])
+    let child = crate::common::command(&["--parallel", "1", "--format", "json"])
         .env("PATH", path)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -68,7 +68,15 @@ fn a_logoff_printing_without_end_fails_that_session_only() {
     env.fake_query("en-2019-mixed.txt", 0);
     env.fake_logoff("4) exec yes ;;");
     let started = Instant::now();
-    let out = env.run(&["--yes", "--timeout", "60", "--format", "json"]);
+    let out = env.run(&[
+        "--parallel",
+        "1",
+        "--yes",
+        "--timeout",
+        "60",
+        "--format",
+        "json",
+    ]);
     assert!(started.elapsed() < Duration::from_secs(20));
     assert_lines(
         &[

@@ -92,20 +92,64 @@ pub(crate) fn act(
 ) -> ExitCode {
     drain::run::around(stage, recorded, results, |results| {
         rounds::warn_and_wait(stage, results);
-        for_each(results, stage.config.jobs, |r| {
+        // A server whose logoffs are done is verified on a thread of its own, so the worker
+        // takes the next server at once.
+        for_each_then(results, stage.config.jobs, |r| {
             let started = Instant::now();
             let planned = r
                 .done
                 .as_ref()
                 .is_some_and(|d| !d.plan.logoff_order().is_empty());
-            server::run(stage, r);
-            stage.events.server_acted(r);
-            r.elapsed += started.elapsed();
-            if planned {
-                stage.events.server_finished(r);
+            let wrap_up = move |r: &mut ServerResult| {
+                stage.events.server_acted(r);
+                r.elapsed += started.elapsed();
+                if planned {
+                    stage.events.server_finished(r);
+                }
+            };
+            match server::run(stage, r) {
+                Some(looks) => Some(move || {
+                    looks.finish(stage, r);
+                    wrap_up(r);
+                }),
+                None => {
+                    wrap_up(r);
+                    None
+                }
             }
         });
     })
+}
+
+/// Runs `first` on every item, `jobs` at a time; what it hands back runs on a thread of its
+/// own, so the worker goes on to the next item at once. Returns when all of it is done.
+pub(crate) fn for_each_then<'s, T, F>(
+    items: &'s mut [T],
+    jobs: usize,
+    first: impl Fn(&'s mut T) -> Option<F> + Sync,
+) where
+    T: Send + 's,
+    F: FnOnce() + Send + 's,
+{
+    let workers = jobs.clamp(1, items.len().max(1));
+    let queue = Mutex::new(items.iter_mut());
+    std::thread::scope(|scope| {
+        let work = || loop {
+            let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+            match next {
+                Some(item) => {
+                    if let Some(then) = first(item) {
+                        scope.spawn(then);
+                    }
+                }
+                None => break,
+            }
+        };
+        for _ in 1..workers {
+            scope.spawn(work);
+        }
+        work();
+    });
 }
 
 /// Runs `f` on every item, `jobs` at a time.

@@ -1,6 +1,7 @@
 //! Server: the logoffs on one server. Re-check a stale table before every logoff (and after any
-//! logoff that failed or timed out), log off, then verify that the sessions went and, with
-//! `--reset-stuck`, reset the ones that stayed.
+//! logoff that failed or timed out), log off ([`run`]), then verify that the sessions went and,
+//! with `--reset-stuck`, reset the ones that stayed ([`Looks::finish`]). The looks are handed
+//! back, so the worker can take the next server while they wait.
 
 use crate::act::execute::{self, Check, Logoff};
 use crate::act::gate::{self, Act, Evidence, Phase, Refusal};
@@ -13,8 +14,39 @@ use crate::error::Error;
 use crate::plan::{Action, Plan, Reason};
 use crate::vocab::{escape_for_display, ServerName};
 
-/// Re-check, log off, verify and reset on one server.
-pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
+/// What is left of a server's run once its logoffs are done: the looks that verify them (and
+/// the resets of `--reset-stuck`).
+#[must_use = "the outcomes land in the result only when the looks finish"]
+pub(crate) struct Looks {
+    outcomes: Vec<Option<Outcome>>,
+}
+
+impl Looks {
+    /// Verifies (and resets), then puts the outcomes in `result`.
+    pub(crate) fn finish(mut self, stage: &Stage<'_>, result: &mut ServerResult) {
+        let ServerResult {
+            server: label,
+            target,
+            done,
+            ..
+        } = result;
+        let Some(done) = done.as_mut() else {
+            return;
+        };
+        verify_and_reset(
+            stage,
+            target.as_ref(),
+            label,
+            &done.plan,
+            &mut self.outcomes,
+        );
+        done.outcomes = Some(self.outcomes);
+    }
+}
+
+/// Re-checks and logs off on one server; returns the looks still to do, or `None` when the
+/// result is complete.
+pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) -> Option<Looks> {
     let ServerResult {
         server: label,
         target,
@@ -25,11 +57,9 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
     } = result;
     let label = label.as_str();
     let server = target.as_ref();
-    let Some(done) = done.as_mut() else {
-        return;
-    };
+    let done = done.as_mut()?;
     if done.plan.logoff_order().is_empty() {
-        return;
+        return None;
     }
     let mut outcomes = vec![None; done.plan.entries.len()];
     // The caller's own session (planned last, with --include-self) waits for everything else:
@@ -140,7 +170,7 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
         });
     }
     if error.is_none() && !stage.stopping() {
-        verify_and_reset(stage, server, label, &done.plan, &mut outcomes);
+        return Some(Looks { outcomes });
     } else {
         let why = if stage.stopping() {
             "stopped by Ctrl-C"
@@ -161,6 +191,7 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) {
         }
     }
     done.outcomes = Some(outcomes);
+    None
 }
 
 /// Tells the `--log` what became of one logoff when `record`, and stderr when `say`: one line

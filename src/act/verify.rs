@@ -22,10 +22,21 @@ use crate::table::session::Session;
 use crate::vocab::ServerName;
 use std::time::{Duration, Instant};
 
-/// The first pause between two looks; it doubles up to [`MAX_INTERVAL`].
-pub(crate) const FIRST_INTERVAL: Duration = Duration::from_millis(500);
-/// The longest pause between two looks.
-pub(crate) const MAX_INTERVAL: Duration = Duration::from_secs(4);
+/// A look ends about this long after the one before it began (the next starts this long after
+/// the previous one began, less the time that one took), so a session that went is seen at
+/// most about this late.
+pub(crate) const LOOK_EVERY: Duration = Duration::from_secs(1);
+/// The least pause between the end of one look and the start of the next: two looks never run
+/// at once, and a slow server is asked at most about once per (its query time + this). With
+/// [`LOOK_EVERY`], looks start at least 0.625 s apart, so a wait `W` takes at most
+/// `1 + W / 0.625 s` looks on a server.
+pub(crate) const LEAST_PAUSE: Duration = Duration::from_millis(250);
+
+/// When the look after one that began at `began` and took `took` starts: [`LOOK_EVERY`] after
+/// `began`, less `took`, and at least [`LEAST_PAUSE`] after it ended.
+pub(crate) fn next_look(began: Instant, took: Duration) -> Instant {
+    (began + LOOK_EVERY.saturating_sub(took)).max(began + took + LEAST_PAUSE)
+}
 
 /// How to look again.
 pub(crate) struct Look<'a> {
@@ -138,7 +149,6 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
         return Vec::new();
     }
     let start = Instant::now();
-    let mut interval = FIRST_INTERVAL;
     let mut looks = 0;
     let mut last: Result<(), String>;
     // What the last look showed for each index still listed.
@@ -151,7 +161,10 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
             last = Err("stopped by Ctrl-C".to_string());
             break;
         }
-        match (look.poll)() {
+        let began = Instant::now();
+        let polled = (look.poll)();
+        let next = next_look(began, began.elapsed());
+        match polled {
             Ok(fresh) => {
                 looks += 1;
                 last = Ok(());
@@ -187,12 +200,10 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
         if pending.is_empty() || elapsed >= look.wait {
             break;
         }
-        let pause = interval.min(look.wait - elapsed);
-        let until = Instant::now() + pause;
+        let until = next.min(start + look.wait);
         while Instant::now() < until && !(look.stop)() {
             std::thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
         }
-        interval = (interval * 2).min(MAX_INTERVAL);
     }
     let secs = start.elapsed().as_secs_f64();
     match last {

@@ -50,6 +50,8 @@ fn user_patterns_with_exclusions_winning_and_an_exclude_file() {
     let exclude = env.dir.join("keep.txt");
     std::fs::write(&exclude, "# service accounts stay\nCONTOSO\\svc_*\n\n").unwrap();
     let out = env.run(&[
+        "--parallel",
+        "1",
         "--user",
         "*o*",
         "--user",

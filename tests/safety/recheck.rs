@@ -25,7 +25,11 @@ fn after_a_timed_out_logoff_the_table_is_read_again_and_a_reused_id_is_left_alon
     ]);
     query_tables(&env, &[before, after]);
     env.fake_logoff("3) exec sleep 30 ;;");
-    let out = run_with(&env, &["--timeout", "1", "--format", "json"], &[]);
+    let out = run_with(
+        &env,
+        &["--parallel", "1", "--timeout", "1", "--format", "json"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_lines(
         &[
@@ -66,7 +70,7 @@ fn a_failed_recheck_after_a_failed_logoff_stops_that_server_and_keeps_the_report
     ]);
     query_tables(&env, &[before, "garbage, not a table\r\n".to_string()]);
     env.fake_logoff("4) echo 'Error [5]:Access is denied.' >&2; exit 1 ;;");
-    let out = run_with(&env, &["--format", "json"], &[]);
+    let out = run_with(&env, &["--parallel", "1", "--format", "json"], &[]);
     // Bits: 1 a failed logoff, 4 the table of the re-check not understood.
     assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
     assert_lines(
@@ -119,7 +123,11 @@ fn disconnect_is_rechecked_after_a_failure_and_not_verified() {
             log.display()
         ),
     );
-    let out = run_with(&env, &["--disconnect", "--format", "json"], &[]);
+    let out = run_with(
+        &env,
+        &["--parallel", "1", "--disconnect", "--format", "json"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_lines(
         &["query session", "tsdiscon 3", "query session", "tsdiscon 6"],

@@ -21,7 +21,15 @@ const RESTORED: &[&str] = &[
 fn drain_is_set_before_the_warning_and_restored_after_the_logoffs() {
     let env = mixed("drain", "enable", &[]);
     let out = env.run(&[
-        "--drain", "--warn", "bye", "--grace", "1s", "--format", "json",
+        "--parallel",
+        "1",
+        "--drain",
+        "--warn",
+        "bye",
+        "--grace",
+        "1s",
+        "--format",
+        "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let expected = [

@@ -82,8 +82,31 @@ fn sessions_that_go_are_logged_off_and_one_that_stays_is_still_present() {
         m.contains("still listed ID 4 (user \"bob\", no session name, state \"Down\")"),
         "{m}"
     );
-    // 500 ms, then 700 ms (the rest of the wait): three looks.
+    // At once, 1 s later, then at the end of the wait: three looks.
     assert_eq!(looks.get(), 3);
+}
+
+#[test]
+fn a_look_ends_about_a_second_after_the_one_before_began_and_never_overlaps_it() {
+    let began = Instant::now();
+    let after = |took_ms: u64| next_look(began, Duration::from_millis(took_ms)) - began;
+    // A quick server: every second; a 200 ms query starts 800 ms after the last one began.
+    assert_eq!(after(0), Duration::from_millis(1000));
+    assert_eq!(after(200), Duration::from_millis(800));
+    // A slow one: a quarter of a second after the last one ended.
+    assert_eq!(after(900), Duration::from_millis(1150));
+    assert_eq!(after(3000), Duration::from_millis(3250));
+    for took in 0..3000 {
+        let gap = after(took);
+        assert!(gap >= Duration::from_millis(625), "{took} ms: {gap:?}");
+        assert!(gap >= Duration::from_millis(took) + LEAST_PAUSE);
+        // Seen at most about a second late when the query takes the same time again.
+        let late = gap + Duration::from_millis(took);
+        assert!(
+            late <= LOOK_EVERY.max(Duration::from_millis(2 * took) + LEAST_PAUSE),
+            "{took} ms: {late:?}"
+        );
+    }
 }
 
 #[test]
