@@ -46,8 +46,11 @@ pub(crate) struct Environment {
     pub(crate) recheck_after: Duration,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
     pub(crate) stop: Arc<AtomicBool>,
-    /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back
-    /// before it ends the process.
+    /// Set by a second Ctrl-C: the calls that only read or tell are stopped too (the host
+    /// holds it); what was started is still reported.
+    pub(crate) hurry: Arc<AtomicBool>,
+    /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back at
+    /// once.
     pub(crate) undo: Arc<Undo>,
     /// The command line, program name first, for the audit log's run lines.
     pub(crate) args: Vec<String>,
@@ -60,6 +63,7 @@ impl Default for Environment {
             stderr_terminal: false,
             recheck_after: Duration::from_secs(10),
             stop: Arc::new(AtomicBool::new(false)),
+            hurry: Arc::new(AtomicBool::new(false)),
             undo: Arc::new(Undo::default()),
             args: Vec::new(),
         }

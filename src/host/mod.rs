@@ -23,7 +23,8 @@ use crate::vocab::SessionId;
 use runner::{Output, RunError, Runner};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tools::{Tool, ToolError};
 
@@ -99,6 +100,9 @@ pub(crate) trait Host: Sync {
 pub(crate) struct SystemHost<R: Runner> {
     runner: R,
     tools_dir: Option<PathBuf>,
+    /// Set by a second Ctrl-C: the calls that only read or tell ([`Call::may_be_cut`]) are
+    /// stopped, or not started.
+    hurry: Option<Arc<AtomicBool>>,
     resolved: [OnceLock<Result<PathBuf, ToolError>>; Tool::ALL.len()],
 }
 
@@ -109,8 +113,15 @@ impl<R: Runner> SystemHost<R> {
         SystemHost {
             runner,
             tools_dir: tools_dir.map(Path::to_path_buf),
+            hurry: None,
             resolved: Default::default(),
         }
+    }
+
+    /// This host, cutting short the calls that only read or tell once `hurry` is set.
+    pub(crate) fn hurried_by(mut self, hurry: Arc<AtomicBool>) -> Self {
+        self.hurry = Some(hurry);
+        self
     }
 
     /// Where `tool` is, found once and remembered for the rest of the run.
@@ -130,9 +141,14 @@ impl<R: Runner> Host for SystemHost<R> {
         timeout: Duration,
     ) -> Result<Output, HostError> {
         let program = self.locate(call.tool())?;
-        Ok(self
-            .runner
-            .run(program, &call.argv(server), timeout, call.output_limit())?)
+        let (argv, limit) = (call.argv(server), call.output_limit());
+        Ok(match self.hurry.as_deref().filter(|_| call.may_be_cut()) {
+            Some(hurry) => {
+                let cut = || hurry.load(Ordering::SeqCst);
+                self.runner.run_cut(program, &argv, timeout, limit, &cut)?
+            }
+            None => self.runner.run(program, &argv, timeout, limit)?,
+        })
     }
 
     fn own_session(&self) -> Option<SessionId> {

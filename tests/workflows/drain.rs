@@ -189,7 +189,7 @@ pub(super) fn wait_for_call(env: &TestEnv, prefix: &str) {
     }
 }
 
-fn interrupt(child: &std::process::Child) {
+pub(super) fn interrupt(child: &std::process::Child) {
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -197,7 +197,7 @@ fn interrupt(child: &std::process::Child) {
     assert!(status.success());
 }
 
-fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
+pub(super) fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {

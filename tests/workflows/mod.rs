@@ -4,6 +4,7 @@
 //! --input-user, warnings that fit the wait, --unknown-idle.
 #![cfg(unix)]
 
+mod ctrl_c;
 mod drain;
 mod journal;
 mod modes;

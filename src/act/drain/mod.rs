@@ -2,9 +2,10 @@
 //! cross-checked with the text of `change logon /query`, which is the fallback), sets
 //! `change logon /drain` (or `/drainuntilrestart`) before anyone is warned or logged off, and
 //! puts the recorded mode back at the end, but only when the mode is still the one this run
-//! set: a guard restores it when dropped, the run restores it explicitly, and the second Ctrl-C
-//! (which ends the process) restores it through [`Undo::restore_before_exit`]. A journal
-//! ([`journal`]) lets the next run mend a drain left by a run that was killed.
+//! set: a guard restores it when dropped, the run restores it explicitly, and a second Ctrl-C
+//! restores it at once through [`Undo::restore_now`] (the run, which goes on to write its
+//! report, then reports what that restore did). A journal ([`journal`]) lets the next run mend
+//! a drain left by a run that was killed.
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
@@ -213,7 +214,7 @@ pub(crate) struct Guard<'a> {
     recorded: LogonMode,
     /// The mode this run sets: drain, or drain until restart.
     target: LogonMode,
-    /// Shared with the handler of a second Ctrl-C, which restores the mode before it exits.
+    /// Shared with the handler of a second Ctrl-C, which restores the mode at once.
     undo: &'a Undo,
     /// Whether the mode may have been changed and must be put back to the recorded one.
     pending: bool,
@@ -261,8 +262,15 @@ impl<'a> Guard<'a> {
             return Ok(Restore::Nothing);
         }
         if !self.undo.begin_restore() {
-            // The second Ctrl-C took it over; it finishes before the process ends.
-            return Ok(Restore::Nothing);
+            // The second Ctrl-C took it over: what it did is this restore's result. When it
+            // found nothing to put back, the drain may have been still on its way (the Ctrl-C
+            // came during `change logon /drain`): one more look, now that it has ended.
+            return match self.undo.restored_by_ctrl_c() {
+                Ok(Restore::Unchanged(_)) => {
+                    self.change.restore_if_unchanged(self.recorded, self.target)
+                }
+                other => other,
+            };
         }
         let result = self.change.restore_if_unchanged(self.recorded, self.target);
         self.undo.set(Pending::Restored);
@@ -310,15 +318,32 @@ enum Pending {
 }
 
 /// The run's record of a drain to undo. The run creates it and hands it both to the drain
-/// ([`Guard::drain`]) and to the handler of a second Ctrl-C, which ends the process and so must
-/// put the mode back first ([`Undo::restore_before_exit`]). No global state: each run has its
-/// own.
+/// ([`Guard::drain`]) and to the handler of a second Ctrl-C, which puts the mode back at once
+/// ([`Undo::restore_now`]) while the run finishes the call in progress and writes its report.
+/// No global state: each run has its own.
 #[derive(Debug, Default)]
-pub(crate) struct Undo(Mutex<Pending>);
+pub(crate) struct Undo {
+    pending: Mutex<Pending>,
+    /// What the second Ctrl-C's restore did, for the run to report.
+    by_ctrl_c: Mutex<Option<Result<Restore, DrainError>>>,
+}
 
 impl Undo {
     fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
+        self.pending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Waits for the second Ctrl-C's restore to end (each of its calls has a timeout) and
+    /// returns what it did; `Nothing` when it had nothing to do.
+    fn restored_by_ctrl_c(&self) -> Result<Restore, DrainError> {
+        while *self.lock() == Pending::Restoring {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        self.by_ctrl_c
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or(Ok(Restore::Nothing))
     }
 
     fn set(&self, pending: Pending) {
@@ -338,10 +363,11 @@ impl Undo {
         }
     }
 
-    /// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon
-    /// mode first (or waits up to `timeout` for a restore already running). Returns what it
-    /// did, for the handler to print.
-    pub(crate) fn restore_before_exit(
+    /// For the handler of a second Ctrl-C: puts back a drained logon mode at once (or waits up
+    /// to `timeout` for a restore already running), while the run finishes the call in
+    /// progress. Returns what it did, for the handler to print; the run's own restore then
+    /// returns it too, for the report and the audit log.
+    pub(crate) fn restore_now(
         &self,
         host: &dyn Host,
         timeout: Duration,
@@ -371,6 +397,7 @@ impl Undo {
             text: &text,
         }
         .restore_if_unchanged(recorded, target);
+        *self.by_ctrl_c.lock().unwrap_or_else(|e| e.into_inner()) = Some(result.clone());
         self.set(Pending::Restored);
         Some(result)
     }

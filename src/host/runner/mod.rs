@@ -65,6 +65,12 @@ pub(crate) enum RunError {
         /// What it printed before it was stopped.
         partial: Output,
     },
+    /// A second Ctrl-C stopped the wait; the program was stopped.
+    #[error("{program} was stopped by a second Ctrl-C")]
+    Cut {
+        /// The program's path.
+        program: String,
+    },
     /// The program printed more than the limit; it was stopped and nothing is decided from it.
     #[error("{program} printed more than {limit} bytes (output too large) and was stopped")]
     TooLarge {
@@ -87,6 +93,21 @@ pub(crate) trait Runner: Sync {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError>;
+
+    /// As [`Runner::run`], but stops the program, and fails with [`RunError::Cut`], once `cut`
+    /// says so (asked often while it runs, and before it starts). A runner that cannot stop a
+    /// child early runs it to its end.
+    fn run_cut(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+        cut: &dyn Fn() -> bool,
+    ) -> Result<Output, RunError> {
+        let _ = cut;
+        self.run(program, args, timeout, max_output)
+    }
 }
 
 /// The most `query session` / `query user` may print: far above the largest real table.
@@ -113,7 +134,25 @@ impl Runner for SystemRunner {
     ) -> Result<Output, RunError> {
         let started = Instant::now();
         let child = platform::Child::start(program, args, platform::Wait::Best);
-        finish(program, child, started, timeout, max_output)
+        finish(program, child, started, timeout, max_output, None)
+    }
+
+    fn run_cut(
+        &self,
+        program: &Path,
+        args: &[String],
+        timeout: Duration,
+        max_output: usize,
+        cut: &dyn Fn() -> bool,
+    ) -> Result<Output, RunError> {
+        if cut() {
+            return Err(RunError::Cut {
+                program: program.display().to_string(),
+            });
+        }
+        let started = Instant::now();
+        let child = platform::Child::start(program, args, platform::Wait::Best);
+        finish(program, child, started, timeout, max_output, Some(cut))
     }
 }
 
@@ -129,17 +168,18 @@ fn run(
     command.stdin(Stdio::null());
     let started = Instant::now();
     let child = platform::Child::spawn(command, wait);
-    finish(&program, child, started, timeout, max_output)
+    finish(&program, child, started, timeout, max_output, None)
 }
 
 /// Captures a started child to its end, or the timeout (counted from `started`), or the output
-/// limit.
+/// limit, or until `cut` says so.
 fn finish(
     program: &Path,
     child: std::io::Result<platform::Child>,
     started: Instant,
     timeout: Duration,
     max_output: usize,
+    cut: Option<&dyn Fn() -> bool>,
 ) -> Result<Output, RunError> {
     let name = || program.display().to_string();
     let mut child = child.map_err(|source| RunError::Start {
@@ -149,7 +189,7 @@ fn finish(
     // A timeout too large to add is no timeout.
     let deadline = started.checked_add(timeout);
     let captured =
-        capture::drive(&mut child, deadline, max_output, DRAIN_GRACE).map_err(|source| {
+        capture::drive(&mut child, deadline, max_output, DRAIN_GRACE, cut).map_err(|source| {
             RunError::Start {
                 program: name(),
                 source: std::io::Error::new(
@@ -169,5 +209,6 @@ fn finish(
             program: name(),
             limit: max_output,
         }),
+        Ending::Cut => Err(RunError::Cut { program: name() }),
     }
 }
