@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::host::fake::{exited, FakeHost};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A stand-in `change` that keeps the mode; `fail` makes that switch fail.
 fn change_host(start: LogonMode, fail: Option<LogonMode>) -> FakeHost {
