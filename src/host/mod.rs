@@ -10,6 +10,7 @@ pub(crate) mod codepage;
 pub(crate) mod console;
 #[cfg(test)]
 pub(crate) mod fake;
+pub(crate) mod file_id;
 pub(crate) mod runner;
 pub(crate) mod state;
 pub(crate) mod system;
