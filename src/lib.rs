@@ -62,8 +62,15 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     };
     let stdout = std::io::stdout();
     let stdin = std::io::stdin();
+    let mut closed = host::console::Closed;
+    let mut lock = stdout.lock();
+    let out: &mut dyn std::io::Write = if host::console::stdout_closed() {
+        &mut closed
+    } else {
+        &mut lock
+    };
     let mut io = app::Io {
-        out: &mut stdout.lock(),
+        out,
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
         console: console

@@ -26,7 +26,7 @@ pub(super) enum Pending {
 }
 
 /// The run's record of a drain to undo. The run creates it and hands it both to the drain
-/// ([`Guard::drain`]) and to the handler of a second Ctrl-C, which puts the mode back at once
+/// ([`super::Guard::drain`]) and to the handler of a second Ctrl-C, which puts the mode back at once
 /// ([`Undo::restore_now`]) while the run finishes the call in progress and writes its report.
 /// No global state: each run has its own.
 #[derive(Debug, Default)]
