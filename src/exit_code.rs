@@ -16,7 +16,7 @@ pub struct Row {
 }
 
 /// Every exit code: 0, then one row per bit in bit order ([`Cause`] indexes rows 1..).
-pub const TABLE: [Row; 6] = [
+pub const TABLE: [Row; 7] = [
     Row {
         code: 0,
         name: "success",
@@ -47,6 +47,11 @@ pub const TABLE: [Row; 6] = [
         name: "usage",
         meaning: "usage or setup error; nothing was done (never combined with the others)",
     },
+    Row {
+        code: 32,
+        name: "output_failed",
+        meaning: "the report or the audit log could not be written in full (disk full, standard output closed); what was done stands",
+    },
 ];
 
 /// One reason for a non-zero exit code; each sets one bit.
@@ -62,16 +67,19 @@ pub enum Cause {
     Cancelled = 4,
     /// 16: the command line or the setup is wrong; nothing was done.
     Usage = 5,
+    /// 32: the report or the audit log could not be written in full.
+    OutputFailed = 6,
 }
 
 impl Cause {
     /// Every cause, in bit order.
-    pub const ALL: [Cause; 5] = [
+    pub const ALL: [Cause; 6] = [
         Cause::LogoffFailed,
         Cause::QueryFailed,
         Cause::NotUnderstood,
         Cause::Cancelled,
         Cause::Usage,
+        Cause::OutputFailed,
     ];
 
     /// Its row of [`TABLE`].
@@ -241,6 +249,14 @@ mod tests {
             16
         );
         assert_eq!(usage.with(Cause::Cancelled).code(), 16);
+        assert_eq!(usage.with(Cause::OutputFailed).code(), 16);
+    }
+
+    #[test]
+    fn output_failed_adds_to_the_outcome_bits() {
+        let code = ExitCode::of(Cause::LogoffFailed).with(Cause::OutputFailed);
+        assert_eq!(code.code(), 33);
+        assert_eq!(code.names(), ["logoff_failed", "output_failed"]);
     }
 
     #[test]

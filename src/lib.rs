@@ -62,41 +62,58 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     };
     let stdout = std::io::stdout();
     let stdin = std::io::stdin();
+    let mut closed = host::console::Closed;
+    let mut lock = stdout.lock();
+    let out: &mut dyn std::io::Write = if host::console::stdout_closed() {
+        &mut closed
+    } else {
+        &mut lock
+    };
     let mut io = app::Io {
-        out: &mut stdout.lock(),
+        out,
         err: &mut std::io::stderr(),
         input: &mut stdin.lock(),
         console: console
             .as_mut()
             .map(|c| &mut **c as &mut dyn std::io::Write),
     };
-    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C quits,
-    // after putting back a logon mode that --drain changed.
+    // Ctrl-C: finish the logoff in progress, start no other, report. A second Ctrl-C hurries:
+    // reads and messages in progress are stopped, a logon mode that --drain changed is put
+    // back at once, and the run still writes its report and audit log before it ends.
     let stop = std::sync::Arc::clone(&env.stop);
+    let hurry = std::sync::Arc::clone(&env.hurry);
     let undo = std::sync::Arc::clone(&env.undo);
     let tools_dir = config.tools_dir.clone();
     let _ = ctrlc::set_handler(move || {
-        if stop.swap(true, Ordering::SeqCst) {
-            let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
-            let timeout = std::time::Duration::from_secs(30);
-            match undo.restore_before_exit(&host, timeout) {
-                Some(Ok(act::drain::Restore::LeftAlone(now))) => eprintln!(
-                    "logoff-all: warning: --drain: the logon mode was changed to {} during the \
-                     run and was left so",
-                    act::drain::describe(now)
-                ),
-                Some(Ok(_)) => eprintln!("logoff-all: --drain: logon mode restored before exit"),
-                Some(Err(e)) => eprintln!(
-                    "logoff-all: error: the logon mode was NOT restored before exit: {e}; run \
-                     `change logon /enable` (or the mode it was in) yourself"
-                ),
-                None => {}
-            }
-            std::process::exit(i32::from(
-                exit_code::ExitCode::of(exit_code::Cause::Cancelled).code(),
-            ));
+        if !stop.swap(true, Ordering::SeqCst) {
+            eprintln!(
+                "logoff-all: Ctrl-C: stopping: nothing new starts; the call in progress \
+                 finishes, then the report is written (Ctrl-C again to stop waiting)"
+            );
+            return;
+        }
+        hurry.store(true, Ordering::SeqCst);
+        eprintln!(
+            "logoff-all: Ctrl-C again: no more waiting; a logoff already started finishes \
+             (at most --timeout), then the report and the audit log are written"
+        );
+        let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
+        let timeout = std::time::Duration::from_secs(30);
+        match undo.restore_now(&host, timeout) {
+            Some(Ok(act::drain::Restore::LeftAlone(now))) => eprintln!(
+                "logoff-all: warning: --drain: the logon mode was changed to {} during the \
+                 run and was left so",
+                act::drain::describe(now)
+            ),
+            Some(Ok(_)) => eprintln!("logoff-all: --drain: logon mode restored"),
+            Some(Err(e)) => eprintln!(
+                "logoff-all: error: the logon mode was NOT restored: {e}; run \
+                 `change logon /enable` (or the mode it was in) yourself"
+            ),
+            None => {}
         }
     });
-    let host = host::SystemHost::new(host::runner::SystemRunner, config.tools_dir.as_deref());
+    let host = host::SystemHost::new(host::runner::SystemRunner, config.tools_dir.as_deref())
+        .hurried_by(std::sync::Arc::clone(&env.hurry));
     app::run(&config, &host, &env, &mut io)
 }

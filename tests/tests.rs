@@ -12,6 +12,7 @@ mod check;
 mod cli;
 mod fixtures;
 mod formats;
+mod lost_output;
 mod messages;
 mod output;
 mod real;

@@ -47,7 +47,7 @@ pub(crate) struct Stage<'a> {
     pub(crate) code_page: CodePage,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
     pub(crate) stop: &'a AtomicBool,
-    /// What a second Ctrl-C must put back before it ends the process (`--drain`).
+    /// What a second Ctrl-C puts back at once (`--drain`).
     pub(crate) undo: &'a drain::Undo,
     /// Read the table again before a logoff when it is older than this.
     pub(crate) recheck_after: Duration,

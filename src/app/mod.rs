@@ -46,8 +46,11 @@ pub(crate) struct Environment {
     pub(crate) recheck_after: Duration,
     /// Set by Ctrl-C: no new logoff, message or wait starts; what finished is reported.
     pub(crate) stop: Arc<AtomicBool>,
-    /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back
-    /// before it ends the process.
+    /// Set by a second Ctrl-C: the calls that only read or tell are stopped too (the host
+    /// holds it); what was started is still reported.
+    pub(crate) hurry: Arc<AtomicBool>,
+    /// The run's record of a drain to undo, which the handler of a second Ctrl-C puts back at
+    /// once.
     pub(crate) undo: Arc<Undo>,
     /// The command line, program name first, for the audit log's run lines.
     pub(crate) args: Vec<String>,
@@ -60,6 +63,7 @@ impl Default for Environment {
             stderr_terminal: false,
             recheck_after: Duration::from_secs(10),
             stop: Arc::new(AtomicBool::new(false)),
+            hurry: Arc::new(AtomicBool::new(false)),
             undo: Arc::new(Undo::default()),
             args: Vec::new(),
         }
@@ -171,6 +175,7 @@ fn run_plan(
         finished: AtomicUsize::new(0),
         servers: targets.len(),
     };
+    // Writes the report; `false` (said on stderr) when it could not be written in full.
     let write = |report: &Report<'_>, file: Option<&mut std::fs::File>, out: &mut dyn Write| {
         let written = match file {
             Some(file) => {
@@ -182,13 +187,22 @@ fn run_plan(
                 report::write(&mut out, config.format, report, false).and_then(|()| out.flush())
             }
         };
-        if let Err(e) = written {
-            act::Events::say(
-                &voice,
-                &format!("warning: the report could not be written: {e}"),
-            );
-        }
+        let Err(e) = written else { return true };
+        let line = match &config.output {
+            Some(path) => format!(
+                "error: the report could not be written in full to --output {}: {e}",
+                path.display()
+            ),
+            None => format!(
+                "error: the report could not be written to standard output: {e}; the report \
+                 was lost (--output FILE writes it to a file)"
+            ),
+        };
+        act::Events::say(&voice, &line);
+        false
     };
+    // Whether the audit log missed a line; said once, at the end, with its exit bit.
+    let log_failed = || voice.audit.as_ref().is_some_and(AuditLog::has_failed);
 
     // What acting needs: the flags, the machine, the planner, the voice, Ctrl-C's flag.
     let stage = Stage {
@@ -208,7 +222,10 @@ fn run_plan(
 
     if config.mode == Mode::List {
         let (lists, code) = list::run(&voice, &planner, &targets);
-        write(&Report::List(&lists, code), output_file.as_mut(), io.out);
+        let code = match write(&Report::List(&lists, code), output_file.as_mut(), io.out) {
+            true => code,
+            false => code.with(Cause::OutputFailed),
+        };
         if let Some(hook) = hook {
             hook(&Report::List(&lists, code), code);
         }
@@ -297,19 +314,34 @@ fn run_plan(
     if results.len() > 1 {
         voice.line(&total_line(&results, config.mode, started.1.elapsed()));
     }
+    if log_failed() {
+        code = code.with(Cause::OutputFailed);
+    }
     let info = RunInfo {
         started: started.0,
         finished: SystemTime::now(),
         mode: config.mode,
         code,
     };
-    if to_stdout || output_file.is_some() {
-        write(&Report::Run(&results, &info), output_file.as_mut(), io.out);
+    if (to_stdout || output_file.is_some())
+        && !write(&Report::Run(&results, &info), output_file.as_mut(), io.out)
+    {
+        code = code.with(Cause::OutputFailed);
     }
     if let Some(hook) = hook {
         hook(&Report::Run(&results, &info), code);
     }
     close(code, &results);
+    if let (true, Some(path)) = (log_failed(), &config.log) {
+        code = code.with(Cause::OutputFailed);
+        act::Events::say(
+            &voice,
+            &format!(
+                "error: the audit log --log {} is not complete: a line could not be written",
+                path.display()
+            ),
+        );
+    }
     // Everything is done and written: now, and only now, the caller's own session.
     act::last::own_sessions(&stage, &results, code)
 }

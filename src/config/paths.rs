@@ -1,10 +1,12 @@
 //! Paths the run writes: `--output` (created, truncated) and `--log` (appended). Neither may be
 //! a file the run reads (`--exclude-file`, `--servers-file`, `--input`, `--input-user`) or the
-//! other one, compared by the file they reach, links followed; and neither may be a link itself,
+//! other one, compared by the file they reach (its identity, so hard links too; links
+//! followed); and neither may be a link itself,
 //! which someone could plant in the place of a report to make the run overwrite another file.
 
 use crate::cli::Cli;
 use crate::error::Error;
+use crate::host::file_id::file_id;
 use crate::vocab::quote;
 use std::path::{Path, PathBuf};
 
@@ -49,9 +51,12 @@ pub(crate) fn check(cli: &Cli) -> Result<(), Error> {
     Ok(())
 }
 
-/// Whether `a` and `b` reach the same file (links followed, any spelling of the path), or
-/// would, once created.
+/// Whether `a` and `b` reach the same file (links followed, any spelling of the path, hard
+/// links too: by the file's identity), or would, once created.
 fn same_file(a: &Path, b: &Path) -> bool {
+    if let (Some(a), Some(b)) = (file_id(a), file_id(b)) {
+        return a == b;
+    }
     match (resolve(a), resolve(b)) {
         // Windows' file systems ignore case: C:\x\Run.log is c:\x\run.log.
         (Some(a), Some(b)) if cfg!(windows) => {
@@ -95,6 +100,12 @@ mod tests {
             assert!(same_file(&link, &keep));
         }
         assert!(!same_file(&dir.join("new.csv"), &keep));
+        // A hard link is another name of the same file: another path, one identity.
+        let hard = dir.join("hard.csv");
+        let _ = std::fs::remove_file(&hard);
+        std::fs::hard_link(&keep, &hard).unwrap();
+        assert!(same_file(&hard, &keep));
+        assert!(same_file(&keep, &hard));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

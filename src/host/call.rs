@@ -105,6 +105,18 @@ impl Call<'_> {
         }
     }
 
+    /// Whether a second Ctrl-C may stop it half-way: it only reads or tells (`query`, `msg`,
+    /// `eventcreate`). A call that ends or changes a session, or the logon mode, runs to its
+    /// end or its timeout, so that what it did is known and reported.
+    pub(crate) fn may_be_cut(&self) -> bool {
+        match self {
+            Call::QuerySession | Call::QueryUser | Call::Msg { .. } | Call::EventCreate { .. } => {
+                true
+            }
+            Call::Logoff(_) | Call::Disconnect(_) | Call::Reset(_) | Call::ChangeLogon(_) => false,
+        }
+    }
+
     /// The most output kept before the call fails as "output too large".
     pub(crate) fn output_limit(&self) -> usize {
         match self {

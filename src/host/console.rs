@@ -18,6 +18,64 @@ pub(crate) fn open() -> Option<Box<dyn Write>> {
     }
 }
 
+/// Whether standard output is closed (`>&-` in a shell; no handle on Windows). The standard
+/// library would swallow what is written there without a word, so the run is told and writes
+/// the report to [`Closed`] instead, which fails. On Unix the standard library puts `/dev/null`,
+/// opened for reading and writing, in the place of a closed stdout at start; a shell's
+/// `>/dev/null` opens it for writing only, which is a choice and is left alone.
+pub(crate) fn stdout_closed() -> bool {
+    #[cfg(windows)]
+    {
+        use std::os::windows::io::AsRawHandle;
+        std::io::stdout().as_raw_handle().is_null()
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let same = |a: std::fs::Metadata, b: std::fs::Metadata| {
+            (a.dev(), a.ino(), a.rdev()) == (b.dev(), b.ino(), b.rdev())
+        };
+        let null = match (
+            std::fs::metadata("/proc/self/fd/1"),
+            std::fs::metadata("/dev/null"),
+        ) {
+            (Ok(out), Ok(null)) => same(out, null),
+            _ => false,
+        };
+        // `flags:` is octal; O_RDWR is 2 in the access bits.
+        let read_write = || {
+            std::fs::read_to_string("/proc/self/fdinfo/1")
+                .ok()
+                .and_then(|info| {
+                    let flags = info.lines().find_map(|l| l.strip_prefix("flags:"))?;
+                    u32::from_str_radix(flags.trim(), 8).ok()
+                })
+                .is_some_and(|flags| flags & 3 == 2)
+        };
+        null && read_write()
+    }
+    #[cfg(not(any(windows, target_os = "linux")))]
+    {
+        false
+    }
+}
+
+/// What the report is written to when standard output is closed: every write fails, saying so.
+pub(crate) struct Closed;
+
+impl Write for Closed {
+    fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::BrokenPipe,
+            "standard output is closed",
+        ))
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[cfg(windows)]
 mod windows {
     use std::io::{self, Write};

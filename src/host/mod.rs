@@ -10,6 +10,7 @@ pub(crate) mod codepage;
 pub(crate) mod console;
 #[cfg(test)]
 pub(crate) mod fake;
+pub(crate) mod file_id;
 pub(crate) mod runner;
 pub(crate) mod state;
 pub(crate) mod system;
@@ -23,7 +24,8 @@ use crate::vocab::SessionId;
 use runner::{Output, RunError, Runner};
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tools::{Tool, ToolError};
 
@@ -113,6 +115,9 @@ pub(crate) trait Host: Sync {
 pub(crate) struct SystemHost<R: Runner> {
     runner: R,
     tools_dir: Option<PathBuf>,
+    /// Set by a second Ctrl-C: the calls that only read or tell ([`Call::may_be_cut`]) are
+    /// stopped, or not started.
+    hurry: Option<Arc<AtomicBool>>,
     resolved: [OnceLock<Result<PathBuf, ToolError>>; Tool::ALL.len()],
 }
 
@@ -123,8 +128,15 @@ impl<R: Runner> SystemHost<R> {
         SystemHost {
             runner,
             tools_dir: tools_dir.map(Path::to_path_buf),
+            hurry: None,
             resolved: Default::default(),
         }
+    }
+
+    /// This host, cutting short the calls that only read or tell once `hurry` is set.
+    pub(crate) fn hurried_by(mut self, hurry: Arc<AtomicBool>) -> Self {
+        self.hurry = Some(hurry);
+        self
     }
 
     /// Where `tool` is, found once and remembered for the rest of the run.
@@ -160,13 +172,16 @@ impl<R: Runner> Host for SystemHost<R> {
                 return Err(e.into());
             }
         };
-        Ok(self.runner.run_noting(
-            program,
-            &call.argv(server),
-            timeout,
-            call.output_limit(),
+        let hurry = self.hurry.as_deref().filter(|_| call.may_be_cut());
+        let cut = || hurry.is_some_and(|h| h.load(Ordering::SeqCst));
+        let watch = runner::Watch {
             started,
-        )?)
+            cut: hurry.map(|_| &cut as &dyn Fn() -> bool),
+        };
+        let (argv, limit) = (call.argv(server), call.output_limit());
+        Ok(self
+            .runner
+            .watched(program, &argv, timeout, limit, &watch)?)
     }
 
     fn own_session(&self) -> Option<SessionId> {

@@ -2,7 +2,7 @@
 //! opened or written refuses to log anyone off, and one summary event per server.
 
 use super::stderr;
-use crate::common::{assert_lines, json, TestEnv};
+use crate::common::{assert_calls, json, TestEnv};
 use serde_json::Value;
 
 /// The log opens and closes each run with a run line: the version, the command line (quoted),
@@ -190,5 +190,5 @@ fn a_log_that_cannot_be_written_refuses_to_log_anyone_off() {
         "{}",
         stderr(&out)
     );
-    assert_lines(&["query session"], &env.calls());
+    assert_calls(&["query session"], &env.calls());
 }

@@ -4,7 +4,7 @@
 
 mod audit;
 
-use crate::common::{assert_lines, json, TestEnv};
+use crate::common::{assert_calls, assert_lines, json, TestEnv};
 use serde_json::Value;
 
 fn stderr(out: &std::process::Output) -> String {
@@ -27,7 +27,7 @@ fn state_filter_keeps_only_disconnected_sessions() {
     env.fake_logoff("");
     let out = env.run(&["--state", "disc", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &["query session", "logoff 4", "logoff 6", "query session"],
         &env.calls(),
     );
@@ -88,7 +88,7 @@ fn idle_over_uses_query_user_and_fails_closed_on_absurd_values() {
     let out = env.run(&["--idle-over", "2h", "--format", "json"]);
     // Session 6's absurd idle time is skipped and flagged: exit code "not understood".
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         // The look that verifies the logoffs plans again, so it asks query user too.
         &[
             "query session",
@@ -119,7 +119,7 @@ fn no_user_exists_means_nobody_is_idle_long_enough() {
     let out = env.run(&["--idle-over", "1m", "--format", "json"]);
     // Sessions missing from query user have an unknown idle time: skipped and flagged.
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert_lines(&["query session", "query user"], &env.calls());
+    assert_calls(&["query session", "query user"], &env.calls());
     let reason = by_id(&json(&out), "localhost", 4)["reason"].clone();
     assert!(reason
         .as_str()
@@ -148,7 +148,7 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "msg 3 /time:1 Save your work: logging off in 1 second",
@@ -185,7 +185,7 @@ fn warn_then_grace_then_recheck_handles_gone_and_reused_ids() {
         "--state", "disc", "--warn", "bye", "--grace", "1s", "--format", "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session", "query session"], &env.calls());
+    assert_calls(&["query session", "query session"], &env.calls());
     let report = json(&out);
     assert_eq!(by_id(&report, "localhost", 4)["outcome"], "reused_id");
     assert_eq!(by_id(&report, "localhost", 6)["outcome"], "reused_id");
@@ -243,7 +243,7 @@ fn many_servers_one_unreachable_the_rest_go_on() {
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         let mut calls = env.calls();
         calls.sort();
-        assert_lines(
+        assert_calls(
             &[
                 "logoff 2 /server:ts01",
                 "logoff 2 /server:ts03",

@@ -293,6 +293,33 @@ pub const MIXED_CALLS_WITH_SELF: &[&str] = &[
     "logoff 2",
 ];
 
+/// Asserts that the calls are `expected`, where the stand-ins of logoffs started one after the
+/// other (which `--parallel` runs at once) may have noted themselves in any order: within each
+/// run of consecutive `logoff` or `tsdiscon` lines the order is not compared. A test of the
+/// strict order passes `--parallel 1` and uses [`assert_lines`].
+pub fn assert_calls(expected: &[&str], actual: &[String]) {
+    fn settled(lines: impl Iterator<Item = String>) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut run: Vec<String> = Vec::new();
+        for line in lines {
+            if line.starts_with("logoff ") || line.starts_with("tsdiscon ") {
+                run.push(line);
+                continue;
+            }
+            run.sort_unstable();
+            out.append(&mut run);
+            out.push(line);
+        }
+        run.sort_unstable();
+        out.append(&mut run);
+        out
+    }
+    let expected = settled(expected.iter().map(|l| l.to_string()));
+    let actual = settled(actual.iter().cloned());
+    let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    assert_lines(&expected, &actual);
+}
+
 /// Asserts two line lists are equal, printing a line diff when they are not.
 pub fn assert_lines(expected: &[&str], actual: &[String]) {
     if expected

@@ -1,7 +1,7 @@
 //! Issue 20 from outside: user patterns that selected more than asked, or excluded less than
 //! written, with stand-in `query` and `logoff` (a real run, not a dry run).
 
-use crate::common::{assert_lines, TestEnv};
+use crate::common::{assert_calls, TestEnv};
 use crate::safety::standin::{query_tables, run_with, stderr, table};
 
 fn rows() -> String {
@@ -40,7 +40,7 @@ fn exclusions_as_pasted_and_joined_exclude_their_users() {
     let out = run_with(&env, &["--exclude-file", file.to_str().unwrap()], &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    assert_lines(
+    assert_calls(
         &["query session", "logoff 8", "query session"],
         &env.calls(),
     );
@@ -68,7 +68,7 @@ fn a_user_pattern_with_a_domain_is_refused_and_an_exclusion_excludes_the_user_pa
         assert_eq!(out.status.code(), Some(16), "{user}: {err}");
         assert!(err.contains("without their domain"), "{err}");
         assert!(err.contains("give the user name alone"), "{err}");
-        assert_lines(&[], &env.calls());
+        assert_calls(&[], &env.calls());
     }
     let out = run_with(
         &env,
@@ -124,6 +124,6 @@ fn an_exclusion_file_that_excludes_nobody_or_holds_a_hidden_character_is_refused
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(16), "{name}: {err}");
         assert!(err.contains(name) && err.contains(words), "{name}: {err}");
-        assert_lines(&[], &env.calls());
+        assert_calls(&[], &env.calls());
     }
 }

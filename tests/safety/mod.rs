@@ -9,7 +9,7 @@ mod verify;
 mod standin;
 mod targets;
 
-use crate::common::{assert_lines, json, TestEnv};
+use crate::common::{assert_calls, json, TestEnv};
 use standin::{by_id, query_tables, run_with, stderr, table};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -62,7 +62,7 @@ fn asks_on_a_terminal_whatever_stdout_is() {
         );
         if answer == "n" {
             assert_eq!(out.status.code(), Some(8), "{console}");
-            assert_lines(&["query session"], &env.calls());
+            assert_calls(&["query session"], &env.calls());
             assert_eq!(written, "", "nothing goes to the report when cancelled");
         } else {
             assert_eq!(out.status.code(), Some(0), "{console}");
@@ -99,7 +99,7 @@ fn exclusion_files_as_admins_save_them_exclude_what_they_say() {
         let out = run_with(&env, &["--exclude-file", file.to_str().unwrap()], &[]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
         // Only alice: her line holds a trailing "comment", so it is a pattern of its own.
-        assert_lines(
+        assert_calls(
             &["query session", "logoff 6", "query session"],
             &env.calls(),
         );
@@ -185,7 +185,7 @@ fn on_a_server_that_cannot_be_told_the_own_user_is_protected() {
         &[("USER", r"CONTOSO\carolAdmin")],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session /server:ts-nowhere.invalid",
             "logoff 3 /server:ts-nowhere.invalid",
@@ -313,7 +313,7 @@ fn logoffs_are_verified_and_stuck_sessions_reset_on_request() {
     stuck(&env);
     let out = run_with(&env, &["--verify-wait", "0", "--format", "json"], &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session", "logoff 2"], &env.calls());
+    assert_calls(&["query session", "logoff 2"], &env.calls());
     let s = by_id(&json(&out), 2);
     assert_eq!(s["outcome"], "logged_off_unverified");
     assert!(s["message"].as_str().unwrap().contains("not verified"));
@@ -357,7 +357,7 @@ fn names_with_bidi_or_invisible_characters_are_shown_escaped() {
             assert_eq!(by_id(&report, 3)["user"], "admin\u{202e}nimda");
             assert_eq!(by_id(&report, 4)["session_name"], "rdp-tcp#2\u{200b}");
         }
-        assert_lines(
+        assert_calls(
             &["query session", "logoff 3", "logoff 4", "query session"],
             &env.calls(),
         );

@@ -1,7 +1,7 @@
 //! Review findings 3 and 9 from outside: one computer named twice is refused before anything
 //! runs, and no environment variable chooses the programs a run starts.
 
-use crate::common::{assert_lines, TestEnv};
+use crate::common::{assert_calls, TestEnv};
 use crate::safety::standin::stderr;
 
 /// Finding 3: `localhost` and `127.0.0.1` (and a short name and its full name, also from a
@@ -43,7 +43,7 @@ fn one_computer_named_twice_is_refused_before_anything_runs() {
         assert!(err.contains(&format!("{a} and {b} (")), "{args:?}: {err}");
         assert!(err.contains("give each server once"), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?}");
-        assert_lines(&[], &env.calls());
+        assert_calls(&[], &env.calls());
     }
 }
 
@@ -55,7 +55,7 @@ fn different_servers_are_each_queried_once() {
     env.fake_logoff("");
     let out = env.run(&["-s", "ts01.invalid,ts02.invalid", "-n"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session /server:ts01.invalid",
             "query session /server:ts02.invalid",
@@ -82,6 +82,6 @@ fn the_old_tools_dir_variable_chooses_no_program() {
             .unwrap();
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
-    assert_lines(&["query session", "query session"], &real.calls());
-    assert_lines(&[], &planted.calls());
+    assert_calls(&["query session", "query session"], &real.calls());
+    assert_calls(&[], &planted.calls());
 }

@@ -2,7 +2,7 @@
 //! path (success, failed logoffs, a refused drain, Ctrl-C, a second Ctrl-C).
 
 use super::{mixed, stderr, stdout};
-use crate::common::{assert_lines, json, TestEnv};
+use crate::common::{assert_calls, assert_lines, json, TestEnv};
 use std::time::{Duration, Instant};
 
 const DRAINED: &[&str] = &[
@@ -85,7 +85,7 @@ fn a_drain_that_cannot_be_set_stops_the_run_and_restores() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     // The drain did not take (read back), so the mode read before the restore is the
     // recorded one: nothing to put back.
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "change logon /query",
@@ -116,7 +116,7 @@ fn timeouts_of_change_or_logoff_still_restore_the_mode() {
     let env = mixed("drain-hang", "enable", &["/drain:hang"]);
     let out = env.run(&["--drain", "--timeout", "1s"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "change logon /query",
@@ -162,7 +162,7 @@ fn an_unknown_logon_mode_text_changes_nothing() {
     let env = mixed("drain-unknown", "Anmeldungen sind aktiviert", &[]);
     let out = env.run(&["--drain"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert_lines(&["query session", "change logon /query"], &env.calls());
+    assert_calls(&["query session", "change logon /query"], &env.calls());
     assert!(stderr(&out).contains("Anmeldungen"), "{}", stderr(&out));
 }
 
@@ -184,7 +184,7 @@ fn drain_in_a_dry_run_says_what_it_would_do_and_changes_nothing() {
     let env = mixed("drain-dry", "enable", &[]);
     let out = env.run(&["--drain", "--dry-run"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session"], &env.calls());
+    assert_calls(&["query session"], &env.calls());
     assert!(stderr(&out).contains("--drain would record the logon mode"));
 }
 
@@ -197,7 +197,7 @@ pub(super) fn wait_for_call(env: &TestEnv, prefix: &str) {
     }
 }
 
-fn interrupt(child: &std::process::Child) {
+pub(super) fn interrupt(child: &std::process::Child) {
     let status = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -205,7 +205,7 @@ fn interrupt(child: &std::process::Child) {
     assert!(status.success());
 }
 
-fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
+pub(super) fn wait_exit(child: &mut std::process::Child, within: Duration) -> Option<i32> {
     let start = Instant::now();
     loop {
         if let Some(status) = child.try_wait().unwrap() {
@@ -357,7 +357,7 @@ fn drain_until_restart_is_set_and_kept_for_the_restart() {
         .into_iter()
         .filter(|c| c.starts_with("change"))
         .collect();
-    assert_lines(
+    assert_calls(
         &[
             "change logon /query",
             "change logon /drainuntilrestart",

@@ -4,9 +4,11 @@
 //! --input-user, warnings that fit the wait, --unknown-idle.
 #![cfg(unix)]
 
+mod ctrl_c;
 mod drain;
 mod journal;
 mod modes;
+mod parallel;
 
 use crate::common::{fixtures, TestEnv};
 use serde_json::Value;

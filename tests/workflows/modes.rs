@@ -2,7 +2,7 @@
 //! the wait.
 
 use super::{by_id, fixture, mixed, stderr, stdout};
-use crate::common::{assert_lines, json, read_csv, TestEnv};
+use crate::common::{assert_calls, json, read_csv, TestEnv};
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -19,7 +19,7 @@ fn disconnect_runs_tsdiscon_and_skips_sessions_already_disconnected() {
         "json",
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "msg 3 /time:1 bye, disconnect in 1 second",
@@ -67,7 +67,7 @@ fn session_name_patterns_pick_sessions_and_never_match_a_blank_name() {
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     // The logoff, then the verification's look.
-    assert_lines(
+    assert_calls(
         &["query session", "logoff 3", "query session"],
         &env.calls(),
     );
@@ -87,7 +87,7 @@ fn list_joins_query_user_and_logs_off_nobody() {
     let env = mixed("list", "enable", &[]);
     let out = env.run(&["--list", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_lines(&["query session", "query user"], &env.calls());
+    assert_calls(&["query session", "query user"], &env.calls());
     let report = json(&out);
     assert_eq!(report["sessions"].as_array().unwrap().len(), 8);
     let bob = by_id(&report, 4);
@@ -227,7 +227,7 @@ fn unknown_idle_logoff_acts_on_unreadable_rows_and_still_flags_them() {
     let env = mixed("unknown-idle", "enable", &[]);
     let out = env.run(&["--idle-over", "2h", "--unknown-idle", "logoff"]);
     assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "query user",
@@ -262,7 +262,7 @@ fn nobody_warned_means_no_wait_and_says_why() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(started.elapsed() < Duration::from_secs(15));
     assert!(stderr(&out).contains("none of the sessions to act on is active"));
-    assert_lines(
+    assert_calls(
         &[
             "query session",
             "query session",

@@ -2,15 +2,15 @@
 //! cross-checked with the text of `change logon /query`, which is the fallback), sets
 //! `change logon /drain` (or `/drainuntilrestart`) before anyone is warned or logged off, and
 //! puts the recorded mode back at the end, but only when the mode is still the one this run
-//! set: a guard restores it when dropped, the run restores it explicitly, and the second Ctrl-C
-//! (which ends the process) restores it through [`Undo::restore_before_exit`]. A journal
-//! ([`journal`]) lets the next run mend a drain left by a run that was killed.
+//! set: a guard restores it when dropped, the run restores it explicitly, and a second Ctrl-C
+//! restores it at once through [`Undo::restore_now`] (the run, which goes on to write its
+//! report, then reports what that restore did). A journal ([`journal`]) lets the next run mend
+//! a drain left by a run that was killed.
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
 use crate::vocab::one_line;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The sentences `change logon /query` prints, normalised (lower case, single spaces, no final
 /// period), and the mode each means. Anything else is not understood and nothing is changed.
@@ -213,7 +213,7 @@ pub(crate) struct Guard<'a> {
     recorded: LogonMode,
     /// The mode this run sets: drain, or drain until restart.
     target: LogonMode,
-    /// Shared with the handler of a second Ctrl-C, which restores the mode before it exits.
+    /// Shared with the handler of a second Ctrl-C, which restores the mode at once.
     undo: &'a Undo,
     /// Whether the mode may have been changed and must be put back to the recorded one.
     pending: bool,
@@ -261,8 +261,15 @@ impl<'a> Guard<'a> {
             return Ok(Restore::Nothing);
         }
         if !self.undo.begin_restore() {
-            // The second Ctrl-C took it over; it finishes before the process ends.
-            return Ok(Restore::Nothing);
+            // The second Ctrl-C took it over: what it did is this restore's result. When it
+            // found nothing to put back, the drain may have been still on its way (the Ctrl-C
+            // came during `change logon /drain`): one more look, now that it has ended.
+            return match self.undo.restored_by_ctrl_c() {
+                Ok(Restore::Unchanged(_)) => {
+                    self.change.restore_if_unchanged(self.recorded, self.target)
+                }
+                other => other,
+            };
         }
         let result = self.change.restore_if_unchanged(self.recorded, self.target);
         self.undo.set(Pending::Restored);
@@ -290,93 +297,11 @@ impl Drop for Guard<'_> {
     }
 }
 
-/// Where a drain to undo stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-enum Pending {
-    /// Nothing to undo.
-    #[default]
-    Nothing,
-    /// `recorded` must be put back while the mode is still `target`.
-    Armed {
-        /// The mode before the run.
-        recorded: LogonMode,
-        /// The mode the run set.
-        target: LogonMode,
-    },
-    /// The restore is running.
-    Restoring,
-    /// The restore is over (whoever ran it).
-    Restored,
-}
-
-/// The run's record of a drain to undo. The run creates it and hands it both to the drain
-/// ([`Guard::drain`]) and to the handler of a second Ctrl-C, which ends the process and so must
-/// put the mode back first ([`Undo::restore_before_exit`]). No global state: each run has its
-/// own.
-#[derive(Debug, Default)]
-pub(crate) struct Undo(Mutex<Pending>);
-
-impl Undo {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn set(&self, pending: Pending) {
-        *self.lock() = pending;
-    }
-
-    /// Marks the restore as running; `false` when the Ctrl-C handler already took it.
-    fn begin_restore(&self) -> bool {
-        let mut p = self.lock();
-        match *p {
-            Pending::Armed { .. } => {
-                *p = Pending::Restoring;
-                true
-            }
-            Pending::Restoring | Pending::Restored => false,
-            Pending::Nothing => true,
-        }
-    }
-
-    /// For the handler of the second Ctrl-C, which ends the process: puts back a drained logon
-    /// mode first (or waits up to `timeout` for a restore already running). Returns what it
-    /// did, for the handler to print.
-    pub(crate) fn restore_before_exit(
-        &self,
-        host: &dyn Host,
-        timeout: Duration,
-    ) -> Option<Result<Restore, DrainError>> {
-        let armed = {
-            let mut p = self.lock();
-            match *p {
-                Pending::Nothing | Pending::Restored => return None,
-                Pending::Armed { recorded, target } => {
-                    *p = Pending::Restoring;
-                    Some((recorded, target))
-                }
-                Pending::Restoring => None,
-            }
-        };
-        let Some((recorded, target)) = armed else {
-            let start = Instant::now();
-            while *self.lock() == Pending::Restoring && start.elapsed() < timeout {
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            return None;
-        };
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        let result = Change {
-            host,
-            timeout,
-            text: &text,
-        }
-        .restore_if_unchanged(recorded, target);
-        self.set(Pending::Restored);
-        Some(result)
-    }
-}
-
 pub(crate) mod journal;
+mod undo;
+
+use undo::Pending;
+pub(crate) use undo::Undo;
 pub(crate) mod run;
 
 #[cfg(test)]

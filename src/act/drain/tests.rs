@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::host::fake::{exited, FakeHost};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// A stand-in `change` that keeps the mode; `fail` makes that switch fail.
 fn change_host(start: LogonMode, fail: Option<LogonMode>) -> FakeHost {
@@ -146,23 +146,21 @@ fn logons_already_blocked_are_left_alone() {
 }
 
 #[test]
-fn the_exit_path_of_a_second_ctrl_c_restores_once() {
+fn a_second_ctrl_c_restores_once_and_the_run_reports_it() {
     let host = change_host(LogonMode::Enable, None);
     let change = change_of(&host);
     let undo = Undo::default();
     let (mut guard, _) = Guard::drain(change, LogonMode::Enable, LogonMode::Drain, &undo);
     let other = change_host(LogonMode::Drain, None);
     assert!(matches!(
-        undo.restore_before_exit(&other, Duration::from_secs(1)),
+        undo.restore_now(&other, Duration::from_secs(1)),
         Some(Ok(Restore::Restored(LogonMode::Enable)))
     ));
     assert_eq!(switches(&other), ["/query", "/enable", "/query"]);
-    // The run's own restore then finds nothing left to do.
-    assert_eq!(guard.restore(), Ok(Restore::Nothing));
+    // The run's own restore then runs nothing and reports what the Ctrl-C's restore did.
+    assert_eq!(guard.restore(), Ok(Restore::Restored(LogonMode::Enable)));
     assert_eq!(switches(&host), ["/drain", "/query"]);
-    assert!(undo
-        .restore_before_exit(&other, Duration::from_secs(1))
-        .is_none());
+    assert!(undo.restore_now(&other, Duration::from_secs(1)).is_none());
 }
 
 #[test]
@@ -280,10 +278,10 @@ fn a_mode_set_by_someone_else_during_the_run_is_left_alone() {
             Guard::drain(change_of(&host), LogonMode::Enable, LogonMode::Drain, &undo);
         *mode.lock().unwrap() = other;
         assert!(matches!(
-            undo.restore_before_exit(&host, Duration::from_secs(1)),
+            undo.restore_now(&host, Duration::from_secs(1)),
             Some(Ok(Restore::LeftAlone(m))) if m == other
         ));
-        assert_eq!(guard.restore(), Ok(Restore::Nothing));
+        assert_eq!(guard.restore(), Ok(Restore::LeftAlone(other)));
         assert_eq!(*mode.lock().unwrap(), other);
     }
 }
@@ -301,9 +299,7 @@ fn drain_until_restart_is_set_and_kept() {
     assert_eq!(drained, Ok(Drained::Set));
     guard.keep();
     assert_eq!(guard.restore(), Ok(Restore::Nothing));
-    assert!(undo
-        .restore_before_exit(&host, Duration::from_secs(1))
-        .is_none());
+    assert!(undo.restore_now(&host, Duration::from_secs(1)).is_none());
     drop(guard);
     assert_eq!(switches(&host), ["/drainuntilrestart", "/query"]);
 }
@@ -338,4 +334,26 @@ fn a_journal_entry_names_its_process_and_tells_a_reused_id() {
     std::fs::write(&journal.path, "{").unwrap();
     assert!(journal.read().is_err(), "a broken note is an error");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A second Ctrl-C during `change logon /drain` may find the mode not drained yet; the run's
+/// own restore looks once more once that call has ended, and puts the mode back.
+#[test]
+fn a_drain_that_lands_after_the_second_ctrl_c_looked_is_still_restored() {
+    let mode = Arc::new(Mutex::new(LogonMode::Enable));
+    let host = change_host_with(Arc::clone(&mode), None);
+    let undo = Undo::default();
+    let (mut guard, drained) =
+        Guard::drain(change_of(&host), LogonMode::Enable, LogonMode::Drain, &undo);
+    assert_eq!(drained, Ok(Drained::Set));
+    // The Ctrl-C's look came before the drain took effect ...
+    *mode.lock().unwrap() = LogonMode::Enable;
+    assert_eq!(
+        undo.restore_now(&host, Duration::from_secs(1)),
+        Some(Ok(Restore::Unchanged(LogonMode::Enable)))
+    );
+    // ... which it then did.
+    *mode.lock().unwrap() = LogonMode::Drain;
+    assert_eq!(guard.restore(), Ok(Restore::Restored(LogonMode::Enable)));
+    assert_eq!(*mode.lock().unwrap(), LogonMode::Enable);
 }

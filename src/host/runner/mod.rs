@@ -65,6 +65,12 @@ pub(crate) enum RunError {
         /// What it printed before it was stopped.
         partial: Output,
     },
+    /// A second Ctrl-C stopped the wait; the program was stopped.
+    #[error("{program} was stopped by a second Ctrl-C")]
+    Cut {
+        /// The program's path.
+        program: String,
+    },
     /// The program printed more than the limit; it was stopped and nothing is decided from it.
     #[error("{program} printed more than {limit} bytes (output too large) and was stopped")]
     TooLarge {
@@ -88,19 +94,30 @@ pub(crate) trait Runner: Sync {
         max_output: usize,
     ) -> Result<Output, RunError>;
 
-    /// As [`Runner::run`], calling `started` once the child has started (or failed to start),
-    /// before waiting for it.
-    fn run_noting(
+    /// As [`Runner::run`], watched as `watch` says: told when the child has started, and
+    /// stopped early when asked. A runner that cannot stop a child early runs it to its end.
+    fn watched(
         &self,
         program: &Path,
         args: &[String],
         timeout: Duration,
         max_output: usize,
-        started: &dyn Fn(),
+        watch: &Watch<'_>,
     ) -> Result<Output, RunError> {
-        started();
+        (watch.started)();
         self.run(program, args, timeout, max_output)
     }
+}
+
+/// How a run through [`Runner::watched`] is watched.
+#[derive(Clone, Copy)]
+pub(crate) struct Watch<'a> {
+    /// Called once the child has started (or failed to start), before the wait: whoever starts
+    /// calls in an order learns when each one is under way.
+    pub(crate) started: &'a dyn Fn(),
+    /// Stops the child, which then fails with [`RunError::Cut`], once it says so (asked before
+    /// the start and often while it runs); `None`: never.
+    pub(crate) cut: Option<&'a dyn Fn() -> bool>,
 }
 
 /// The most `query session` / `query user` may print: far above the largest real table.
@@ -125,21 +142,29 @@ impl Runner for SystemRunner {
         timeout: Duration,
         max_output: usize,
     ) -> Result<Output, RunError> {
-        self.run_noting(program, args, timeout, max_output, &|| {})
+        let started = Instant::now();
+        let child = platform::Child::start(program, args, platform::Wait::Best);
+        finish(program, child, started, timeout, max_output, None)
     }
 
-    fn run_noting(
+    fn watched(
         &self,
         program: &Path,
         args: &[String],
         timeout: Duration,
         max_output: usize,
-        noted: &dyn Fn(),
+        watch: &Watch<'_>,
     ) -> Result<Output, RunError> {
+        if watch.cut.is_some_and(|cut| cut()) {
+            (watch.started)();
+            return Err(RunError::Cut {
+                program: program.display().to_string(),
+            });
+        }
         let started = Instant::now();
         let child = platform::Child::start(program, args, platform::Wait::Best);
-        noted();
-        finish(program, child, started, timeout, max_output)
+        (watch.started)();
+        finish(program, child, started, timeout, max_output, watch.cut)
     }
 }
 
@@ -155,17 +180,18 @@ fn run(
     command.stdin(Stdio::null());
     let started = Instant::now();
     let child = platform::Child::spawn(command, wait);
-    finish(&program, child, started, timeout, max_output)
+    finish(&program, child, started, timeout, max_output, None)
 }
 
 /// Captures a started child to its end, or the timeout (counted from `started`), or the output
-/// limit.
+/// limit, or until `cut` says so.
 fn finish(
     program: &Path,
     child: std::io::Result<platform::Child>,
     started: Instant,
     timeout: Duration,
     max_output: usize,
+    cut: Option<&dyn Fn() -> bool>,
 ) -> Result<Output, RunError> {
     let name = || program.display().to_string();
     let mut child = child.map_err(|source| RunError::Start {
@@ -175,7 +201,7 @@ fn finish(
     // A timeout too large to add is no timeout.
     let deadline = started.checked_add(timeout);
     let captured =
-        capture::drive(&mut child, deadline, max_output, DRAIN_GRACE).map_err(|source| {
+        capture::drive(&mut child, deadline, max_output, DRAIN_GRACE, cut).map_err(|source| {
             RunError::Start {
                 program: name(),
                 source: std::io::Error::new(
@@ -195,5 +221,6 @@ fn finish(
             program: name(),
             limit: max_output,
         }),
+        Ending::Cut => Err(RunError::Cut { program: name() }),
     }
 }

@@ -136,7 +136,7 @@ fn reaped_after(script: &str, timeout: Duration, max: usize) -> (Ending, bool) {
     let pid = child.id();
     assert!(!reaped(pid));
     let deadline = Instant::now() + timeout;
-    let captured = capture::drive(&mut child, Some(deadline), max, DRAIN_GRACE).unwrap();
+    let captured = capture::drive(&mut child, Some(deadline), max, DRAIN_GRACE, None).unwrap();
     (captured.ending, reaped(pid))
 }
 
