@@ -17,6 +17,8 @@ pub(crate) mod rounds;
 pub(crate) mod server;
 #[cfg(test)]
 pub(crate) mod testing;
+#[cfg(test)]
+mod tests;
 pub(crate) mod verify;
 pub(crate) mod warn;
 
@@ -28,7 +30,7 @@ use crate::config::Config;
 use crate::decode::CodePage;
 use crate::exit_code::ExitCode;
 use crate::host::{Host, LogonMode};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -93,8 +95,9 @@ pub(crate) fn act(
     drain::run::around(stage, recorded, results, |results| {
         rounds::warn_and_wait(stage, results);
         // A server whose logoffs are done is verified on a thread of its own, so the worker
-        // takes the next server at once.
-        for_each_then(results, stage.config.jobs, |r| {
+        // takes the next server at once; at most VERIFYING_PER_JOB × --jobs such threads.
+        let jobs = stage.config.jobs;
+        for_each_then(results, jobs, jobs * VERIFYING_PER_JOB, |r| {
             let started = Instant::now();
             let planned = r
                 .done
@@ -121,11 +124,17 @@ pub(crate) fn act(
     })
 }
 
+/// How many servers each `--jobs` worker may leave verifying on their own threads: beyond that,
+/// the worker verifies before it takes the next server, which bounds the queries at once.
+pub(crate) const VERIFYING_PER_JOB: usize = 4;
+
 /// Runs `first` on every item, `jobs` at a time; what it hands back runs on a thread of its
-/// own, so the worker goes on to the next item at once. Returns when all of it is done.
+/// own (at most `behind` such threads at once; beyond that, on the worker), so the worker goes
+/// on to the next item at once. Returns when all of it is done.
 pub(crate) fn for_each_then<'s, T, F>(
     items: &'s mut [T],
     jobs: usize,
+    behind: usize,
     first: impl Fn(&'s mut T) -> Option<F> + Sync,
 ) where
     T: Send + 's,
@@ -133,16 +142,25 @@ pub(crate) fn for_each_then<'s, T, F>(
 {
     let workers = jobs.clamp(1, items.len().max(1));
     let queue = Mutex::new(items.iter_mut());
+    let running = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let work = || loop {
             let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
-            match next {
-                Some(item) => {
-                    if let Some(then) = first(item) {
-                        scope.spawn(then);
-                    }
-                }
-                None => break,
+            let Some(item) = next else {
+                break;
+            };
+            let Some(then) = first(item) else {
+                continue;
+            };
+            if running.fetch_add(1, Ordering::SeqCst) < behind {
+                let running = &running;
+                scope.spawn(move || {
+                    then();
+                    running.fetch_sub(1, Ordering::SeqCst);
+                });
+            } else {
+                running.fetch_sub(1, Ordering::SeqCst);
+                then();
             }
         };
         for _ in 1..workers {
