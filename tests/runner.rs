@@ -134,3 +134,25 @@ fn grandchildren_holding_the_pipes_of_query_and_every_logoff_do_not_hold_up_the_
         .collect();
     assert_eq!(logged_off, [3, 4, 5, 6], "{report}");
 }
+
+/// A terminal's Ctrl-C goes to its foreground process group: each tool runs in a group of its
+/// own, so only logoff-all gets it and decides what stops (a `logoff` already started finishes).
+#[cfg(target_os = "linux")]
+#[test]
+fn every_tool_runs_in_a_process_group_of_its_own() {
+    let env = TestEnv::new("process-group");
+    env.fake_query("en-2019-mixed.txt", 0);
+    let groups = env.dir.join("groups");
+    env.fake_logoff(&format!(
+        "*) echo \"$(cut -d' ' -f5 /proc/$$/stat) $(cut -d' ' -f5 /proc/$PPID/stat)\" >> '{}' ;;",
+        groups.display()
+    ));
+    let out = env.run(&["--yes", "--verify-wait", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = std::fs::read_to_string(&groups).unwrap();
+    assert_eq!(text.lines().count(), 4, "{text}");
+    for line in text.lines() {
+        let (own, parent) = line.split_once(' ').unwrap();
+        assert_ne!(own, parent, "{text}");
+    }
+}

@@ -25,7 +25,9 @@ use windows_sys::Win32::Storage::FileSystem::{
 use windows_sys::Win32::System::Pipes::{
     CreateNamedPipeW, PIPE_READMODE_BYTE, PIPE_REJECT_REMOTE_CLIENTS, PIPE_TYPE_BYTE, PIPE_WAIT,
 };
-use windows_sys::Win32::System::Threading::{CreateEventW, WaitForMultipleObjects, INFINITE};
+use windows_sys::Win32::System::Threading::{
+    CreateEventW, WaitForMultipleObjects, CREATE_NEW_PROCESS_GROUP, INFINITE,
+};
 use windows_sys::Win32::System::IO::{CancelIoEx, GetOverlappedResult, OVERLAPPED};
 
 use super::capture::{Event, Stream, Want, Watch};
@@ -61,8 +63,14 @@ impl Child {
     /// Starts `program` with `args`, standard input from the null device and both output
     /// streams going to pipes read here.
     pub(super) fn start(program: &Path, args: &[String], wait: Wait) -> io::Result<Child> {
+        use std::os::windows::process::CommandExt;
         let mut command = Command::new(program);
-        command.args(args).stdin(Stdio::null());
+        // A process group of its own: the Ctrl-C the admin presses reaches logoff-all, which
+        // decides what stops; a `logoff` already started is not cut off by it.
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .creation_flags(CREATE_NEW_PROCESS_GROUP);
         Child::spawn(command, wait)
     }
 

@@ -73,8 +73,12 @@ impl Child {
     /// Starts `program` with `args`, standard input from /dev/null and both output streams
     /// piped to this process.
     pub(super) fn start(program: &Path, args: &[String], wait: Wait) -> io::Result<Child> {
+        use std::os::unix::process::CommandExt;
         let mut command = Command::new(program);
-        command.args(args).stdin(Stdio::null());
+        // A process group of its own: the Ctrl-C a terminal sends to its foreground group
+        // reaches logoff-all, which decides what stops; a `logoff` already started is not cut
+        // off by it.
+        command.args(args).stdin(Stdio::null()).process_group(0);
         Child::spawn(command, wait)
     }
 
