@@ -8,6 +8,16 @@ use serde_json::Value;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+/// Two Ctrl-Cs 0.2 s apart; the run ends within 10 s, with exit code 8.
+fn interrupt_twice_and_wait(child: &mut std::process::Child) {
+    interrupt(child);
+    std::thread::sleep(Duration::from_millis(200));
+    interrupt(child);
+    let started = Instant::now();
+    assert_eq!(wait_exit(child, Duration::from_secs(20)), Some(8));
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
 /// Ctrl-C (SIGINT here) while `parallel` logoffs run: they finish, no other starts, the report
 /// is complete and valid, the exit code says it was interrupted.
 fn ctrl_c_while_logoffs_run(parallel: usize) {
@@ -18,13 +28,8 @@ fn ctrl_c_while_logoffs_run(parallel: usize) {
         "*) touch '{}'-\"$1\"; sleep 1 ;;",
         env.dir.join("started").display()
     ));
-    let path = std::env::join_paths(
-        std::iter::once(env.bin.clone())
-            .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
-    )
-    .unwrap();
-    let child = crate::common::command(&["--parallel", &parallel.to_string(), "--format", "json"])
-        .env("PATH", path)
+    let child = env
+        .command(&["--parallel", &parallel.to_string(), "--format", "json"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -95,12 +100,7 @@ fn a_second_ctrl_c_during_a_logoff_still_writes_the_report_and_the_log() {
         .spawn()
         .unwrap();
     wait_for_call(&env, "logoff 3");
-    interrupt(&child);
-    std::thread::sleep(Duration::from_millis(200));
-    interrupt(&child);
-    let started = Instant::now();
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(8));
-    assert!(started.elapsed() < Duration::from_secs(10));
+    interrupt_twice_and_wait(&mut child);
     let calls = env.calls();
     assert_eq!(
         calls.iter().filter(|c| c.starts_with("logoff")).count(),
@@ -171,12 +171,7 @@ fn a_second_ctrl_c_stops_a_hung_query_and_the_report_is_written() {
         .spawn()
         .unwrap();
     wait_for_call(&env, "hung query");
-    interrupt(&child);
-    std::thread::sleep(Duration::from_millis(200));
-    interrupt(&child);
-    let started = Instant::now();
-    assert_eq!(wait_exit(&mut child, Duration::from_secs(20)), Some(8));
-    assert!(started.elapsed() < Duration::from_secs(10));
+    interrupt_twice_and_wait(&mut child);
     let report: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
     let unverified = report["sessions"]
         .as_array()
