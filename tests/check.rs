@@ -319,3 +319,28 @@ fn a_capture_becomes_a_real_fixture_that_passes_once_confirmed() {
     let bytes = std::fs::read(real.join(&file)).unwrap();
     crate::real::check_session(&file, label, &bytes).unwrap();
 }
+
+/// The `--check` verdict is a report too: one that cannot be written (a full disk) is said on
+/// stderr with exit bit 32, after the verdict's own bits.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_check_report_that_cannot_be_written_sets_bit_32() {
+    let env = TestEnv::new("check-full");
+    all_tools(&env);
+    let dir = env.bin.display().to_string();
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let out = env
+        .command(&["--check", "--tools-dir", &dir])
+        .stdout(full)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(32), "{err}");
+    assert!(
+        err.contains("the --check report could not be written to standard output"),
+        "{err}"
+    );
+}

@@ -100,8 +100,19 @@ pub(crate) fn run(
 
     let mut code = if config.check {
         let findings = facts::gather(config, &recorder, &about);
-        let (text, code) = render(&findings);
-        let _ = io.out.write_all(text.as_bytes());
+        let (text, mut code) = render(&findings);
+        if let Err(e) = io
+            .out
+            .write_all(text.as_bytes())
+            .and_then(|()| io.out.flush())
+        {
+            let _ = writeln!(
+                io.err,
+                "logoff-all: error: the --check report could not be written to standard \
+                 output: {e}; it was lost"
+            );
+            code = code.with(Cause::OutputFailed);
+        }
         *check_text.lock().unwrap_or_else(|e| e.into_inner()) = Some(text);
         if folder.is_some() {
             // The plan these flags make, as a dry run that writes nothing but the capture.
