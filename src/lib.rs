@@ -87,14 +87,14 @@ pub fn main_with_args(args: impl IntoIterator<Item = OsString>) -> exit_code::Ex
     let _ = ctrlc::set_handler(move || {
         if !stop.swap(true, Ordering::SeqCst) {
             eprintln!(
-                "logoff-all: Ctrl-C: stopping: nothing new starts; the call in progress \
-                 finishes, then the report is written (Ctrl-C again to stop waiting)"
+                "logoff-all: Ctrl-C: stopping: nothing new starts; the calls in progress \
+                 finish, then the report is written (Ctrl-C again to stop waiting)"
             );
             return;
         }
         hurry.store(true, Ordering::SeqCst);
         eprintln!(
-            "logoff-all: Ctrl-C again: no more waiting; a logoff already started finishes \
+            "logoff-all: Ctrl-C again: no more waiting; the logoffs already started finish \
              (at most --timeout), then the report and the audit log are written"
         );
         let host = host::SystemHost::new(host::runner::SystemRunner, tools_dir.as_deref());
