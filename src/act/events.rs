@@ -19,6 +19,13 @@ pub(crate) enum Record<'a> {
         /// The row, as now decided.
         entry: &'a Entry,
     },
+    /// The call for a row is under way; its outcome follows in an `Outcome` record.
+    Started {
+        /// The server as shown.
+        server: &'a str,
+        /// The row.
+        entry: &'a Entry,
+    },
     /// What came of the call for a row.
     Outcome {
         /// The server as shown.

@@ -48,13 +48,16 @@ pub(crate) struct Logoff<'a> {
 /// Runs every planned logoff that has no outcome yet in `outcomes` (one slot per plan entry),
 /// starting them in plan order, at most `logoff.parallel` at once. Before each start,
 /// `check(index, after_failure)` decides whether it still runs; `after_failure` is true when a
-/// logoff failed or timed out since the previous check. `progress` sees each outcome as it is
-/// known. A logoff that exits 0 is `LoggedOffUnverified` until verified.
+/// logoff failed or timed out since the previous check (one that becomes known while a check
+/// approves makes it run again, with `true`). `begun` hears of each call once it is under way,
+/// `progress` of each outcome as it is known. A logoff that exits 0 is `LoggedOffUnverified`
+/// until verified. Every call started has an outcome when this returns.
 pub(crate) fn execute<'a>(
     plan: &Plan,
     outcomes: &mut [Option<Outcome>],
     logoff: &Logoff<'_>,
     check: &mut dyn FnMut(usize, bool) -> Check<'a>,
+    begun: &mut dyn FnMut(usize),
     progress: &mut dyn FnMut(usize, &Outcome),
 ) {
     let parallel = logoff.parallel.max(1);
@@ -99,26 +102,49 @@ pub(crate) fn execute<'a>(
                 outcomes[index] = Some(Outcome::NotRun);
                 continue;
             }
-            let failed = std::mem::take(&mut after_failure);
-            match check(index, failed) {
+            // The check, again whenever a failure became known while it ran: a logoff starts
+            // only on a check that knew of every failure known when it starts.
+            let decided = loop {
+                let failed = std::mem::take(&mut after_failure);
+                let decided = check(index, failed);
+                while let Ok((i, outcome)) = finished.try_recv() {
+                    running -= 1;
+                    after_failure |= keep(outcomes, i, outcome);
+                }
+                if !(after_failure && matches!(decided, Check::Go(_))) {
+                    break decided;
+                }
+            };
+            match decided {
                 Check::Go(approved) if parallel == 1 => {
+                    begun(index);
                     after_failure |= keep(outcomes, index, once(logoff, &approved));
                 }
                 Check::Go(approved) => {
-                    let done = done.clone();
                     let (under_way, started) = mpsc::channel::<()>();
-                    running += 1;
-                    scope.spawn(move || {
+                    // Until the thread runs, the answer is that the call never started.
+                    let answer = Answered {
+                        index,
+                        done: done.clone(),
+                        outcome: Some(Outcome::Failed(
+                            "not started: the system could not make a thread for it".to_string(),
+                        )),
+                    };
+                    let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
+                        let mut answer = answer;
+                        answer.outcome = None;
                         let noted = || {
                             let _ = under_way.send(());
                         };
-                        let outcome = once_noting(logoff, &approved, &noted);
-                        // The receiver outlives every sender: the loops below drain it.
-                        let _ = done.send((index, outcome));
+                        answer.outcome = Some(once_noting(logoff, &approved, &noted));
                     });
+                    // Either way one answer comes: the call's, or (no thread) "not started".
+                    running += 1;
                     // Starts in plan order: the next check waits until this call is under way
                     // (or its thread ended, which drops the sender).
-                    let _ = started.recv();
+                    if spawned.is_ok() && started.recv().is_ok() {
+                        begun(index);
+                    }
                 }
                 Check::Settled(outcome) => after_failure |= keep(outcomes, index, outcome),
                 Check::Dropped => {}
@@ -128,6 +154,8 @@ pub(crate) fn execute<'a>(
                 }
             }
         }
+        // Only the threads hold senders now: a thread that ended sent its answer on the way.
+        drop(done);
         // The calls still running finish; each outcome is kept.
         while running > 0 {
             let Ok((i, outcome)) = finished.recv() else {
@@ -137,6 +165,28 @@ pub(crate) fn execute<'a>(
             keep(outcomes, i, outcome);
         }
     });
+}
+
+/// A started call's answer, sent when the thread ends: the outcome, or, when the thread ended
+/// without one, a failure saying so, so that no started call is ever missing from the report.
+struct Answered {
+    index: usize,
+    done: mpsc::Sender<(usize, Outcome)>,
+    outcome: Option<Outcome>,
+}
+
+impl Drop for Answered {
+    fn drop(&mut self) {
+        let outcome = self.outcome.take().unwrap_or_else(|| {
+            Outcome::Failed(
+                "the call was started, but its thread ended without its answer: whether it \
+                 ended the session is not known"
+                    .to_string(),
+            )
+        });
+        // The receiver outlives every sender: the loops above drain it.
+        let _ = self.done.send((self.index, outcome));
+    }
 }
 
 /// Runs one approved `logoff` (or `tsdiscon`) and reads its answer.

@@ -155,6 +155,12 @@ pub(crate) fn run(stage: &Stage<'_>, result: &mut ServerResult) -> Option<Looks>
                 parallel: stage.config.parallel,
             },
             &mut check,
+            &mut |index| {
+                stage.events.record(Record::Started {
+                    server: label,
+                    entry: &plan.entries[index],
+                })
+            },
             &mut |index, outcome| {
                 progress(stage, label, plan, index, outcome, true, !pending(outcome))
             },

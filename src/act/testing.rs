@@ -35,6 +35,7 @@ impl Events for Kept {
     fn record(&self, record: Record<'_>) {
         let kind = match record {
             Record::Decision { .. } => "decision",
+            Record::Started { .. } => "started",
             Record::Outcome { .. } => "outcome",
             Record::Warned {
                 reminder: false, ..

@@ -72,6 +72,7 @@ impl Events for Voice<'_> {
         let verb = self.config.verb;
         self.audit(|| match record {
             Record::Decision { server, entry } => audit::decision(server, entry, Mode::Act, verb),
+            Record::Started { server, entry } => audit::started(server, entry, verb),
             Record::Outcome {
                 server,
                 entry,

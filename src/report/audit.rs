@@ -32,6 +32,9 @@ pub(crate) enum Event {
     Warn,
     /// What became of the final reminder (`--warn`, grace of 3 minutes or more).
     Reminded,
+    /// A logoff (or disconnect) is under way; its `outcome` line follows. A run ended from
+    /// outside (Task Scheduler's stop, `taskkill /f`) leaves this line for a call it started.
+    Started,
     /// What came of a logoff.
     Outcome,
     /// A server was not done.
@@ -159,6 +162,17 @@ pub(crate) fn decision(server: &str, entry: &Entry, mode: Mode, verb: Verb) -> L
     line(
         Event::Decision,
         mode,
+        Body::Session(Box::new(SessionRecord::new(
+            server, entry, None, None, verb,
+        ))),
+    )
+}
+
+/// A line for a call under way.
+pub(crate) fn started(server: &str, entry: &Entry, verb: Verb) -> Line {
+    line(
+        Event::Started,
+        Mode::Act,
         Body::Session(Box::new(SessionRecord::new(
             server, entry, None, None, verb,
         ))),

@@ -99,6 +99,7 @@ fn failures_and_timeouts_never_stop_the_rest_and_own_session_goes_last() {
             checks.borrow_mut().push((i, after_failure));
             approve(&plan, i, Some(&server), Verb::Logoff)
         },
+        &mut |_| {},
         &mut |i, _| seen.borrow_mut().push(i),
     );
     let calls = fake.argvs();
@@ -139,6 +140,7 @@ fn the_check_settles_drops_or_stops_logoffs_without_running_them() {
             4 => approve(&plan, i, None, Verb::Logoff),
             _ => Check::Stop,
         },
+        &mut |_| {},
         &mut |_, _| {},
     );
     assert_eq!(fake.argvs(), [vec!["6".to_string()]]);
@@ -203,6 +205,7 @@ fn disconnect_runs_tsdiscon_and_done_means_disconnected_after_the_same_check() {
                 _ => approve(&plan, i, None, Verb::Disconnect),
             }
         },
+        &mut |_| {},
         &mut |_, _| {},
     );
     let calls = fake.calls.lock().unwrap().clone();
@@ -267,6 +270,7 @@ fn parallel_logoffs_start_in_plan_order_and_overlap_at_most_n() {
             ..logoff(&fake, Verb::Logoff)
         },
         &mut |i, _| approve(&plan, i, None, Verb::Logoff),
+        &mut |_| {},
         &mut |i, _| seen.borrow_mut().push(i),
     );
     let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
@@ -321,6 +325,7 @@ fn a_failure_while_others_run_makes_the_next_check_read_again() {
             }
             approve(&plan, i, None, Verb::Logoff)
         },
+        &mut |_| {},
         &mut |_, _| {},
     );
     assert_eq!(
@@ -363,6 +368,7 @@ fn ctrl_c_starts_nothing_new_and_keeps_what_was_running() {
             }
             go
         },
+        &mut |_| {},
         &mut |i, o| seen.borrow_mut().push((i, o.code())),
     );
     let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
@@ -384,4 +390,102 @@ fn ctrl_c_starts_nothing_new_and_keeps_what_was_running() {
         seen,
         [(2, "logged_off_unverified"), (3, "logged_off_unverified")]
     );
+}
+
+#[test]
+fn a_failure_that_comes_in_while_a_check_approves_makes_it_check_again() {
+    let (checking, fourth_answered) = (
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let fake = {
+        let (checking, fourth_answered) = (checking.clone(), fourth_answered.clone());
+        FakeHost::new(move |call, _| match call {
+            // Fails while the second check runs.
+            Call::Logoff(id) if id.get() == 4 => {
+                wait_for(&checking);
+                fourth_answered.store(true, Ordering::SeqCst);
+                exited(1, "", "Error [5]: Access is denied.")
+            }
+            _ => exited(0, "", ""),
+        })
+    };
+    let plan = the_plan();
+    let mut outcomes = vec![None; plan.entries.len()];
+    let checks = RefCell::new(vec![]);
+    execute(
+        &plan,
+        &mut outcomes,
+        &Logoff {
+            parallel: 3,
+            ..logoff(&fake, Verb::Logoff)
+        },
+        &mut |i, after_failure| {
+            // The second check lasts until the first logoff has failed (as a re-check query
+            // would), and approves.
+            if i == 3 && !after_failure {
+                checking.store(true, Ordering::SeqCst);
+                wait_for(&fourth_answered);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            checks.borrow_mut().push((i, after_failure));
+            approve(&plan, i, None, Verb::Logoff)
+        },
+        &mut |_| {},
+        &mut |_, _| {},
+    );
+    assert_eq!(
+        checks.into_inner(),
+        [
+            (2, false),
+            (3, false),
+            (3, true),
+            (4, false),
+            (5, false),
+            (1, false)
+        ]
+    );
+    let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
+    assert_eq!(ids, ["4", "5", "6", "7", "2"], "each started once");
+}
+
+#[test]
+fn a_call_whose_thread_dies_still_has_an_outcome_and_nothing_hangs() {
+    let (sent, got) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let fake = FakeHost::new(|call, _| match call {
+            Call::Logoff(id) if id.get() == 5 => panic!("the host broke"),
+            _ => exited(0, "", ""),
+        });
+        let plan = the_plan();
+        let mut outcomes = vec![None; plan.entries.len()];
+        let begun = RefCell::new(vec![]);
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            execute(
+                &plan,
+                &mut outcomes,
+                &Logoff {
+                    parallel: 2,
+                    ..logoff(&fake, Verb::Logoff)
+                },
+                &mut |i, _| approve(&plan, i, None, Verb::Logoff),
+                &mut |i| begun.borrow_mut().push(i),
+                &mut |_, _| {},
+            )
+        }));
+        let _ = sent.send((ran.is_err(), outcomes, begun.into_inner()));
+    });
+    let (panicked, outcomes, begun) = got
+        .recv_timeout(Duration::from_secs(20))
+        .expect("execute hung after a thread died");
+    assert!(panicked, "the thread's panic is not hidden");
+    let Some(Outcome::Failed(m)) = &outcomes[3] else {
+        panic!("{outcomes:?}");
+    };
+    assert!(
+        m.contains("whether it ended the session is not known"),
+        "{m}"
+    );
+    assert_eq!(codes(&outcomes)[5], Some("logged_off_unverified"));
+    assert_eq!(begun, [2, 3, 4, 5, 1]);
 }
