@@ -95,6 +95,7 @@ impl Error {
             | Error::Setup { .. }
             | Error::Input { .. }
             | Error::InputUser { .. } => Cause::Usage.into(),
+            Error::Query(QueryError::Stopped { .. }) => Cause::Cancelled.into(),
             Error::Query(_) => Cause::QueryFailed.into(),
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) | Error::Incomplete(_) => {
                 Cause::NotUnderstood.into()
@@ -109,6 +110,7 @@ impl Error {
             Error::Usage(_) | Error::CommandLine { .. } => "usage",
             Error::Setup { .. } => "setup",
             Error::Input { .. } | Error::InputUser { .. } => "input_unreadable",
+            Error::Query(QueryError::Stopped { .. }) => "stopped",
             Error::Query(_) => "query_failed",
             Error::Decode(_) | Error::Parse(_) | Error::Users(_) | Error::Incomplete(_) => {
                 "not_understood"
@@ -192,6 +194,12 @@ pub(crate) enum QueryError {
     /// It printed nothing at all.
     #[error("{what} printed nothing")]
     Empty {
+        /// "query session" or "query user".
+        what: &'static str,
+    },
+    /// A second Ctrl-C stopped it (or it was not started after one): nothing failed.
+    #[error("{what} was stopped by Ctrl-C before it answered")]
+    Stopped {
         /// "query session" or "query user".
         what: &'static str,
     },

@@ -296,7 +296,7 @@ fn verify_and_reset(
                 poll: &mut poll,
                 stop: &stop,
                 note: &note,
-                rules: stage.rules(Phase::Main),
+                rules: &|| stage.rules(Phase::Main),
             },
         );
     }

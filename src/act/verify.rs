@@ -29,7 +29,7 @@ pub(crate) const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// The least pause between the end of one look and the start of the next: two looks never run
 /// at once, and a slow server is asked at most about once per (its query time + this). With
 /// [`LOOK_EVERY`], looks start at least 0.625 s apart, so a wait `W` takes at most
-/// `1 + W / 0.625 s` looks on a server.
+/// `2 + W / 0.625 s` looks on a server (the last one at the end of the wait).
 pub(crate) const LEAST_PAUSE: Duration = Duration::from_millis(250);
 
 /// When the look after one that began at `began` and took `took` starts: [`LOOK_EVERY`] after
@@ -253,8 +253,9 @@ pub(crate) struct Reset<'a> {
     /// Told about a plan index whose ID the look before reset showed holding another user or
     /// another session (left alone); the text quotes the row.
     pub(crate) note: &'a dyn Fn(usize, &str),
-    /// The gate's rules.
-    pub(crate) rules: Rules,
+    /// The gate's rules, as they stand at the moment of each decision (Ctrl-C may come
+    /// during the look before a reset).
+    pub(crate) rules: &'a (dyn Fn() -> Rules + 'a),
 }
 
 /// `--reset-stuck`: for each `still_present` index, looks once more (the table is read again
@@ -316,7 +317,7 @@ pub(crate) fn reset_stuck(
             checked: "query session again, before reset session",
             warned: None,
         };
-        let approved = match gate::decide(Act::Reset, &evidence, &reset.rules) {
+        let approved = match gate::decide(Act::Reset, &evidence, &(reset.rules)()) {
             Ok(approved) => approved,
             Err(refusal) => {
                 outcomes[i] = Some(Outcome::StillPresent(format!(

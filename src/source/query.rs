@@ -107,6 +107,7 @@ fn start(
         Err(HostError::Run(RunError::TimedOut { .. })) => {
             Err(QueryError::TimedOut { what, timeout })
         }
+        Err(HostError::Run(RunError::Cut { .. })) => Err(QueryError::Stopped { what }),
         Err(HostError::Run(e)) => Err(QueryError::Run(e)),
     }
 }

@@ -181,3 +181,38 @@ fn a_second_ctrl_c_stops_a_hung_query_and_the_report_is_written() {
         .count();
     assert_eq!(unverified, 4, "{report}");
 }
+
+/// A second Ctrl-C that stops the first `query` of a server: nothing failed, so the server's
+/// error is `stopped` and the exit code is 8 alone, not `query_failed` (2).
+#[test]
+fn a_query_stopped_by_a_second_ctrl_c_is_not_a_query_failure() {
+    let env = TestEnv::new("ctrlc2-survey");
+    env.script(
+        "query",
+        &format!(
+            "echo \"hung query $*\" >> '{}'; sleep 30",
+            env.dir.join("calls.log").display()
+        ),
+    );
+    env.fake_logoff("");
+    let output = env.dir.join("report.json");
+    let mut child = env
+        .command(&[
+            "--format",
+            "json",
+            "--output",
+            &output.display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_call(&env, "hung query");
+    interrupt_twice_and_wait(&mut child);
+    let report: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    assert_eq!(report["errors"][0]["kind"], "stopped", "{report}");
+    assert_eq!(
+        report["exit_code"]["bits"],
+        serde_json::json!(["cancelled"])
+    );
+}

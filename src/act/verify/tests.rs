@@ -208,7 +208,7 @@ fn reset_runs_only_on_the_same_session_still_listed() {
             poll: &mut poll,
             stop: &|| false,
             note: &|_, _| {},
-            rules: rules(),
+            rules: &rules,
         },
     );
     assert_eq!(
@@ -269,7 +269,7 @@ fn reset_with(
             poll: &mut poll,
             stop: &|| false,
             note: &|i, m: &str| notes.borrow_mut().push(format!("{i}: {m}")),
-            rules: rules(),
+            rules: &rules,
         },
     );
     (outcomes, fake.argvs(), notes.into_inner())
@@ -431,7 +431,7 @@ fn a_reset_that_exits_0_but_leaves_the_session_listed_is_reset_failed() {
             poll: &mut poll,
             stop: &|| false,
             note: &|_, _| {},
-            rules: rules(),
+            rules: &rules,
         },
     );
     assert_eq!(codes(&outcomes), ["reset_failed"]);
@@ -440,4 +440,40 @@ fn a_reset_that_exits_0_but_leaves_the_session_listed_is_reset_failed() {
         m.contains("exited 0, but query session still listed"),
         "{m}"
     );
+}
+
+#[test]
+fn ctrl_c_during_the_look_before_a_reset_means_no_reset() {
+    let p = plan_of(ALL);
+    let mut outcomes: Vec<Option<Outcome>> = vec![Some(Outcome::StillPresent("stuck".into())); 3];
+    let fake = FakeHost::new(|_, _| exited(0, "", ""));
+    let stopped = Cell::new(false);
+    // Ctrl-C comes while the look before the first reset runs; the look still shows the same
+    // sessions.
+    let mut poll = || {
+        stopped.set(true);
+        Ok(plan_of(ALL))
+    };
+    let rules_now = || Rules {
+        stopping: stopped.get(),
+        ..rules()
+    };
+    reset_stuck(
+        &p,
+        &mut outcomes,
+        &[0, 1, 2],
+        Reset {
+            host: &fake,
+            server: None,
+            timeout: Duration::from_secs(1),
+            text: &text,
+            poll: &mut poll,
+            stop: &|| false,
+            note: &|_, _| {},
+            rules: &rules_now,
+        },
+    );
+    assert!(fake.argvs().is_empty(), "{:?}", fake.argvs());
+    let m = outcomes[0].as_ref().unwrap().message().unwrap();
+    assert!(m.contains("not reset: stopped by Ctrl-C"), "{m}");
 }
