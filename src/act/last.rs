@@ -33,7 +33,7 @@ pub(crate) fn own_sessions(
     code: ExitCode,
 ) -> ExitCode {
     let mut code = code;
-    let mut deferred: Vec<(&ServerResult, usize)> = results
+    let deferred: Vec<(&ServerResult, usize)> = results
         .iter()
         .filter_map(|r| Some((r, r.done.as_ref()?.outcomes.as_ref()?)))
         .flat_map(|(r, outcomes)| {
@@ -45,7 +45,7 @@ pub(crate) fn own_sessions(
         })
         .collect();
     // Stable: server order within each group.
-    deferred.sort_by_key(|(r, index)| {
+    let deferred = crate::vocab::order::last_by(deferred, |(r, index)| {
         r.done
             .as_ref()
             .is_some_and(|d| d.plan.entries[*index].reason != Reason::OwnUserIncluded)

@@ -60,7 +60,8 @@ pub(super) fn check_distinct(
             continue;
         };
         let mut distinct = addresses.clone();
-        distinct.sort();
+        // Equal addresses are alike: an unstable sort gives the order a stable one would.
+        distinct.sort_unstable();
         distinct.dedup();
         // One IPv4 and one IPv6 address is one dual-stack host; several of one family is DNS
         // round robin (or a cluster address beside the node's own).

@@ -81,7 +81,12 @@ pub(crate) fn writers(dacl: &Dacl) -> Vec<&'static str> {
             }
         }
     }
-    found.sort_by_key(|sid| NON_ADMINS.iter().position(|(s, _)| s == sid));
+    crate::vocab::order::sort_by_key(&mut found, |sid| {
+        NON_ADMINS
+            .iter()
+            .position(|(s, _)| s == sid)
+            .map_or(0, |p| p + 1)
+    });
     found
 }
 

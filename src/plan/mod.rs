@@ -88,11 +88,10 @@ impl Plan {
     /// Indexes of the entries to log off, in the order to do it: table order, the caller's own
     /// session last (so the run completes before its own session ends).
     pub fn logoff_order(&self) -> Vec<usize> {
-        let mut order: Vec<usize> = (0..self.entries.len())
+        let order: Vec<usize> = (0..self.entries.len())
             .filter(|i| self.entries[*i].action == Action::Logoff)
             .collect();
-        order.sort_by_key(|i| self.entries[*i].current);
-        order
+        crate::vocab::order::last_by(order, |i| self.entries[*i].current)
     }
 }
 

@@ -109,7 +109,7 @@ impl IdleTable {
                     .map(|n| (n.line, Row::NotUnderstood(n.clone()))),
             )
             .collect();
-        rows.sort_by_key(|(line, _)| *line);
+        crate::vocab::order::sort_by_key(&mut rows, |(line, _)| *line);
         Some(Table {
             header: self.header.clone()?,
             rows: rows.into_iter().map(|(_, r)| r).collect(),

@@ -213,7 +213,7 @@ pub fn parse(decoded: &Decoded) -> Result<Table, ParseError> {
         }
     }
     if moved {
-        rows.sort_by_key(Row::line);
+        crate::vocab::order::sort_by_key(&mut rows, Row::line);
     }
     let table = Table {
         header,

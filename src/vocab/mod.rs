@@ -7,6 +7,7 @@ pub(crate) mod file;
 pub(crate) mod format;
 pub(crate) mod ids;
 pub(crate) mod message;
+pub(crate) mod order;
 pub(crate) mod text;
 pub(crate) mod verb;
 
