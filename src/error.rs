@@ -6,6 +6,7 @@ use crate::exit_code::{Cause, ExitCode};
 use crate::host::runner::RunError;
 use crate::table::idle::NoUserHeader;
 use crate::table::parse::ParseError;
+use crate::vocab::duration::Secs;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -166,7 +167,7 @@ pub(crate) enum QueryError {
     Run(RunError),
     /// It ran past the timeout and was killed (a sick or unreachable host).
     #[error("{what} did not answer within {} s and was stopped; the server may be \
-             unreachable or hung: check it, or raise --timeout", .timeout.as_secs_f64())]
+             unreachable or hung: check it, or raise --timeout", Secs(*.timeout))]
     TimedOut {
         /// "query session" or "query user".
         what: &'static str,

@@ -13,7 +13,7 @@ use crate::act::outcome::Outcome;
 use crate::host::Host;
 use crate::plan::Plan;
 use crate::vocab::Verb;
-use std::sync::mpsc;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// What the check before one logoff decided.
@@ -61,8 +61,8 @@ pub(crate) fn execute<'a>(
     progress: &mut dyn FnMut(usize, &Outcome),
 ) {
     let parallel = logoff.parallel.max(1);
+    let board = Board::default();
     std::thread::scope(|scope| {
-        let (done, finished) = mpsc::channel::<(usize, Outcome)>();
         let mut running = 0usize;
         let mut after_failure = false;
         let mut stopped = false;
@@ -75,7 +75,7 @@ pub(crate) fn execute<'a>(
         };
         for index in plan.logoff_order() {
             // What finished so far counts for the check below: a failure makes it read again.
-            while let Ok((i, outcome)) = finished.try_recv() {
+            for (i, outcome) in board.answers(false) {
                 running -= 1;
                 after_failure |= keep(outcomes, i, outcome);
             }
@@ -92,11 +92,10 @@ pub(crate) fn execute<'a>(
             }
             // A free place first, so the check is as close to the start as it can be.
             while running >= parallel {
-                let Ok((i, outcome)) = finished.recv() else {
-                    break;
-                };
-                running -= 1;
-                after_failure |= keep(outcomes, i, outcome);
+                for (i, outcome) in board.answers(true) {
+                    running -= 1;
+                    after_failure |= keep(outcomes, i, outcome);
+                }
             }
             if (logoff.stop)() {
                 outcomes[index] = Some(Outcome::NotRun);
@@ -107,7 +106,7 @@ pub(crate) fn execute<'a>(
             let decided = loop {
                 let failed = std::mem::take(&mut after_failure);
                 let decided = check(index, failed);
-                while let Ok((i, outcome)) = finished.try_recv() {
+                for (i, outcome) in board.answers(false) {
                     running -= 1;
                     after_failure |= keep(outcomes, i, outcome);
                 }
@@ -121,28 +120,26 @@ pub(crate) fn execute<'a>(
                     after_failure |= keep(outcomes, index, once(logoff, &approved));
                 }
                 Check::Go(approved) => {
-                    let (under_way, started) = mpsc::channel::<()>();
                     // Until the thread runs, the answer is that the call never started.
                     let answer = Answered {
                         index,
-                        done: done.clone(),
+                        board: &board,
                         outcome: Some(Outcome::Failed(
                             "not started: the system could not make a thread for it".to_string(),
                         )),
                     };
+                    let board = &board;
                     let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                         let mut answer = answer;
                         answer.outcome = None;
-                        let noted = || {
-                            let _ = under_way.send(());
-                        };
+                        let noted = || board.post(|inbox| inbox.under_way.push(index));
                         answer.outcome = Some(once_noting(logoff, &approved, &noted));
                     });
                     // Either way one answer comes: the call's, or (no thread) "not started".
                     running += 1;
                     // Starts in plan order: the next check waits until this call is under way
-                    // (or its thread ended, which drops the sender).
-                    if spawned.is_ok() && started.recv().is_ok() {
+                    // (or its thread ended, which posts its answer).
+                    if spawned.is_ok() && board.wait_under_way(index) {
                         begun(index);
                     }
                 }
@@ -154,28 +151,79 @@ pub(crate) fn execute<'a>(
                 }
             }
         }
-        // Only the threads hold senders now: a thread that ended sent its answer on the way.
-        drop(done);
         // The calls still running finish; each outcome is kept.
         while running > 0 {
-            let Ok((i, outcome)) = finished.recv() else {
-                break;
-            };
-            running -= 1;
-            keep(outcomes, i, outcome);
+            for (i, outcome) in board.answers(true) {
+                running -= 1;
+                keep(outcomes, i, outcome);
+            }
         }
     });
 }
 
-/// A started call's answer, sent when the thread ends: the outcome, or, when the thread ended
+/// Where the calls' threads post to the checking thread: that a call is under way, and its
+/// answer. Every thread posts its answer when it ends ([`Answered`]), so a wait here always
+/// ends.
+#[derive(Default)]
+struct Board {
+    inbox: Mutex<Inbox>,
+    changed: Condvar,
+}
+
+/// What the threads posted and the checking thread has not taken yet.
+#[derive(Default)]
+struct Inbox {
+    /// Calls under way, by plan index.
+    under_way: Vec<usize>,
+    /// Answers, by plan index.
+    answers: Vec<(usize, Outcome)>,
+}
+
+impl Board {
+    fn lock(&self) -> MutexGuard<'_, Inbox> {
+        self.inbox.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Posts to the inbox and wakes the checking thread.
+    fn post(&self, f: impl FnOnce(&mut Inbox)) {
+        f(&mut self.lock());
+        self.changed.notify_all();
+    }
+
+    /// Takes the answers posted so far; with `wait`, waits for at least one first.
+    fn answers(&self, wait: bool) -> Vec<(usize, Outcome)> {
+        let mut inbox = self.lock();
+        while wait && inbox.answers.is_empty() {
+            inbox = self.changed.wait(inbox).unwrap_or_else(|e| e.into_inner());
+        }
+        std::mem::take(&mut inbox.answers)
+    }
+
+    /// Waits until call `index` is under way (`true`) or its thread ended first (`false`).
+    fn wait_under_way(&self, index: usize) -> bool {
+        let mut inbox = self.lock();
+        loop {
+            if let Some(at) = inbox.under_way.iter().position(|&i| i == index) {
+                inbox.under_way.swap_remove(at);
+                return true;
+            }
+            if inbox.answers.iter().any(|(i, _)| *i == index) {
+                return false;
+            }
+            inbox = self.changed.wait(inbox).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+/// A started call's answer, posted when its thread ends: the outcome, or, when the thread ended
 /// without one, a failure saying so, so that no started call is ever missing from the report.
-struct Answered {
+struct Answered<'b> {
     index: usize,
-    done: mpsc::Sender<(usize, Outcome)>,
+    board: &'b Board,
     outcome: Option<Outcome>,
 }
 
-impl Drop for Answered {
+impl Drop for Answered<'_> {
     fn drop(&mut self) {
         let outcome = self.outcome.take().unwrap_or_else(|| {
             Outcome::Failed(
@@ -184,8 +232,9 @@ impl Drop for Answered {
                     .to_string(),
             )
         });
-        // The receiver outlives every sender: the loops above drain it.
-        let _ = self.done.send((self.index, outcome));
+        let index = self.index;
+        self.board
+            .post(|inbox| inbox.answers.push((index, outcome)));
     }
 }
 

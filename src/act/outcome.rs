@@ -1,5 +1,6 @@
 //! Outcome: what came of one planned logoff (or disconnect), and its stable code.
 
+use crate::vocab::duration::Secs;
 use crate::vocab::Verb;
 use std::time::Duration;
 
@@ -107,7 +108,7 @@ impl Outcome {
             | Outcome::NotWarned(m) => Some(m.clone()),
             Outcome::TimedOut(t) => Some(format!(
                 "logoff did not finish within {} s and was stopped",
-                t.as_secs_f64()
+                Secs(*t)
             )),
         }
     }

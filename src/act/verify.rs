@@ -19,6 +19,7 @@ use crate::act::recheck::{describe, describe_now, same_session};
 use crate::host::Host;
 use crate::plan::{Plan, Subject};
 use crate::table::session::Session;
+use crate::vocab::duration::Secs;
 use crate::vocab::ServerName;
 use std::time::{Duration, Instant};
 
@@ -205,7 +206,7 @@ pub(crate) fn verify(plan: &Plan, outcomes: &mut [Option<Outcome>], look: Look<'
             std::thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
         }
     }
-    let secs = start.elapsed().as_secs_f64();
+    let secs = Secs(start.elapsed());
     match last {
         Ok(()) => {
             for &i in &pending {
@@ -365,7 +366,7 @@ pub(crate) fn reset_stuck(
             Answer::Failed(m) => Outcome::ResetFailed(format!("{was}; reset session failed: {m}")),
             Answer::TimedOut(t) => Outcome::ResetFailed(format!(
                 "{was}; reset session did not finish within {} s",
-                t.as_secs_f64()
+                Secs(t)
             )),
         });
     }

@@ -6,6 +6,7 @@ use crate::act::ServerResult;
 use crate::config::Mode;
 use crate::plan::Action;
 use crate::plan::ReasonCode;
+use crate::vocab::duration::Secs;
 use crate::vocab::Verb;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -191,7 +192,7 @@ pub(crate) fn progress_line(
     format!(
         "[{position}/{of}] {}: {what}, {:.1} s",
         result.server,
-        result.elapsed.as_secs_f64()
+        Secs(result.elapsed)
     )
 }
 
@@ -209,7 +210,7 @@ pub(crate) fn total_line(results: &[ServerResult], mode: Mode, elapsed: Duration
     if total.servers_failed > 0 {
         line.push_str(&format!(", {} server(s) not done", total.servers_failed));
     }
-    line.push_str(&format!(", {:.1} s", elapsed.as_secs_f64()));
+    line.push_str(&format!(", {:.1} s", Secs(elapsed)));
     line
 }
 

@@ -1,6 +1,7 @@
 //! Durations on the command line: a number of seconds, or units `s`, `m`, `h`, `d` run together
 //! (`90`, `90m`, `2h`, `1d12h`); each flag's bounds, and `--idle-over`, which needs its unit.
 
+use std::fmt;
 use std::time::Duration;
 
 /// Parses a duration: a number with an optional unit `s`, `m`, `h` or `d`, or several of them
@@ -134,6 +135,44 @@ pub fn format_duration(d: Duration) -> String {
     out
 }
 
+/// A duration in seconds as people read it: `30`, `1.5`, `0.25`; with a precision (`{:.1}`),
+/// rounded to that many decimals (halves away from zero). Written from the integers, so no
+/// float formatting is needed anywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Secs(pub(crate) Duration);
+
+impl fmt::Display for Secs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let nanos = self.0.as_nanos();
+        match f.precision() {
+            Some(places) => {
+                let places = places.min(9) as u32;
+                let unit = 10u128.pow(9 - places);
+                let scaled = (nanos + unit / 2) / unit;
+                let scale = 10u128.pow(places);
+                match places {
+                    0 => write!(f, "{scaled}"),
+                    _ => write!(
+                        f,
+                        "{}.{:0width$}",
+                        scaled / scale,
+                        scaled % scale,
+                        width = places as usize
+                    ),
+                }
+            }
+            None => {
+                let (whole, part) = (nanos / 1_000_000_000, nanos % 1_000_000_000);
+                if part == 0 {
+                    return write!(f, "{whole}");
+                }
+                let digits = format!("{part:09}");
+                write!(f, "{whole}.{}", digits.trim_end_matches('0'))
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +230,31 @@ mod tests {
         assert_eq!(parse_idle_over("120m").unwrap().as_secs(), 7200);
         assert_eq!(parse_idle_over("90s").unwrap().as_secs(), 90);
         assert!(parse_idle_over("2x").is_err());
+    }
+
+    #[test]
+    fn seconds_are_written_from_the_integers() {
+        let ms = |n| Secs(Duration::from_millis(n));
+        assert_eq!(ms(30_000).to_string(), "30");
+        assert_eq!(ms(1_500).to_string(), "1.5");
+        assert_eq!(ms(250).to_string(), "0.25");
+        assert_eq!(
+            Secs(Duration::from_nanos(1_000_000_001)).to_string(),
+            "1.000000001"
+        );
+        assert_eq!(format!("{:.1}", ms(0)), "0.0");
+        assert_eq!(format!("{:.1}", ms(1_234)), "1.2");
+        assert_eq!(format!("{:.1}", ms(1_250)), "1.3");
+        assert_eq!(format!("{:.1}", ms(59_960)), "60.0");
+        assert_eq!(format!("{:.0}", ms(1_500)), "2");
+        assert_eq!(format!("{:.3}", ms(12_345)), "12.345");
+        // What people give: the same as the seconds as a decimal number.
+        for n in [1, 100, 999, 1_000, 1_001, 86_400_000] {
+            assert_eq!(ms(n).to_string(), format!("{}", n as f64 / 1000.0), "{n}");
+            assert_eq!(
+                format!("{:.1}", ms(n * 10)),
+                format!("{:.1}", n as f64 / 100.0)
+            );
+        }
     }
 }

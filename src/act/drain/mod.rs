@@ -9,6 +9,7 @@
 
 use crate::host::runner::RunError;
 use crate::host::{Call, Host, HostError, LogonMode};
+use crate::vocab::duration::Secs;
 use crate::vocab::one_line;
 use std::time::Duration;
 
@@ -96,7 +97,7 @@ impl Change<'_> {
             }
             Err(HostError::Run(RunError::TimedOut { timeout, .. })) => Err(format!(
                 "{what} did not finish within {} s and was stopped",
-                timeout.as_secs_f64()
+                Secs(timeout)
             )),
             Err(e) => Err(format!("{what}: {e}")),
         }

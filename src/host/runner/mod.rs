@@ -19,6 +19,7 @@ use unix as platform;
 #[cfg(windows)]
 use windows as platform;
 
+use crate::vocab::duration::Secs;
 use std::path::Path;
 #[cfg(all(test, windows))]
 use std::process::{Command, Stdio};
@@ -56,7 +57,7 @@ pub(crate) enum RunError {
         source: std::io::Error,
     },
     /// The program ran past the timeout and was killed.
-    #[error("{program} did not finish within {} s and was stopped", timeout.as_secs_f64())]
+    #[error("{program} did not finish within {} s and was stopped", Secs(*timeout))]
     TimedOut {
         /// The program's path.
         program: String,
