@@ -59,10 +59,13 @@ pub(super) fn check_distinct(
         let (Some(server), Some(addresses)) = (&t.server, &t.addresses) else {
             continue;
         };
-        let mut distinct = addresses.clone();
-        // Equal addresses are alike: an unstable sort gives the order a stable one would.
-        distinct.sort_unstable();
-        distinct.dedup();
+        // Each address once, in the order the name resolved to them.
+        let mut distinct: Vec<IpAddr> = Vec::new();
+        for a in addresses {
+            if !distinct.contains(a) {
+                distinct.push(*a);
+            }
+        }
         // One IPv4 and one IPv6 address is one dual-stack host; several of one family is DNS
         // round robin (or a cluster address beside the node's own).
         let v4 = distinct.iter().filter(|a| a.is_ipv4()).count();

@@ -42,10 +42,11 @@ pub enum CodePage {
 
 /// Code page numbers this build can decode on any operating system.
 pub fn supported_code_pages() -> Vec<u16> {
-    let mut all: Vec<u16> = SINGLE_BYTE.iter().map(|(cp, _)| *cp).collect();
-    all.extend([932, 65001]);
-    all.sort_unstable();
-    all
+    let all = SINGLE_BYTE.iter().map(|(cp, _)| usize::from(*cp));
+    crate::vocab::order::sorted_distinct(all.chain([932, 65001]))
+        .into_iter()
+        .filter_map(|cp| u16::try_from(cp).ok())
+        .collect()
 }
 
 /// Whether `cp` can be decoded by this build: with its own tables on any system, and on

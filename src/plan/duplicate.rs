@@ -11,16 +11,20 @@ use std::collections::HashMap;
 /// as a word on a line that was not understood (it may be that row's ID).
 pub(crate) fn shared_ids(table: &Table) -> HashMap<SessionId, String> {
     // Sorting the (ID, line) pairs finds the repeats without hashing every row.
-    let mut ids: Vec<(SessionId, usize)> = table.sessions().map(|s| (s.id, s.line)).collect();
+    let mut ids: Vec<(usize, usize)> = table
+        .sessions()
+        .map(|s| (s.id.get() as usize, s.line))
+        .collect();
     if !ids.windows(2).all(|w| w[0].0 < w[1].0) {
         ids.sort_unstable();
     }
     let mut shared = HashMap::new();
     for pair in ids.windows(2) {
         let ((id, first), (again, line)) = (pair[0], pair[1]);
-        if id == again {
+        // The IDs came from `SessionId`s, so they convert back.
+        if let (true, Ok(id)) = (id == again, u32::try_from(id)) {
             shared
-                .entry(id)
+                .entry(SessionId::new(id))
                 .or_insert_with(|| format!("session {id} is on lines {first} and {line}"));
         }
     }

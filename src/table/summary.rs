@@ -12,9 +12,7 @@ pub(crate) const MOST_RANGES: usize = 10;
 /// Line numbers as ranges: `[4, 5, 6, 9, 12, 13]` → "4-6, 9, 12-13"; after `max` ranges,
 /// `and N more`. The numbers need not be sorted; duplicates are ignored.
 pub(crate) fn ranges(lines: &[usize], max: usize) -> String {
-    let mut sorted = lines.to_vec();
-    sorted.sort_unstable();
-    sorted.dedup();
+    let sorted = crate::vocab::order::sorted_distinct(lines.iter().copied());
     let mut spans: Vec<(usize, usize)> = Vec::new();
     for n in sorted {
         match spans.last_mut() {

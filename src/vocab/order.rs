@@ -19,6 +19,14 @@ pub(crate) fn sort_by_key<T>(items: &mut Vec<T>, key: impl Fn(&T) -> usize) {
     );
 }
 
+/// Sorts `numbers` and drops repeats, with the one sort routine of [`sort_by_key`].
+pub(crate) fn sorted_distinct(numbers: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut pairs: Vec<(usize, usize)> = numbers.into_iter().map(|n| (n, 0)).collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs.into_iter().map(|(n, _)| n).collect()
+}
+
 /// The items for which `last` is false, then the others, each group in its order (a stable sort
 /// by `last`).
 pub(crate) fn last_by<T>(items: Vec<T>, last: impl Fn(&T) -> bool) -> Vec<T> {
