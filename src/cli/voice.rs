@@ -29,7 +29,7 @@ pub(crate) fn clap_message(e: &clap::Error) -> String {
         ErrorKind::UnknownArgument => {
             let given = text(ContextKind::InvalidArg).unwrap_or_default();
             let mut message = format!("{given} is not a flag of logoff-all");
-            if let Some(s) = text(ContextKind::SuggestedArg).filter(|s| close(&given, s)) {
+            if let Some(s) = closest(&given) {
                 message.push_str(&format!("; did you mean {s}?"));
             }
             message
@@ -38,15 +38,32 @@ pub(crate) fn clap_message(e: &clap::Error) -> String {
     }
 }
 
+/// The flag (`--name`) closest to `given` (fewest edits, the first in `--help` order among
+/// equals), when it is close enough to be what was meant.
+fn closest(given: &str) -> Option<String> {
+    let command = <super::Cli as clap::CommandFactory>::command();
+    let mut best: Option<(usize, String)> = None;
+    for long in command.get_arguments().filter_map(clap::Arg::get_long) {
+        let offered = format!("--{long}");
+        let cost = edits(&strip(given), long);
+        if close(given, &offered) && best.as_ref().is_none_or(|(b, _)| cost < *b) {
+            best = Some((cost, offered));
+        }
+    }
+    best.map(|(_, offered)| offered)
+}
+
+/// The flag's name, for comparing: no leading dashes, no value, lower case.
+fn strip(s: &str) -> String {
+    s.split(['=', ' '])
+        .next()
+        .unwrap_or_default()
+        .trim_start_matches('-')
+        .to_ascii_lowercase()
+}
+
 /// Whether `offered` is close enough to `given` to be what was meant.
 fn close(given: &str, offered: &str) -> bool {
-    let strip = |s: &str| {
-        s.split(['=', ' '])
-            .next()
-            .unwrap_or_default()
-            .trim_start_matches('-')
-            .to_ascii_lowercase()
-    };
     edits(&strip(given), &strip(offered)) <= CLOSE
 }
 
@@ -78,5 +95,14 @@ mod tests {
         assert!(close("--fromat", "--format"));
         assert!(close("--dry-rum", "--dry-run"));
         assert!(!close("--frobnicate", "--format"));
+    }
+
+    #[test]
+    fn the_closest_flag_is_offered_and_a_far_one_is_not() {
+        assert_eq!(closest("--servr").as_deref(), Some("--server"));
+        assert_eq!(closest("--fromat").as_deref(), Some("--format"));
+        assert_eq!(closest("--dry-rum=1").as_deref(), Some("--dry-run"));
+        assert_eq!(closest("--paralel").as_deref(), Some("--parallel"));
+        assert_eq!(closest("--frobnicate"), None);
     }
 }
