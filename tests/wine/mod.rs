@@ -245,7 +245,10 @@ fn mixed_fixture_logs_off_in_order_from_system32_with_failure_reported() {
     for exe in exes() {
         let mut case = Case::new("mixed", "en-2019-mixed.txt");
         case.set("STANDIN_LOGOFF_5", "fail:Error [5]:Access is denied.");
-        let out = case.run(&exe, &["--include-self", "--format", "json"]);
+        let out = case.run(
+            &exe,
+            &["--parallel", "1", "--include-self", "--format", "json"],
+        );
         crate::common::assert_lines(crate::common::MIXED_CALLS_WITH_SELF, &case.system32_calls());
         assert_eq!(
             out.status.code(),

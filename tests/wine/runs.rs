@@ -10,7 +10,11 @@ fn hung_logoff_is_killed_at_the_timeout_and_the_rest_proceed() {
         let mut case = Case::new("hang", "en-2019-mixed.txt");
         case.set("STANDIN_LOGOFF_4", "hang");
         let started = Instant::now();
-        let out = case.run(&exe, &["--timeout", "3", "--format", "json"]);
+        // One at a time: the table is read again after the timeout, before the next logoff.
+        let out = case.run(
+            &exe,
+            &["--parallel", "1", "--timeout", "3", "--format", "json"],
+        );
         assert!(started.elapsed() < Duration::from_secs(60));
         assert_eq!(out.status.code(), Some(1), "{}", text(&out));
         crate::common::assert_lines(
@@ -24,6 +28,32 @@ fn hung_logoff_is_killed_at_the_timeout_and_the_rest_proceed() {
                 "query session",
             ],
             &case.system32_calls(),
+        );
+        // Four at once (the default): the others start beside the hung one and finish.
+        let out = case.run(&exe, &["--timeout", "3", "--format", "json"]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let calls = case.system32_calls();
+        crate::common::assert_calls(
+            &[
+                "query session",
+                "logoff 3",
+                "logoff 4",
+                "logoff 5",
+                "logoff 6",
+                "query session",
+            ],
+            &calls[calls.len() - 6..],
+        );
+        let report = json(&out);
+        assert_eq!(
+            report["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["outcome"] == "logged_off")
+                .count(),
+            3,
+            "{report}"
         );
         let report = json(&out);
         let outcome = |id: u64| {

@@ -37,6 +37,8 @@ pub(super) enum St {
     Disc,
     Conn,
     Listen,
+    /// Ending: `logoff` said yes, and the session goes a few tables later.
+    Down,
 }
 
 /// One session of the simulated server.
@@ -58,6 +60,7 @@ impl Sess {
             St::Disc => "Disc",
             St::Conn => "Conn",
             St::Listen => "Listen",
+            St::Down => "Down",
         };
         format!(
             "{}{:<18}{:<20}{:>7}  {state}",
@@ -98,6 +101,8 @@ pub(super) struct World {
     pub(super) mode: LogonMode,
     /// Every acting call.
     pub(super) acted: Vec<Acted>,
+    /// Sessions ending (by serial), and how many more tables list them.
+    leaving: Vec<(u64, u32)>,
     /// The sessions as the first table that was served showed them: what the plan saw.
     pub(super) first: Option<Vec<Sess>>,
     /// How many calls so far, and the one at which Ctrl-C comes.
@@ -159,6 +164,7 @@ impl World {
             next_name: 100,
             mode: LogonMode::Enable,
             acted: Vec::new(),
+            leaving: Vec::new(),
             first: None,
             calls: 0,
             stop_at,
@@ -172,8 +178,14 @@ impl World {
         if !self.rng.chance(35) {
             return;
         }
+        let leaving = &self.leaving;
         let users: Vec<usize> = (0..self.sessions.len())
             .filter(|&i| self.sessions[i].user.is_some() && self.sessions[i].id > OWN)
+            .filter(|&i| {
+                leaving
+                    .iter()
+                    .all(|(serial, _)| *serial != self.sessions[i].serial)
+            })
             .filter(|&i| self.sessions[i].id < 65536)
             .collect();
         let pick = |w: &mut World| users[w.rng.below(users.len() as u64) as usize];
@@ -246,7 +258,16 @@ impl World {
                     0..=2 => exited(1, "", "Error [1722]:The RPC server is unavailable.\r\n"),
                     3 => timed_out(Duration::from_secs(1)),
                     _ => {
-                        // The world moves on only when the program gets to see it.
+                        // The world moves on only when the program gets to see it: sessions
+                        // that were ending go, and something may happen.
+                        self.leaving.retain_mut(|(_, left)| {
+                            *left -= 1;
+                            *left > 0
+                        });
+                        let leaving = &self.leaving;
+                        self.sessions.retain(|s| {
+                            s.state != St::Down || leaving.iter().any(|(l, _)| *l == s.serial)
+                        });
                         self.happen();
                         if self.first.is_none() {
                             self.first = Some(self.sessions.clone());
@@ -286,6 +307,13 @@ impl World {
                             }
                         } else if tool == "logoff" && self.rng.chance(10) {
                             // Stuck: logoff said yes, the session stays listed.
+                        } else if tool == "logoff" && self.rng.chance(25) {
+                            // Ending: listed as Down for a few more tables.
+                            let tables = 1 + self.rng.below(3) as u32;
+                            if let Some(s) = self.sessions.iter_mut().find(|s| s.id == id.get()) {
+                                s.state = St::Down;
+                                self.leaving.push((s.serial, tables));
+                            }
                         } else {
                             self.sessions.retain(|s| s.id != id.get());
                         }
