@@ -281,13 +281,13 @@ fn own_session_comes_from_the_system_and_goes_last() {
         let case = Case::new("own", "en-names-with-spaces.txt");
         let out = case.run(&exe, &[]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        crate::common::assert_lines(
+        crate::common::assert_calls(
             &["query session", "logoff 2", "logoff 3", "query session"],
             &case.system32_calls(),
         );
         let out = case.run(&exe, &["--include-self", "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        crate::common::assert_lines(
+        crate::common::assert_calls(
             &[
                 "query session",
                 "logoff 2",

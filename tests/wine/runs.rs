@@ -87,7 +87,7 @@ fn exit_codes_for_query_failure_garbage_usage_and_success() {
             &win(&crate::common::fixtures().join("garbage-binary.txt")),
         );
         assert_eq!(case.run(&exe, &[]).status.code(), Some(4));
-        crate::common::assert_lines(&["query session"], &case.system32_calls());
+        crate::common::assert_calls(&["query session"], &case.system32_calls());
         case.set("STANDIN_QUERY_EXIT", "1");
         case.set(
             "STANDIN_QUERY_FILE",
@@ -96,7 +96,7 @@ fn exit_codes_for_query_failure_garbage_usage_and_success() {
         let out = case.run(&exe, &[]);
         assert_eq!(out.status.code(), Some(2), "{}", text(&out));
         assert!(String::from_utf8_lossy(&out.stderr).contains("No session exists"));
-        crate::common::assert_lines(&["query session"], &case.system32_calls());
+        crate::common::assert_calls(&["query session"], &case.system32_calls());
     }
 }
 
@@ -107,7 +107,7 @@ fn dry_run_json_and_windows_style_server_and_help() {
         let case = Case::new("dry", "citrix-ica.txt");
         let out = case.run(&exe, &["/server:ts01", "-n", "--format", "json"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        crate::common::assert_lines(&["query session /server:ts01"], &case.system32_calls());
+        crate::common::assert_calls(&["query session /server:ts01"], &case.system32_calls());
         let report = json(&out);
         assert_eq!(report["mode"], "dry_run");
         let planned: Vec<u64> = report["sessions"]
@@ -126,7 +126,7 @@ fn dry_run_json_and_windows_style_server_and_help() {
 
         let out = case.run(&exe, &["/SERVER:ts01", "--yes"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        crate::common::assert_lines(
+        crate::common::assert_calls(
             &[
                 "query session /server:ts01",
                 "logoff 2 /server:ts01",
@@ -163,7 +163,7 @@ fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
         let out = case.run_in(&copy, Some(&case.dir), &["--yes"]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out));
         // system32_calls panics on any call from elsewhere.
-        crate::common::assert_lines(
+        crate::common::assert_calls(
             &["query session", "logoff 2", "query session"],
             &case.system32_calls(),
         );
