@@ -18,6 +18,26 @@ fn interrupt_twice_and_wait(child: &mut std::process::Child) {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
+/// Runs with a JSON report to a file, presses Ctrl-C twice once a `hung query` is noted, and
+/// reads the report.
+fn json_report_after_two_ctrl_cs_at_a_hung_query(env: &TestEnv) -> Value {
+    let output = env.dir.join("report.json");
+    let mut child = env
+        .command(&[
+            "--format",
+            "json",
+            "--output",
+            &output.display().to_string(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for_call(env, "hung query");
+    interrupt_twice_and_wait(&mut child);
+    serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap()
+}
+
 /// Ctrl-C (SIGINT here) while `parallel` logoffs run: they finish, no other starts, the report
 /// is complete and valid, the exit code says it was interrupted.
 fn ctrl_c_while_logoffs_run(parallel: usize) {
@@ -148,7 +168,6 @@ fn a_second_ctrl_c_stops_a_hung_query_and_the_report_is_written() {
     // The last logoff makes every later `query` hang: the verification's look hangs.
     let hang = env.dir.join("hang");
     env.fake_logoff(&format!("6) touch '{}' ;;", hang.display()));
-    let output = env.dir.join("report.json");
     let query = std::fs::read_to_string(env.bin.join("query")).unwrap();
     let body = query.trim_start_matches("#!/bin/sh\n");
     env.script(
@@ -159,20 +178,7 @@ fn a_second_ctrl_c_stops_a_hung_query_and_the_report_is_written() {
             log = env.dir.join("calls.log").display()
         ),
     );
-    let mut child = env
-        .command(&[
-            "--format",
-            "json",
-            "--output",
-            &output.display().to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_call(&env, "hung query");
-    interrupt_twice_and_wait(&mut child);
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let report = json_report_after_two_ctrl_cs_at_a_hung_query(&env);
     let unverified = report["sessions"]
         .as_array()
         .unwrap()
@@ -195,21 +201,7 @@ fn a_query_stopped_by_a_second_ctrl_c_is_not_a_query_failure() {
         ),
     );
     env.fake_logoff("");
-    let output = env.dir.join("report.json");
-    let mut child = env
-        .command(&[
-            "--format",
-            "json",
-            "--output",
-            &output.display().to_string(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    wait_for_call(&env, "hung query");
-    interrupt_twice_and_wait(&mut child);
-    let report: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+    let report = json_report_after_two_ctrl_cs_at_a_hung_query(&env);
     assert_eq!(report["errors"][0]["kind"], "stopped", "{report}");
     assert_eq!(
         report["exit_code"]["bits"],

@@ -14,6 +14,64 @@ fn wait_for(flag: &AtomicBool) {
     }
 }
 
+/// What a run of the test plan's logoffs did.
+struct Ran {
+    /// Each check: the plan index and whether it was told of a failure.
+    checks: Vec<(usize, bool)>,
+    /// Each outcome as it was said: the plan index and the code.
+    said: Vec<(usize, &'static str)>,
+    /// The plan indexes said to be under way, in order.
+    begun: Vec<usize>,
+    /// The outcomes at the end.
+    outcomes: Vec<Option<Outcome>>,
+}
+
+/// Runs the test plan's logoffs through `fake`, `parallel` at once, stopping when `stop` says
+/// so; each check calls `on_check(index, after_failure)`, then approves.
+fn run(
+    fake: &FakeHost,
+    parallel: usize,
+    stop: &(dyn Fn() -> bool + Sync),
+    on_check: &dyn Fn(usize, bool),
+) -> Ran {
+    let plan = the_plan();
+    let mut outcomes = vec![None; plan.entries.len()];
+    let (checks, said, begun) = (
+        RefCell::new(vec![]),
+        RefCell::new(vec![]),
+        RefCell::new(vec![]),
+    );
+    execute(
+        &plan,
+        &mut outcomes,
+        &Logoff {
+            parallel,
+            stop,
+            ..logoff(fake, Verb::Logoff)
+        },
+        &mut |i, after_failure| {
+            on_check(i, after_failure);
+            checks.borrow_mut().push((i, after_failure));
+            approve(&plan, i, None, Verb::Logoff)
+        },
+        &mut |i| begun.borrow_mut().push(i),
+        &mut |i, o| said.borrow_mut().push((i, o.code())),
+    );
+    let mut said = said.into_inner();
+    said.sort_unstable();
+    Ran {
+        checks: checks.into_inner(),
+        said,
+        begun: begun.into_inner(),
+        outcomes,
+    }
+}
+
+/// The ID of each call, in the order they started.
+fn started(fake: &FakeHost) -> Vec<String> {
+    fake.argvs().into_iter().map(|c| c[0].clone()).collect()
+}
+
 #[test]
 fn parallel_logoffs_start_in_plan_order_and_overlap_at_most_n() {
     let second_started = Arc::new(AtomicBool::new(false));
@@ -33,27 +91,21 @@ fn parallel_logoffs_start_in_plan_order_and_overlap_at_most_n() {
             exited(0, "", "")
         })
     };
-    let plan = the_plan();
-    let mut outcomes = vec![None; plan.entries.len()];
-    let seen = RefCell::new(vec![]);
-    execute(
-        &plan,
-        &mut outcomes,
-        &Logoff {
-            parallel: 2,
-            ..logoff(&fake, Verb::Logoff)
-        },
-        &mut |i, _| approve(&plan, i, None, Verb::Logoff),
-        &mut |_| {},
-        &mut |i, _| seen.borrow_mut().push(i),
+    let ran = run(&fake, 2, &|| false, &|_, _| {});
+    assert_eq!(
+        started(&fake),
+        ["4", "5", "6", "7", "2"],
+        "started in plan order"
     );
-    let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
-    assert_eq!(ids, ["4", "5", "6", "7", "2"], "started in plan order");
     assert_eq!(most.load(Ordering::SeqCst), 2, "two at once, never more");
-    let mut seen = seen.into_inner();
-    seen.sort_unstable();
-    assert_eq!(seen, [1, 2, 3, 4, 5], "every outcome said once");
-    assert!(outcomes[1..]
+    assert_eq!(
+        ran.begun,
+        [2, 3, 4, 5, 1],
+        "each said under way, in plan order"
+    );
+    let said: Vec<usize> = ran.said.iter().map(|(i, _)| *i).collect();
+    assert_eq!(said, [1, 2, 3, 4, 5], "every outcome said once");
+    assert!(ran.outcomes[1..]
         .iter()
         .all(|o| o.as_ref().map(Outcome::code) == Some("logged_off_unverified")));
 }
@@ -80,33 +132,16 @@ fn a_failure_while_others_run_makes_the_next_check_read_again() {
             _ => exited(0, "", ""),
         })
     };
-    let plan = the_plan();
-    let mut outcomes = vec![None; plan.entries.len()];
-    let checks = RefCell::new(vec![]);
-    execute(
-        &plan,
-        &mut outcomes,
-        &Logoff {
-            parallel: 2,
-            ..logoff(&fake, Verb::Logoff)
-        },
-        &mut |i, after_failure| {
-            checks.borrow_mut().push((i, after_failure));
-            match i {
-                3 => checked_second.store(true, Ordering::SeqCst),
-                4 => checked_third.store(true, Ordering::SeqCst),
-                _ => {}
-            }
-            approve(&plan, i, None, Verb::Logoff)
-        },
-        &mut |_| {},
-        &mut |_, _| {},
-    );
+    let ran = run(&fake, 2, &|| false, &|i, _| match i {
+        3 => checked_second.store(true, Ordering::SeqCst),
+        4 => checked_third.store(true, Ordering::SeqCst),
+        _ => {}
+    });
     assert_eq!(
-        checks.into_inner(),
+        ran.checks,
         [(2, false), (3, false), (4, true), (5, false), (1, false)]
     );
-    assert_eq!(outcomes[2].as_ref().map(Outcome::code), Some("failed"));
+    assert_eq!(ran.outcomes[2].as_ref().map(Outcome::code), Some("failed"));
 }
 
 #[test]
@@ -122,33 +157,16 @@ fn ctrl_c_starts_nothing_new_and_keeps_what_was_running() {
             exited(0, "", "")
         })
     };
-    let plan = the_plan();
-    let mut outcomes = vec![None; plan.entries.len()];
-    let seen = RefCell::new(vec![]);
     let stopping = || stop.load(Ordering::SeqCst);
-    execute(
-        &plan,
-        &mut outcomes,
-        &Logoff {
-            parallel: 3,
-            stop: &stopping,
-            ..logoff(&fake, Verb::Logoff)
-        },
-        &mut |i, _| {
-            let go = approve(&plan, i, None, Verb::Logoff);
-            // Ctrl-C while the second logoff is being started.
-            if i == 3 {
-                stop.store(true, Ordering::SeqCst);
-            }
-            go
-        },
-        &mut |_| {},
-        &mut |i, o| seen.borrow_mut().push((i, o.code())),
-    );
-    let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
-    assert_eq!(ids, ["4", "5"]);
+    // Ctrl-C while the second logoff is being checked (the check approves it).
+    let ran = run(&fake, 3, &stopping, &|i, _| {
+        if i == 3 {
+            stop.store(true, Ordering::SeqCst);
+        }
+    });
+    assert_eq!(started(&fake), ["4", "5"]);
     assert_eq!(
-        codes(&outcomes),
+        codes(&ran.outcomes),
         [
             None,
             Some("not_run"),
@@ -158,10 +176,8 @@ fn ctrl_c_starts_nothing_new_and_keeps_what_was_running() {
             Some("not_run")
         ]
     );
-    let mut seen = seen.into_inner();
-    seen.sort_unstable();
     assert_eq!(
-        seen,
+        ran.said,
         [(2, "logged_off_unverified"), (3, "logged_off_unverified")]
     );
 }
@@ -184,32 +200,17 @@ fn a_failure_that_comes_in_while_a_check_approves_makes_it_check_again() {
             _ => exited(0, "", ""),
         })
     };
-    let plan = the_plan();
-    let mut outcomes = vec![None; plan.entries.len()];
-    let checks = RefCell::new(vec![]);
-    execute(
-        &plan,
-        &mut outcomes,
-        &Logoff {
-            parallel: 3,
-            ..logoff(&fake, Verb::Logoff)
-        },
-        &mut |i, after_failure| {
-            // The second check lasts until the first logoff has failed (as a re-check query
-            // would), and approves.
-            if i == 3 && !after_failure {
-                checking.store(true, Ordering::SeqCst);
-                wait_for(&fourth_answered);
-                std::thread::sleep(Duration::from_millis(50));
-            }
-            checks.borrow_mut().push((i, after_failure));
-            approve(&plan, i, None, Verb::Logoff)
-        },
-        &mut |_| {},
-        &mut |_, _| {},
-    );
+    // The second check lasts until the first logoff has failed (as a re-check query would),
+    // and approves.
+    let ran = run(&fake, 3, &|| false, &|i, after_failure| {
+        if i == 3 && !after_failure {
+            checking.store(true, Ordering::SeqCst);
+            wait_for(&fourth_answered);
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    });
     assert_eq!(
-        checks.into_inner(),
+        ran.checks,
         [
             (2, false),
             (3, false),
@@ -219,8 +220,11 @@ fn a_failure_that_comes_in_while_a_check_approves_makes_it_check_again() {
             (1, false)
         ]
     );
-    let ids: Vec<String> = fake.argvs().into_iter().map(|c| c[0].clone()).collect();
-    assert_eq!(ids, ["4", "5", "6", "7", "2"], "each started once");
+    assert_eq!(
+        started(&fake),
+        ["4", "5", "6", "7", "2"],
+        "each started once"
+    );
 }
 
 #[test]
@@ -234,6 +238,7 @@ fn a_call_whose_thread_dies_still_has_an_outcome_and_nothing_hangs() {
         let plan = the_plan();
         let mut outcomes = vec![None; plan.entries.len()];
         let begun = RefCell::new(vec![]);
+        // Not through `run`: the outcomes are read after the panic.
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             execute(
                 &plan,
