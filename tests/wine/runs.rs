@@ -169,3 +169,37 @@ fn planted_query_and_logoff_in_cwd_and_beside_the_exe_are_not_run() {
         );
     }
 }
+
+/// `--output` on a hard link to the `--exclude-file` (another name, one file) is refused before
+/// anything runs: the file identity the exe asks Windows for (volume serial and file ID) finds
+/// them the same, while another file with the same text is not.
+#[test]
+#[ignore = "needs Wine and the Windows builds: scripts/test-all"]
+fn output_on_a_hard_link_to_the_exclude_file_is_refused() {
+    for exe in exes() {
+        let case = Case::new("hardlink", "en-2019-mixed.txt");
+        let keep = case.dir.join("keep.txt");
+        std::fs::write(&keep, "admin\r\n").unwrap();
+        let link = case.dir.join("report.csv");
+        let _ = std::fs::remove_file(&link);
+        std::fs::hard_link(&keep, &link).unwrap();
+        let args = [
+            "-n",
+            "--exclude-file",
+            &win(&keep),
+            "--format",
+            "csv",
+            "--output",
+        ];
+        let out = case.run(&exe, &[&args[..], &[&win(&link)]].concat());
+        assert_eq!(out.status.code(), Some(16), "{}", text(&out));
+        assert!(text(&out).contains("is the same file as"), "{}", text(&out));
+        assert!(case.calls().is_empty(), "a usage error runs nothing");
+        assert_eq!(std::fs::read_to_string(&keep).unwrap(), "admin\r\n");
+        // Another file with the same text is another file.
+        let other = case.dir.join("other.csv");
+        std::fs::write(&other, "admin\r\n").unwrap();
+        let out = case.run(&exe, &[&args[..], &[&win(&other)]].concat());
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+}
