@@ -82,7 +82,36 @@ pub(crate) struct Change<'a> {
     /// Time each `change` may take.
     pub(crate) timeout: Duration,
     /// Decodes what it printed.
-    pub(crate) text: &'a dyn Fn(&[u8]) -> String,
+    pub(crate) text: &'a dyn Decode,
+}
+
+/// Turns what a tool printed into text: a closure, or the stage (its code page).
+pub(crate) trait Decode {
+    /// The text of `bytes`.
+    fn decode(&self, bytes: &[u8]) -> String;
+}
+
+impl<F: Fn(&[u8]) -> String> Decode for F {
+    fn decode(&self, bytes: &[u8]) -> String {
+        self(bytes)
+    }
+}
+
+impl Decode for crate::act::Stage<'_> {
+    fn decode(&self, bytes: &[u8]) -> String {
+        self.text(bytes)
+    }
+}
+
+impl<'a> Change<'a> {
+    /// `change logon` as the run's stage runs it: its host, `--timeout`, its code page.
+    pub(crate) fn of(stage: &'a crate::act::Stage<'_>) -> Change<'a> {
+        Change {
+            host: stage.host,
+            timeout: stage.config.timeout,
+            text: stage,
+        }
+    }
 }
 
 impl Change<'_> {
@@ -92,7 +121,8 @@ impl Change<'_> {
         let what = format!("change logon {}", mode.switch());
         match self.host.run(&Call::ChangeLogon(mode), None, self.timeout) {
             Ok(o) => {
-                let said = one_line(&[(self.text)(&o.stdout), (self.text)(&o.stderr)].join(" "));
+                let said =
+                    one_line(&[self.text.decode(&o.stdout), self.text.decode(&o.stderr)].join(" "));
                 Ok((o.code.unwrap_or(-1), said))
             }
             Err(HostError::Run(RunError::TimedOut { timeout, .. })) => Err(format!(

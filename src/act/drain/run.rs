@@ -50,12 +50,7 @@ pub(crate) fn prepare(stage: &Stage<'_>, planned: usize) -> Result<Option<LogonM
         stage.say("--drain: no session to act on, so the logon mode was left as it is");
         return Ok(None);
     }
-    let text = |b: &[u8]| stage.text(b);
-    let change = Change {
-        host: stage.host,
-        timeout: stage.config.timeout,
-        text: &text,
-    };
+    let change = Change::of(stage);
     match change.query() {
         Ok(mode) => {
             record(stage, "recorded", mode);
@@ -93,12 +88,7 @@ pub(crate) fn around(
         act(results);
         return ExitCode::SUCCESS;
     };
-    let text = |b: &[u8]| stage.text(b);
-    let change = Change {
-        host: stage.host,
-        timeout: stage.config.timeout,
-        text: &text,
-    };
+    let change = Change::of(stage);
     let target = target(stage.config);
     // Written down before the drain, so that a run killed from outside leaves a trace the next
     // run mends; not needed for drain until restart, which the restart ends.
@@ -314,12 +304,7 @@ pub(crate) fn mend(stage: &Stage<'_>, results: &mut [ServerResult], explicit: bo
         ));
         return ExitCode::SUCCESS;
     }
-    let text = |b: &[u8]| stage.text(b);
-    let change = Change {
-        host: stage.host,
-        timeout: stage.config.timeout,
-        text: &text,
-    };
+    let change = Change::of(stage);
     let restored = change.restore_if_unchanged(recorded, set);
     let code = match restored {
         Ok(Restore::Restored(mode)) => {

@@ -3,6 +3,25 @@
 
 use super::*;
 
+/// The resets of a test: through `host`, on this computer, 1 s each, looking with `poll`,
+/// never stopped, on the gate's `rules`.
+fn reset_of<'a>(
+    host: &'a FakeHost,
+    poll: &'a mut dyn FnMut() -> Result<Plan, String>,
+    rules: &'a dyn Fn() -> Rules,
+) -> Reset<'a> {
+    Reset {
+        host,
+        server: None,
+        timeout: Duration::from_secs(1),
+        text: &text,
+        poll,
+        stop: &|| false,
+        note: &|_, _| {},
+        rules,
+    }
+}
+
 #[test]
 fn reset_runs_only_on_the_same_session_still_listed() {
     let p = plan_of(ALL);
@@ -32,14 +51,8 @@ fn reset_runs_only_on_the_same_session_still_listed() {
         &mut outcomes,
         &[0, 1, 2],
         Reset {
-            host: &fake,
             server: Some(&server),
-            timeout: Duration::from_secs(1),
-            text: &text,
-            poll: &mut poll,
-            stop: &|| false,
-            note: &|_, _| {},
-            rules: &rules,
+            ..reset_of(&fake, &mut poll, &rules)
         },
     );
     assert_eq!(
@@ -193,21 +206,7 @@ fn a_reset_that_exits_0_but_leaves_the_session_listed_is_reset_failed() {
             " rdp-tcp#5         carol                     5  Down\n",
         ))
     };
-    reset_stuck(
-        &p,
-        &mut outcomes,
-        &[0],
-        Reset {
-            host: &fake,
-            server: None,
-            timeout: Duration::from_secs(1),
-            text: &text,
-            poll: &mut poll,
-            stop: &|| false,
-            note: &|_, _| {},
-            rules: &rules,
-        },
-    );
+    reset_stuck(&p, &mut outcomes, &[0], reset_of(&fake, &mut poll, &rules));
     assert_eq!(codes(&outcomes), ["reset_failed"]);
     let m = outcomes[0].as_ref().unwrap().message().unwrap();
     assert!(
@@ -236,16 +235,7 @@ fn ctrl_c_during_the_look_before_a_reset_means_no_reset() {
         &p,
         &mut outcomes,
         &[0, 1, 2],
-        Reset {
-            host: &fake,
-            server: None,
-            timeout: Duration::from_secs(1),
-            text: &text,
-            poll: &mut poll,
-            stop: &|| false,
-            note: &|_, _| {},
-            rules: &rules_now,
-        },
+        reset_of(&fake, &mut poll, &rules_now),
     );
     assert!(fake.argvs().is_empty(), "{:?}", fake.argvs());
     let m = outcomes[0].as_ref().unwrap().message().unwrap();
