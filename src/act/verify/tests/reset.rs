@@ -44,7 +44,6 @@ fn reset_runs_only_on_the_same_session_still_listed() {
             "{bob} rdp-tcp#5         carol                     5  Active\n"
         )))
     };
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let server = ServerName::parse("TS01").unwrap();
     reset_stuck(
         &p,
